@@ -1,0 +1,3 @@
+from visitplanner.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""The command line: the only layer that imports click, reads the clock or the environment.
+
+Each command lives in its own module of this package and is registered on the
+:func:`cli` group below.  Commands turn user input into calls of the pure core
+and print the result; :func:`main` turns a :class:`VisitplannerError` into one
+clear message (no traceback unless ``-v``) and the error's exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from visitplanner import __version__
+from visitplanner.errors import VisitplannerError
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every command receives: the workspace folder and the verbosity."""
+
+    workspace: Path
+    verbose: bool
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="visitplanner")
+@click.option(
+    "-w",
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="current directory",
+    help="Workspace folder: visitplanner.toml and the CSV files.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
+    """Plan statutory home visits to children, assign them and publish them."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
+    ctx.obj = Context(workspace=workspace, verbose=verbose)
+
+
+def _register() -> None:
+    from visitplanner.cli import policy
+
+    cli.add_command(policy.policy)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, render user errors without a traceback."""
+    verbose = "-v" in (argv if argv is not None else sys.argv[1:]) or "--verbose" in (
+        argv if argv is not None else sys.argv[1:]
+    )
+    try:
+        cli.main(args=argv, prog_name="visitplanner", standalone_mode=False)
+    except VisitplannerError as error:
+        if verbose:
+            raise
+        click.echo(f"error: {error.render()}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)

@@ -1,0 +1,292 @@
+"""Domain values: children, workers, absences, recorded and planned visits.
+
+Everything here is a frozen, slotted dataclass: functions take these values and
+return new ones, never mutating their inputs.  Dates are :class:`datetime.date`
+(calendar dates, no time zone); instants are aware :class:`datetime.datetime`
+in Europe/London (see :data:`LONDON`).
+
+Names (``Child.name``, ``Worker.name``) are personal data: they may appear in a
+calendar only at the ``full`` privacy level and must never be logged.  Use the
+case reference (``Child.case_ref``) in logs and messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class PlanType(StrEnum):
+    """The plan a child is on.  ``S47``: a section 47 enquiry is under way."""
+
+    CIN = "CIN"
+    S47 = "S47"
+    CP = "CP"
+
+
+class Role(StrEnum):
+    """What a worker is; rules filter visits by the visitor's role."""
+
+    SOCIAL_WORKER = "social_worker"
+    SENIOR_SOCIAL_WORKER = "senior_social_worker"
+    PRACTICE_MANAGER = "practice_manager"
+    TEAM_MANAGER = "team_manager"
+    FAMILY_SUPPORT_WORKER = "family_support_worker"
+    HEALTH_VISITOR = "health_visitor"
+    OTHER_PROFESSIONAL = "other_professional"
+
+
+#: Roles that hold a social work qualification: they may make any statutory visit.
+SOCIAL_WORK_ROLES = frozenset(
+    {Role.SOCIAL_WORKER, Role.SENIOR_SOCIAL_WORKER, Role.PRACTICE_MANAGER, Role.TEAM_MANAGER}
+)
+
+
+class Location(StrEnum):
+    HOME = "home"
+    ELSEWHERE = "elsewhere"
+
+
+class Outcome(StrEnum):
+    """How a recorded visit ended.
+
+    ``COMPLETED``: the visit took place and the child was seen.
+    ``NOT_SEEN``: the visit took place but the child was not seen.
+    ``NO_ACCESS``: the worker went but could not get in (a failed visit).
+    ``CANCELLED``: the visit did not go ahead (a failed visit).
+    """
+
+    COMPLETED = "completed"
+    NOT_SEEN = "not_seen"
+    NO_ACCESS = "no_access"
+    CANCELLED = "cancelled"
+
+    @property
+    def failed(self) -> bool:
+        """True when the visit did not go ahead at all (no access, cancelled)."""
+        return self in (Outcome.NO_ACCESS, Outcome.CANCELLED)
+
+
+#: Checks a visit can record.  Policies may name further checks: a check is a
+#: plain string, so an authority can add one without a code change.
+KNOWN_CHECKS = (
+    "seen_alone",
+    "seen_awake",
+    "bedroom",
+    "kitchen",
+    "bathroom",
+    "food",
+    "sleeping_arrangements",
+    "household_changes",
+    "injuries",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A child on a plan.  ``household`` groups siblings visited together.
+
+    ``birth_date`` is None for an unborn child, who then has ``due_date``.
+    ``conference_dates`` are child protection conferences (past and booked).
+    ``visit_frequency_days`` is the interval set by conference or by the
+    social worker and supervisor (s47); it may only tighten the policy.
+    """
+
+    case_ref: str
+    household: str
+    name: str
+    birth_date: date | None
+    plan_type: PlanType
+    plan_start: date
+    allocated_worker: str | None = None
+    due_date: date | None = None
+    referral_date: date | None = None
+    conference_dates: tuple[date, ...] = ()
+    categories: frozenset[str] = frozenset()
+    education: str = "school"
+    visit_frequency_days: int | None = None
+    address: str = ""
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0].upper() for part in self.name.split() if part)
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on ``day`` (a birthday counts on the day itself).
+
+        Returns None for an unborn child (no ``birth_date``) and a negative
+        number before birth is impossible: callers check ``day >= birth_date``.
+        """
+        if self.birth_date is None:
+            return None
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    """A member of staff or of the core group.
+
+    ``working_days`` are weekday numbers (Monday = 0).  ``visits_per_day`` is
+    the most home visits the worker can make on one working day.
+    """
+
+    id: str
+    name: str
+    email: str
+    team: str
+    role: Role
+    working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    visits_per_day: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    """A worker away from ``start`` to ``end``, both dates inclusive (calendar days)."""
+
+    worker_id: str
+    start: date
+    end: date
+    reason: str = ""
+
+    def covers(self, day: date) -> bool:
+        """True when ``day`` falls inside the absence (inclusive bounds)."""
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedVisit:
+    """One child's part in a visit that happened (or was attempted).
+
+    A household visit seeing three siblings is three records sharing
+    ``visit_id``.  ``checks`` holds the checks done for this child, e.g.
+    ``{"seen_alone", "bedroom"}``; ``child_seen`` is False for a visit where
+    the child was not seen.
+    """
+
+    visit_id: str
+    case_ref: str
+    at: datetime
+    worker_id: str
+    location: Location = Location.HOME
+    announced: bool = True
+    outcome: Outcome = Outcome.COMPLETED
+    checks: frozenset[str] = frozenset()
+
+    @property
+    def day(self) -> date:
+        return self.at.date()
+
+    @property
+    def child_seen(self) -> bool:
+        return self.outcome is Outcome.COMPLETED
+
+
+class VisitKind(StrEnum):
+    FIRST = "first"
+    ROUTINE = "routine"
+    REVISIT = "revisit"
+    AWAY_FROM_HOME = "away_from_home"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a planned visit is on its day: the rule, its deadline, its source."""
+
+    rule_id: str
+    case_ref: str
+    deadline: date
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChildChecks:
+    """The checks one child needs at one planned visit."""
+
+    case_ref: str
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedVisit:
+    """A visit the planner has put in a worker's diary.
+
+    ``start`` and ``end`` are aware datetimes in Europe/London.  ``worker_id``
+    makes the visit; ``allocated_worker_id`` is the child's own worker when it
+    differs (a cover visit), else None.  ``due_by`` is the latest date the visit
+    may take place (inclusive) without breaching any rule it serves.
+    """
+
+    id: str
+    household: str
+    case_refs: tuple[str, ...]
+    start: datetime
+    end: datetime
+    worker_id: str
+    team: str
+    kind: VisitKind
+    announced: bool
+    checks: tuple[ChildChecks, ...]
+    due_by: date
+    reasons: tuple[Reason, ...]
+    allocated_worker_id: str | None = None
+    flags: tuple[str, ...] = ()
+    failure_would_breach: bool = False
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({r.rule_id for r in self.reasons}))
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """A deadline the plan will miss: by how many calendar days, and why."""
+
+    case_ref: str
+    household: str
+    rule_id: str
+    deadline: date
+    planned_on: date | None
+    days_late: int
+    reason: str
+    team: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingTask:
+    """A record that must be written by ``due`` (inclusive), for a planned visit."""
+
+    visit_id: str
+    worker_id: str
+    due: date
+    rule_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The planner's output for the days ``start`` to ``end`` (inclusive)."""
+
+    today: date
+    start: date
+    end: date
+    seed: int
+    visits: tuple[PlannedVisit, ...]
+    shortfalls: tuple[Shortfall, ...] = ()
+    recording_tasks: tuple[RecordingTask, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def visits_for_worker(self, worker_id: str) -> tuple[PlannedVisit, ...]:
+        return tuple(v for v in self.visits if v.worker_id == worker_id)
+
+    def visits_for_team(self, team: str) -> tuple[PlannedVisit, ...]:
+        return tuple(v for v in self.visits if v.team == team)

@@ -1,0 +1,142 @@
+"""Each rule in plain English, with its source: what `visitplanner policy show` prints."""
+
+from __future__ import annotations
+
+from visitplanner.policy.model import Policy, Rule, RuleKind, VisitFilter
+
+
+def describe_policy(policy: Policy) -> str:
+    """The whole policy as text: header, interpretations, then one paragraph per rule."""
+    lines = [policy.name, f"(policy id {policy.id}; a bare \"N days\" means "
+             f"{policy.days_unit.value.replace('_', ' ')}; {policy.counting.value.replace('_', ' ')})"]
+    lines += [f"Note: {note}" for note in policy.notes]
+    for rule in policy.rules:
+        lines += ["", f"[{rule.id}] {describe_rule(policy, rule)}",
+                  f"    Source: {rule.source.cite()}"]
+        if rule.note:
+            lines.append(f"    Note: {rule.note}")
+    return "\n".join(lines)
+
+
+def describe_rule(policy: Policy, rule: Rule) -> str:
+    """One sentence saying what the rule requires, for whom."""
+    who = _who(rule)
+    text = _DESCRIBERS[rule.kind](policy, rule)
+    return f"{who}: {text}"
+
+
+def _who(rule: Rule) -> str:
+    plans = "/".join(sorted(p.value for p in rule.plans))
+    parts = [f"{plans} plans"]
+    when = rule.when
+    if when.min_age is not None:
+        parts.append(f"aged {when.min_age} or over")
+    if when.under_age is not None:
+        parts.append(f"under {when.under_age}")
+    if when.categories:
+        parts.append("category " + " or ".join(sorted(when.categories)))
+    if when.education:
+        parts.append("education " + " or ".join(sorted(when.education)))
+    return ", ".join(parts)
+
+
+def _counting(visits: VisitFilter) -> str:
+    parts = ["visit" if visits.location == "any" else f"visit {'at' if visits.location == 'home' else 'away from'} home"]
+    if visits.child_seen:
+        parts.append("where the child was seen")
+    if visits.announced is False:
+        parts.append("unannounced")
+    if visits.roles:
+        parts.append("by " + " or ".join(sorted(r.value.replace("_", " ") for r in visits.roles)))
+    if visits.checks:
+        parts.append("with " + " and ".join(sorted(visits.checks)))
+    return " ".join(parts)
+
+
+def _interval(policy: Policy, rule: Rule, name: str) -> str:
+    value = getattr(rule, name)
+    return str(policy.resolve(value)) if value is not None else "?"
+
+
+def _cadence(policy: Policy, rule: Rule) -> str:
+    text = f"a {_counting(rule.counts)} at least every {_interval(policy, rule, 'every')}"
+    if rule.plan_value:
+        text += f"; the plan's {rule.plan_value} may tighten this"
+        if rule.requires_plan_value:
+            text += " and must be set"
+    if rule.margin:
+        text += f" (planned {_interval(policy, rule, 'margin')} before the deadline)"
+    return text + "."
+
+
+def _first(policy: Policy, rule: Rule) -> str:
+    return (f"a first {_counting(rule.counts)} within {_interval(policy, rule, 'within')} "
+            f"of the {rule.event.replace('_', ' ')}.")
+
+
+def _quota(policy: Policy, rule: Rule) -> str:
+    bounds = []
+    if rule.at_least:
+        bounds.append(f"at least {rule.at_least}")
+    if rule.at_most:
+        bounds.append(f"at most {rule.at_most}")
+    return (f"{' and '.join(bounds)} {_counting(rule.counts)} in any "
+            f"{_interval(policy, rule, 'window')}.")
+
+
+def _check(policy: Policy, rule: Rule) -> str:
+    what = rule.check.replace("_", " ")
+    if rule.every_kth == 1:
+        return f"check {what} at every visit."
+    if rule.every_kth:
+        return f"check {what} at least on every {_ordinal(rule.every_kth)} visit."
+    if rule.between:
+        return f"check {what} at least once between each {rule.between}."
+    return f"check {what} at least once every {_interval(policy, rule, 'within')}."
+
+
+def _revisit(policy: Policy, rule: Rule) -> str:
+    outcomes = " or ".join(sorted(o.value.replace("_", " ") for o in rule.after))
+    times = "a failed visit" if rule.failures == 1 else f"{rule.failures} failed visits in a row"
+    return (f"after {times} ({outcomes}), visit again within "
+            f"{_interval(policy, rule, 'within')}; a failed visit does not reset the clock.")
+
+
+def _escalation(policy: Policy, rule: Rule) -> str:
+    trigger = rule.trigger.value if rule.trigger else ""
+    if trigger == "consecutive_failures":
+        cause = "a failed visit" if rule.failures == 1 else f"{rule.failures} failed visits in a row"
+    elif trigger == "not_seen_alone_for":
+        cause = f"the child not seen alone for {_interval(policy, rule, 'period')}"
+    else:
+        cause = f"no {_counting(rule.counts)} for {_interval(policy, rule, 'period')}"
+    by = f" within {_interval(policy, rule, 'within')}" if rule.within else ""
+    tell = " and ".join(n.replace("_", " ") for n in rule.notify)
+    action = f" {rule.action}" if rule.action else ""
+    return f"after {cause}, tell the {tell}{by}.{action}"
+
+
+def _recording(policy: Policy, rule: Rule) -> str:
+    by = f" within {_interval(policy, rule, 'within')}" if rule.within else ""
+    return f"record each {_counting(rule.counts)}{by} under: " + "; ".join(rule.headings) + "."
+
+
+def _simple(policy: Policy, rule: Rule) -> str:
+    if rule.kind is RuleKind.COVER:
+        return (f"when the allocated worker is absent or the case is unallocated, a colleague "
+                f"makes the visit; otherwise the {rule.fallback.replace('_', ' ')}.")
+    if rule.kind is RuleKind.PREFERENCE:
+        return f"preference: {rule.preference.replace('_', ' ')}."
+    return rule.action or "guidance."
+
+
+def _ordinal(n: int) -> str:
+    return {2: "second", 3: "third", 4: "fourth"}.get(n, f"{n}th")
+
+
+_DESCRIBERS = {
+    RuleKind.CADENCE: _cadence, RuleKind.FIRST_VISIT: _first, RuleKind.QUOTA: _quota,
+    RuleKind.CHECK: _check, RuleKind.REVISIT: _revisit, RuleKind.ESCALATION: _escalation,
+    RuleKind.RECORDING: _recording, RuleKind.PREFERENCE: _simple, RuleKind.COVER: _simple,
+    RuleKind.GUIDANCE: _simple,
+}

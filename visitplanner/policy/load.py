@@ -1,0 +1,190 @@
+"""Read a policy file, validate it against the spec, report every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from visitplanner.errors import PolicyError, Problem
+from visitplanner.model import PlanType
+from visitplanner.policy.model import Counting, Policy, Rule, RuleKind, Trigger, Unit
+from visitplanner.policy.spec import FIELDS, KINDS, POLICY_FIELDS, SpecError
+
+#: Folder of the bundled policies (config/ at the top of the project).
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+EVENTS = frozenset({"referral", "plan_start"})
+BETWEEN_EVENTS = frozenset({"conference"})
+PLAN_VALUES = frozenset({"visit_frequency_days"})
+
+
+def find_policy(name_or_path: str, base: Path) -> Path:
+    """The file for a policy name (config/NAME.toml) or a path relative to ``base``."""
+    candidate = base / name_or_path
+    if candidate.suffix == ".toml" or candidate.exists():
+        return candidate
+    return CONFIG_DIR / f"{name_or_path}.toml"
+
+
+def load_policy(name_or_path: str, base: Path) -> Policy:
+    """Load and validate a policy; raise :class:`PolicyError` listing every problem."""
+    path = find_policy(name_or_path, base)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.toml")))
+        raise PolicyError(f"cannot read policy {name_or_path!r}", [Problem(
+            str(path), error.strerror or str(error),
+            f"name a bundled policy ({known}) or a .toml file")]) from None
+    return parse_policy(text, path.name)
+
+
+def parse_policy(text: str, filename: str) -> Policy:
+    """Parse policy TOML ``text``; ``filename`` locates problems in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"policy {filename} is not valid TOML", [Problem(
+            filename, str(error), "correct the TOML syntax at that line and column")]) from None
+    problems: list[Problem] = []
+    policy = _build(data, filename, problems)
+    if problems or policy is None:
+        raise PolicyError(f"policy {filename} has problems", problems)
+    return policy
+
+
+def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Policy | None:
+    header = _header(data, filename, problems)
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list) or not raw_rules:
+        problems.append(Problem(f"{filename}, key rules", "no [[rules]] found",
+                                "add at least one [[rules]] table"))
+        raw_rules = []
+    for key in sorted(set(data) - {"policy", "rules"}):
+        problems.append(Problem(f"{filename}, key {key}", "unknown top-level table",
+                                "use only [policy] and [[rules]]"))
+    documents = header.get("documents", {})
+    rules = [_rule(raw, f"{filename}, rules[{i}]", documents, problems)
+             for i, raw in enumerate(raw_rules)]
+    _check_unique_ids([r for r in rules if r], filename, problems)
+    if problems:
+        return None
+    return Policy(
+        id=header["id"], name=header["name"],
+        documents=tuple(sorted(documents.items())),
+        days_unit=header.get("days", Unit.CALENDAR_DAYS),
+        counting=header.get("counting", Counting.DAY_0),
+        rules=tuple(r for r in rules if r), notes=header.get("notes", ()))
+
+
+def _header(data: dict[str, Any], filename: str, problems: list[Problem]) -> dict[str, Any]:
+    raw = data.get("policy")
+    if not isinstance(raw, dict):
+        problems.append(Problem(f"{filename}, key policy", "missing [policy] table",
+                                "add [policy] with id, name, days and documents"))
+        return {}
+    values = _convert(raw, POLICY_FIELDS, f"{filename}, key policy", problems)
+    for key in ("id", "name", "documents"):
+        if key not in raw:
+            problems.append(Problem(f"{filename}, key policy.{key}", "missing",
+                                    f"add {key} = {POLICY_FIELDS[key].example}"))
+    if values.get("days") not in (None, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS):
+        problems.append(Problem(f"{filename}, key policy.days", "must be a day unit",
+                                'use "calendar_days" or "working_days"'))
+    return values
+
+
+def _convert(raw: dict[str, Any], fields: dict[str, Any], where: str,
+             problems: list[Problem]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        field = fields.get(key)
+        if field is None:
+            close = difflib.get_close_matches(key, fields, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(fields)}"
+            problems.append(Problem(f"{where}.{key}", "unknown key", hint))
+            continue
+        try:
+            values[key] = field.convert(value)
+        except SpecError as error:
+            problems.append(Problem(f"{where}.{key}", str(error)))
+    return values
+
+
+def _rule(raw: Any, where: str, documents: dict[str, str], problems: list[Problem]) -> Rule | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, "a rule must be a table", "write it as [[rules]]"))
+        return None
+    if isinstance(raw.get("id"), str):
+        where = f"{where} ({raw['id']})"
+    before = len(problems)
+    values = _convert(raw, FIELDS, where, problems)
+    kind = values.get("kind")
+    if "id" not in values or "source" not in values or kind is None:
+        for key in ("id", "kind", "source"):
+            if key not in raw:
+                problems.append(Problem(f"{where}.{key}", "missing",
+                                        f"every rule needs {key} = {FIELDS[key].example}"))
+        return None
+    _check_keys(values, kind, where, problems)
+    _check_meaning(values, kind, where, documents, problems)
+    if len(problems) > before:
+        return None
+    values.setdefault("plans", frozenset(PlanType))
+    return Rule(**values)
+
+
+def _check_keys(values: dict[str, Any], kind: RuleKind, where: str,
+                problems: list[Problem]) -> None:
+    spec = KINDS[kind]
+    for key in sorted(spec.required - set(values)):
+        problems.append(Problem(f"{where}.{key}", f"a {kind.value} rule needs {key}",
+                                f"add {key} = {FIELDS[key].example}"))
+    for key in sorted(set(values) - spec.required - spec.optional):
+        problems.append(Problem(f"{where}.{key}", f"a {kind.value} rule does not take {key}",
+                                "remove it, or change the rule's kind"))
+
+
+def _check_meaning(values: dict[str, Any], kind: RuleKind, where: str,
+                   documents: dict[str, str], problems: list[Problem]) -> None:
+    def bad(key: str, what: str, fix: str) -> None:
+        problems.append(Problem(f"{where}.{key}", what, fix))
+
+    doc = values["source"].document
+    if doc not in documents:
+        bad("source.document", f"{doc!r} is not in [policy.documents]",
+            f"use one of {', '.join(documents) or '(none defined)'} or add it to documents")
+    if "event" in values and values["event"] not in EVENTS:
+        bad("event", f"unknown event {values['event']!r}", f"use one of {', '.join(sorted(EVENTS))}")
+    if "between" in values and values["between"] not in BETWEEN_EVENTS:
+        bad("between", f"unknown event {values['between']!r}", 'use "conference"')
+    if "plan_value" in values and values["plan_value"] not in PLAN_VALUES:
+        bad("plan_value", f"unknown plan column {values['plan_value']!r}",
+            f"use one of {', '.join(sorted(PLAN_VALUES))}")
+    if kind is RuleKind.QUOTA and not ({"at_least", "at_most"} & set(values)):
+        bad("at_least", "a quota needs at_least or at_most", "add at_least = 1")
+    if kind is RuleKind.CHECK and len({"every_kth", "between", "within"} & set(values)) != 1:
+        bad("every_kth", "a check needs exactly one of every_kth, between, within",
+            "keep one; write two rules for two schedules")
+    if kind is RuleKind.ESCALATION:
+        _check_trigger(values, bad)
+
+
+def _check_trigger(values: dict[str, Any], bad: Any) -> None:
+    trigger = values["trigger"]
+    if trigger is Trigger.CONSECUTIVE_FAILURES and "after" not in values:
+        bad("after", "consecutive_failures needs the outcomes that count as failures",
+            'add after = ["no_access", "cancelled"]')
+    if trigger is not Trigger.CONSECUTIVE_FAILURES and "period" not in values:
+        bad("period", f"{trigger.value} needs a period", 'add period = "10 days"')
+
+
+def _check_unique_ids(rules: list[Rule], filename: str, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            problems.append(Problem(f"{filename}, rule {rule.id}", "duplicate rule id",
+                                    "give each rule its own id"))
+        seen.add(rule.id)

@@ -1,0 +1,225 @@
+"""The policy's values: rules, intervals, conditions and visit filters.
+
+A policy is a tuple of :class:`Rule` values.  Every rule has a ``kind`` that
+says what it constrains (see :mod:`visitplanner.policy.spec` for the fields
+each kind takes) and a :class:`Source` quoting the sentence it encodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from visitplanner.model import Child, Location, Outcome, PlanType, Role
+from visitplanner.workdays import WorkingCalendar
+from enum import StrEnum
+
+
+class Unit(StrEnum):
+    """Units an interval counts in.  ``DAYS`` is resolved by the policy's ``days`` setting."""
+
+    DAYS = "days"
+    CALENDAR_DAYS = "calendar_days"
+    WORKING_DAYS = "working_days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    HOURS = "hours"
+
+
+class Counting(StrEnum):
+    """Whether the day of the last visit is day 0 or day 1 of the next interval.
+
+    ``DAY_0``: "every 10 days" after a visit on the 1st means by the 11th.
+    ``DAY_1``: the visit day counts as day 1, so by the 10th.
+    """
+
+    DAY_0 = "visit_day_is_day_0"
+    DAY_1 = "visit_day_is_day_1"
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """``count`` units, e.g. 15 working days or 3 months."""
+
+    count: int
+    unit: Unit
+
+    def __str__(self) -> str:
+        unit = self.unit.value.replace("_", " ")
+        return f"{self.count} {unit[:-1] if self.count == 1 else unit}"
+
+    def add_to(self, start: datetime, calendar: WorkingCalendar, counting: Counting) -> date:
+        """The last date (inclusive) of the interval beginning at ``start``.
+
+        Calendar units (days, weeks, months) count calendar days; working days
+        count only :meth:`WorkingCalendar.is_working_day` days; hours count from
+        the instant ``start`` and give the date on which they run out.  With
+        ``Counting.DAY_0`` the start day is day 0: 10 calendar days from Mon 2
+        Nov 2026 ends on Thu 12 Nov 2026; with ``DAY_1`` it ends on Wed 11 Nov.
+        """
+        shift = 0 if counting is Counting.DAY_0 else -1
+        day = start.date()
+        if self.unit is Unit.HOURS:
+            return (start + timedelta(hours=self.count)).date()
+        if self.unit is Unit.WORKING_DAYS:
+            return calendar.add_working_days(day, self.count + shift)
+        if self.unit is Unit.MONTHS:
+            return day + relativedelta(months=self.count) + timedelta(days=shift)
+        days = self.count * (7 if self.unit is Unit.WEEKS else 1)
+        return day + timedelta(days=days + shift)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a rule comes from: document key, section and the sentence quoted."""
+
+    document: str
+    section: str
+    quote: str
+
+    def cite(self) -> str:
+        return f'{self.document}, {self.section}: "{self.quote}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Which children a rule applies to, on a given date.
+
+    ``min_age``: age in whole years on the date is at least this (from the
+    birthday on).  ``under_age``: age is below this.  An unborn child has age
+    0 for both.  ``categories``/``education``: any one matches; empty = any.
+    """
+
+    min_age: int | None = None
+    under_age: int | None = None
+    categories: frozenset[str] = frozenset()
+    education: frozenset[str] = frozenset()
+
+    def holds(self, child: Child, on: date) -> bool:
+        age = child.age_on(on)
+        years = 0 if age is None or age < 0 else age
+        if self.min_age is not None and years < self.min_age:
+            return False
+        if self.under_age is not None and years >= self.under_age:
+            return False
+        if self.categories and not (self.categories & child.categories):
+            return False
+        return not (self.education and child.education not in self.education)
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Condition()
+
+
+@dataclass(frozen=True, slots=True)
+class VisitFilter:
+    """Which visits count toward a rule.
+
+    ``location``: "home", "elsewhere" or "any".  ``child_seen``: only visits
+    where the child was seen (True), or not seen (False), or either (None).
+    ``announced``: likewise.  ``roles``: only visits by these roles (empty = any).
+    ``checks``: the visit must have recorded all of these checks (e.g. seen_alone).
+    """
+
+    location: str = Location.HOME.value
+    child_seen: bool | None = True
+    announced: bool | None = None
+    roles: frozenset[Role] = frozenset()
+    checks: frozenset[str] = frozenset()
+
+
+class RuleKind(StrEnum):
+    CADENCE = "cadence"
+    FIRST_VISIT = "first_visit"
+    QUOTA = "quota"
+    CHECK = "check"
+    REVISIT = "revisit"
+    ESCALATION = "escalation"
+    RECORDING = "recording"
+    PREFERENCE = "preference"
+    COVER = "cover"
+    GUIDANCE = "guidance"
+
+
+class Trigger(StrEnum):
+    """What sets off an escalation."""
+
+    CONSECUTIVE_FAILURES = "consecutive_failures"
+    NOT_SEEN_FOR = "not_seen_for"
+    NOT_SEEN_ALONE_FOR = "not_seen_alone_for"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of a policy.  Which optional fields a kind uses: see ``spec.KINDS``."""
+
+    id: str
+    kind: RuleKind
+    source: Source
+    plans: frozenset[PlanType]
+    when: Condition = Condition()
+    note: str = ""
+    counts: VisitFilter = VisitFilter()
+    every: Interval | None = None
+    within: Interval | None = None
+    window: Interval | None = None
+    period: Interval | None = None
+    margin: Interval | None = None
+    event: str = ""
+    at_least: int | None = None
+    at_most: int | None = None
+    check: str = ""
+    every_kth: int | None = None
+    between: str = ""
+    after: frozenset[Outcome] = frozenset()
+    failures: int = 1
+    trigger: Trigger | None = None
+    notify: tuple[str, ...] = ()
+    action: str = ""
+    headings: tuple[str, ...] = ()
+    plan_value: str = ""
+    requires_plan_value: bool = False
+    preference: str = ""
+    fallback: str = ""
+    counting: Counting | None = None
+
+    def applies_to(self, child: Child, on: date) -> bool:
+        """True when the rule covers this child's plan type and the condition holds on ``on``."""
+        return child.plan_type in self.plans and self.when.holds(child, on)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """An authority's visiting policy.
+
+    ``days_unit`` resolves a bare "N days" in the source text (calendar or
+    working days); ``counting`` is the default counting convention.
+    """
+
+    id: str
+    name: str
+    documents: tuple[tuple[str, str], ...]
+    days_unit: Unit
+    counting: Counting
+    rules: tuple[Rule, ...]
+    notes: tuple[str, ...] = ()
+
+    def rules_of(self, kind: RuleKind) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.kind is kind)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def resolve(self, interval: Interval) -> Interval:
+        """``interval`` with ``days`` replaced by the policy's days unit."""
+        if interval.unit is Unit.DAYS:
+            return Interval(interval.count, self.days_unit)
+        return interval
+
+    def counting_for(self, rule: Rule) -> Counting:
+        return rule.counting or self.counting

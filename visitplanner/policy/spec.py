@@ -1,0 +1,303 @@
+"""The policy format as one table: it validates files, supplies defaults and writes the reference.
+
+Like khal's ``khal.spec`` and Radicale's config schema, :data:`FIELDS` names
+every key a rule may carry (with its converter and help) and :data:`KINDS`
+says which keys each rule kind requires and allows.  :func:`reference_markdown`
+renders docs/policy-format.md from these tables; a test checks the committed
+file is current, so the docs cannot drift from the validator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from visitplanner.model import Location, Outcome, PlanType, Role
+from visitplanner.policy.model import (
+    Condition,
+    Counting,
+    Interval,
+    RuleKind,
+    Source,
+    Trigger,
+    Unit,
+    VisitFilter,
+)
+
+
+class SpecError(ValueError):
+    """A value does not fit its key; the message says what would."""
+
+
+Converter = Callable[[Any], Any]
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s+([a-z_]+?)s?\s*$")
+_UNIT_WORDS = {
+    "day": Unit.DAYS,
+    "calendar_day": Unit.CALENDAR_DAYS,
+    "working_day": Unit.WORKING_DAYS,
+    "week": Unit.WEEKS,
+    "month": Unit.MONTHS,
+    "hour": Unit.HOURS,
+}
+
+
+def to_interval(raw: Any) -> Interval:
+    """Parse ``"15 working_days"``, ``"10 days"``, ``"3 months"``, ``"24 hours"``."""
+    match = _INTERVAL.match(raw) if isinstance(raw, str) else None
+    if not match or match.group(2) not in _UNIT_WORDS:
+        raise SpecError(
+            f"{raw!r} is not an interval: write a whole number and a unit, e.g. "
+            '"10 days", "15 working_days", "2 weeks", "3 months", "24 hours"'
+        )
+    return Interval(int(match.group(1)), _UNIT_WORDS[match.group(2)])
+
+
+def _enum(enum: type[Any], what: str) -> Converter:
+    def convert(raw: Any) -> Any:
+        try:
+            return enum(raw)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in enum)
+            raise SpecError(f"{raw!r} is not {what}: use one of {allowed}") from None
+
+    return convert
+
+
+def _set_of(item: Converter, what: str) -> Converter:
+    def convert(raw: Any) -> frozenset[Any]:
+        if not isinstance(raw, list):
+            raise SpecError(f"expected a list of {what}, e.g. [...], got {raw!r}")
+        return frozenset(item(x) for x in raw)
+
+    return convert
+
+
+def to_str(raw: Any) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise SpecError(f"expected non-empty text, got {raw!r}")
+    return raw.strip()
+
+
+def to_int(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise SpecError(f"expected a whole number of 0 or more, got {raw!r}")
+    return raw
+
+
+def to_positive(raw: Any) -> int:
+    if to_int(raw) < 1:
+        raise SpecError(f"expected a whole number of 1 or more, got {raw!r}")
+    return int(raw)
+
+
+def to_bool(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise SpecError(f"expected true or false, got {raw!r}")
+    return raw
+
+
+def to_texts(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise SpecError(f"expected a list of text, got {raw!r}")
+    return tuple(to_str(x) for x in raw)
+
+
+def to_optional_bool(raw: Any) -> bool | None:
+    if raw == "any":
+        return None
+    return to_bool(raw)
+
+
+to_plan_types = _set_of(_enum(PlanType, "a plan type"), "plan types")
+to_outcomes = _set_of(_enum(Outcome, "a visit outcome"), "outcomes")
+to_roles = _set_of(_enum(Role, "a role"), "roles")
+to_texts_set = _set_of(to_str, "text")
+
+
+def to_location(raw: Any) -> str:
+    allowed = [loc.value for loc in Location] + ["any"]
+    if raw not in allowed:
+        raise SpecError(f"{raw!r} is not a location: use one of {', '.join(allowed)}")
+    return str(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One key: how to convert it and what it means (for the docs)."""
+
+    convert: Converter
+    help: str
+    example: str
+
+
+#: Keys of the ``counts`` table (which visits count toward a rule).
+COUNTS_FIELDS: dict[str, Field] = {
+    "location": Field(to_location, "where the visit took place: home, elsewhere or any", '"home"'),
+    "child_seen": Field(to_optional_bool, "only visits where the child was seen (true)", "true"),
+    "announced": Field(to_optional_bool, "only announced (true) or unannounced (false)", "false"),
+    "roles": Field(to_roles, "only visits by workers in these roles", '["social_worker"]'),
+    "checks": Field(to_texts_set, "only visits that recorded these checks", '["seen_alone"]'),
+}
+
+#: Keys of the ``when`` table (which children a rule applies to, on the visit date).
+WHEN_FIELDS: dict[str, Field] = {
+    "min_age": Field(to_int, "age in whole years on the date is at least this", "3"),
+    "under_age": Field(to_int, "age in whole years on the date is below this", "3"),
+    "categories": Field(to_texts_set, "the plan has any of these categories", '["neglect"]'),
+    "education": Field(to_texts_set, "the child's education status is one of these", '["none"]'),
+}
+
+#: Keys of the ``source`` table: every rule cites the sentence it encodes.
+SOURCE_FIELDS: dict[str, Field] = {
+    "document": Field(to_str, "a key of [policy.documents]", '"camden"'),
+    "section": Field(to_str, "section or heading in the document", '"2 Children in need"'),
+    "quote": Field(to_str, "the sentence quoted, word for word", '"..."'),
+}
+
+
+def _table(fields: dict[str, Field], make: Callable[..., Any]) -> Converter:
+    def convert(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            raise SpecError(f"expected a table {{...}} with keys {', '.join(fields)}, got {raw!r}")
+        unknown = sorted(set(raw) - set(fields))
+        if unknown:
+            raise SpecError(f"unknown key(s) {', '.join(unknown)}: allowed are {', '.join(fields)}")
+        return make(**{k: fields[k].convert(v) for k, v in raw.items()})
+
+    return convert
+
+
+to_counts = _table(COUNTS_FIELDS, VisitFilter)
+to_when = _table(WHEN_FIELDS, Condition)
+to_source = _table(SOURCE_FIELDS, Source)
+
+#: Every key a rule may carry.
+FIELDS: dict[str, Field] = {
+    "id": Field(to_str, "unique rule id, used in plans, calendars and messages", '"cin-cadence"'),
+    "kind": Field(_enum(RuleKind, "a rule kind"), "what the rule constrains (see kinds below)",
+                  '"cadence"'),
+    "source": Field(to_source, "document, section and quoted sentence", "{...}"),
+    "plans": Field(to_plan_types, "plan types the rule applies to (default all)", '["CIN", "S47"]'),
+    "when": Field(to_when, "condition on the child on the visit date", "{ min_age = 3 }"),
+    "note": Field(to_str, "why the rule reads as it does (interpretations, ambiguities)", '"..."'),
+    "counts": Field(to_counts, "which visits count toward the rule", '{ location = "home" }'),
+    "every": Field(to_interval, "the longest allowed gap between counting visits", '"10 days"'),
+    "within": Field(to_interval, "deadline after the anchor event", '"3 working_days"'),
+    "window": Field(to_interval, "rolling window length for a quota", '"3 months"'),
+    "period": Field(to_interval, "how long without a qualifying visit triggers it", '"6 weeks"'),
+    "margin": Field(to_interval, "planner safety margin: plan this much before the deadline",
+                    '"3 working_days"'),
+    "event": Field(to_str, "anchor event: referral or plan_start", '"referral"'),
+    "at_least": Field(to_positive, "quota: at least this many counting visits per window", "1"),
+    "at_most": Field(to_positive, "quota: at most this many counting visits per window", "1"),
+    "check": Field(to_str, "the check to make (seen_alone, seen_awake, bedroom, ...)", '"bedroom"'),
+    "every_kth": Field(to_positive, "check on every k-th counting visit (1 = every visit)", "3"),
+    "between": Field(to_str, "check at least once between two of these events: conference",
+                     '"conference"'),
+    "after": Field(to_outcomes, "outcomes that count as a failed visit here", '["no_access"]'),
+    "failures": Field(to_positive, "how many failures in a row the rule responds to", "2"),
+    "trigger": Field(_enum(Trigger, "a trigger"), "what sets off an escalation",
+                     '"consecutive_failures"'),
+    "notify": Field(to_texts, "who must be told", '["team_manager", "conference_chair"]'),
+    "action": Field(to_str, "what must be done, in the policy's words", '"..."'),
+    "headings": Field(to_texts, "headings the record of a visit must use", '["purpose of visit"]'),
+    "plan_value": Field(to_str, "children.csv column a plan may set to tighten the rule",
+                        '"visit_frequency_days"'),
+    "requires_plan_value": Field(to_bool, "the plan must supply plan_value (no default)", "true"),
+    "preference": Field(to_str, "a soft preference: vary_time_of_day", '"vary_time_of_day"'),
+    "fallback": Field(to_str, "cover: who takes visits no colleague can", '"team_manager"'),
+    "counting": Field(_enum(Counting, "a counting convention"),
+                      "override the policy's counting convention", '"visit_day_is_day_0"'),
+}
+
+_COMMON = frozenset({"id", "kind", "source", "plans", "when", "note"})
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    """Which keys a rule kind requires and which it also allows."""
+
+    summary: str
+    required: frozenset[str]
+    optional: frozenset[str]
+
+
+def _kind(summary: str, required: str, optional: str = "") -> KindSpec:
+    return KindSpec(summary, frozenset(required.split()), frozenset(optional.split()) | _COMMON)
+
+
+KINDS: dict[RuleKind, KindSpec] = {
+    RuleKind.CADENCE: _kind(
+        "At least one counting visit every `every`. The anchor with no visit yet is the plan "
+        "start. A plan value (e.g. visit_frequency_days) may only tighten it.",
+        "every", "counts margin plan_value requires_plan_value counting"),
+    RuleKind.FIRST_VISIT: _kind(
+        "A first counting visit within `within` of `event` (referral or plan_start).",
+        "event within", "counts margin counting"),
+    RuleKind.QUOTA: _kind(
+        "In every rolling `window`, at least `at_least` and/or at most `at_most` counting visits.",
+        "window", "at_least at_most counts counting"),
+    RuleKind.CHECK: _kind(
+        "A check made on every k-th counting visit (`every_kth`), at least once between "
+        "two `between` events, or at least every `within`.",
+        "check", "every_kth between within counts counting"),
+    RuleKind.REVISIT: _kind(
+        "After `failures` failed visits in a row (outcome in `after`), a new visit within "
+        "`within` of the last failed one. A failed visit never resets a cadence.",
+        "after within", "failures counts counting"),
+    RuleKind.ESCALATION: _kind(
+        "Tell `notify` within `within` when `trigger` fires: `failures` failed visits in a row, "
+        "or no qualifying visit for `period`.",
+        "trigger notify", "within failures period after counts action counting"),
+    RuleKind.RECORDING: _kind(
+        "Each visit is recorded (within `within`, where set) under `headings`.",
+        "headings", "within counts"),
+    RuleKind.PREFERENCE: _kind("A soft preference the planner follows where it can.",
+                               "preference", "counts"),
+    RuleKind.COVER: _kind(
+        "Visits of an absent or unallocated worker are made by a colleague; `fallback` when none can.",
+        "fallback", "counts"),
+    RuleKind.GUIDANCE: _kind(
+        "Practice guidance with no schedule effect, kept so that every sentence is accounted for.",
+        "", "action"),
+}
+
+#: Keys of the ``[policy]`` table.
+POLICY_FIELDS: dict[str, Field] = {
+    "id": Field(to_str, "short policy id", '"camden"'),
+    "name": Field(to_str, "the policy's title", '"Camden: visits to children living at home"'),
+    "days": Field(_enum(Unit, "a day unit"), "what a bare \"N days\" means: calendar_days or "
+                  "working_days", '"calendar_days"'),
+    "counting": Field(_enum(Counting, "a counting convention"),
+                      "is the day of the last visit day 0 or day 1", '"visit_day_is_day_0"'),
+    "notes": Field(to_texts, "interpretations that apply to the whole policy", '["..."]'),
+    "documents": Field(dict, "document key = title and where to find it", "{ camden = \"...\" }"),
+}
+
+
+def reference_markdown() -> str:
+    """The policy format's reference, generated from the tables above."""
+    lines = ["# Policy format reference", "",
+             "Generated from `visitplanner/policy/spec.py` by `visitplanner policy reference`; "
+             "a test fails if this file is out of date.", "",
+             "A policy is a TOML file: a `[policy]` table and a list of `[[rules]]`.", "",
+             "## [policy]", "", "| key | meaning | example |", "|---|---|---|"]
+    lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in POLICY_FIELDS.items()]
+    lines += ["", "## Rule keys", "", "| key | meaning | example |", "|---|---|---|"]
+    lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in FIELDS.items()]
+    for title, table in (("counts", COUNTS_FIELDS), ("when", WHEN_FIELDS),
+                         ("source", SOURCE_FIELDS)):
+        lines += ["", f"### `{title}` table", "", "| key | meaning | example |", "|---|---|---|"]
+        lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in table.items()]
+    lines += ["", "Interval units: " + ", ".join(f"`{u.value}`" for u in Unit)
+              + " (`days` takes the policy's `days` setting).", "", "## Rule kinds", ""]
+    for kind, spec in KINDS.items():
+        required = ", ".join(f"`{k}`" for k in sorted(spec.required)) or "none"
+        optional = ", ".join(f"`{k}`" for k in sorted(spec.optional - _COMMON)) or "none"
+        lines += [f"### `{kind.value}`", "", spec.summary, "",
+                  f"Requires: {required}. Also takes: {optional}.", ""]
+    lines += ["Every rule also takes " + ", ".join(f"`{k}`" for k in sorted(_COMMON)) + ".", ""]
+    return "\n".join(lines)
