@@ -203,6 +203,7 @@ class Reason:
     case_ref: str
     deadline: date
     source: str
+    what: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,9 +46,15 @@ def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from visitplanner.cli import policy
+    from visitplanner.cli import due, plan, policy, publish, serve
 
     cli.add_command(policy.policy)
+    cli.add_command(due.due)
+    cli.add_command(plan.plan)
+    cli.add_command(plan.explain)
+    cli.add_command(publish.publish)
+    cli.add_command(serve.serve)
+    cli.add_command(serve.feed_token)
 
 
 _register()

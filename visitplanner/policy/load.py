@@ -68,7 +68,7 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
     documents = header.get("documents", {})
     rules = [_rule(raw, f"{filename}, rules[{i}]", documents, problems)
              for i, raw in enumerate(raw_rules)]
-    _check_unique_ids([r for r in rules if r], filename, problems)
+    _check_unique_ids(raw_rules, filename, problems)
     if problems:
         return None
     return Policy(
@@ -128,7 +128,7 @@ def _rule(raw: Any, where: str, documents: dict[str, str], problems: list[Proble
                 problems.append(Problem(f"{where}.{key}", "missing",
                                         f"every rule needs {key} = {FIELDS[key].example}"))
         return None
-    _check_keys(values, kind, where, problems)
+    _check_keys(values, set(raw), kind, where, problems)
     _check_meaning(values, kind, where, documents, problems)
     if len(problems) > before:
         return None
@@ -136,10 +136,11 @@ def _rule(raw: Any, where: str, documents: dict[str, str], problems: list[Proble
     return Rule(**values)
 
 
-def _check_keys(values: dict[str, Any], kind: RuleKind, where: str,
+def _check_keys(values: dict[str, Any], given: set[str], kind: RuleKind, where: str,
                 problems: list[Problem]) -> None:
     spec = KINDS[kind]
-    for key in sorted(spec.required - set(values)):
+    # A required key that is present but invalid was reported by _convert already.
+    for key in sorted(spec.required - given):
         problems.append(Problem(f"{where}.{key}", f"a {kind.value} rule needs {key}",
                                 f"add {key} = {FIELDS[key].example}"))
     for key in sorted(set(values) - spec.required - spec.optional):
@@ -181,10 +182,14 @@ def _check_trigger(values: dict[str, Any], bad: Any) -> None:
         bad("period", f"{trigger.value} needs a period", 'add period = "10 days"')
 
 
-def _check_unique_ids(rules: list[Rule], filename: str, problems: list[Problem]) -> None:
+def _check_unique_ids(raw_rules: list[Any], filename: str, problems: list[Problem]) -> None:
+    # Read the raw tables, so a duplicate is reported even when either rule has other problems.
     seen: set[str] = set()
-    for rule in rules:
-        if rule.id in seen:
-            problems.append(Problem(f"{filename}, rule {rule.id}", "duplicate rule id",
+    for raw in raw_rules:
+        rule_id = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(rule_id, str):
+            continue
+        if rule_id in seen:
+            problems.append(Problem(f"{filename}, rule {rule_id}", "duplicate rule id",
                                     "give each rule its own id"))
-        seen.add(rule.id)
+        seen.add(rule_id)

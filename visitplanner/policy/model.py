@@ -8,13 +8,13 @@ each kind takes) and a :class:`Source` quoting the sentence it encodes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
 from visitplanner.model import Child, Location, Outcome, PlanType, Role
 from visitplanner.workdays import WorkingCalendar
-from enum import StrEnum
 
 
 class Unit(StrEnum):
@@ -62,11 +62,15 @@ class Interval:
         shift = 0 if counting is Counting.DAY_0 else -1
         day = start.date()
         if self.unit is Unit.HOURS:
-            return (start + timedelta(hours=self.count)).date()
+            # Aware datetime + timedelta is wall-clock arithmetic: go through UTC so that
+            # "24 hours" are 24 real hours across a clock change.
+            elapsed = start.astimezone(UTC) + timedelta(hours=self.count)
+            return elapsed.astimezone(start.tzinfo).date()
         if self.unit is Unit.WORKING_DAYS:
             return calendar.add_working_days(day, self.count + shift)
         if self.unit is Unit.MONTHS:
-            return day + relativedelta(months=self.count) + timedelta(days=shift)
+            later: date = day + relativedelta(months=self.count)
+            return later + timedelta(days=shift)
         days = self.count * (7 if self.unit is Unit.WEEKS else 1)
         return day + timedelta(days=days + shift)
 

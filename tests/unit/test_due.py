@@ -1,0 +1,91 @@
+"""`due_report`: each child's deadlines on a date, most urgent child first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from visitplanner.due import ChildDue, DueItem, due_report
+from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, RecordedVisit, Role, Worker
+from visitplanner.policy import Policy
+from visitplanner.workdays import WorkingCalendar
+
+D = date.fromisoformat
+WORKERS = {"sw.test": Worker("sw.test", "Test Worker", "sw.test@example.org", "west",
+                             Role.SOCIAL_WORKER)}
+
+
+def cp_child(case_ref: str, **extra: object) -> Child:
+    return Child(case_ref=case_ref, household=f"H-{case_ref}", name="Test Child",
+                 birth_date=D("2016-05-10"), plan_type=PlanType.CP,
+                 plan_start=D("2026-10-05"), allocated_worker="sw.test",
+                 **extra)  # type: ignore[arg-type]
+
+
+def recorded(case_ref: str, day: str, outcome: Outcome = Outcome.COMPLETED,
+             *checks: str) -> RecordedVisit:
+    return RecordedVisit(visit_id=f"V-{case_ref}-{day}", case_ref=case_ref,
+                         at=datetime.fromisoformat(f"{day}T10:00").replace(tzinfo=LONDON),
+                         worker_id="sw.test", location=Location.HOME, outcome=outcome,
+                         checks=frozenset(checks))
+
+
+def item(report: tuple[ChildDue, ...], case_ref: str, rule_id: str) -> DueItem:
+    child = next(c for c in report if c.case_ref == case_ref)
+    return next(i for i in child.items if i.deadline.rule_id == rule_id)
+
+
+def report_on(camden: Policy, england: WorkingCalendar, on: str) -> tuple[ChildDue, ...]:
+    children = [cp_child(ref) for ref in ("CP-B", "CP-A", "CP-C", "CP-D")]
+    visits = [recorded("CP-A", "2026-11-02"),   # cp-cadence due Thu 12 Nov
+              recorded("CP-B", "2026-11-16"),   # due Thu 26 Nov
+              recorded("CP-C", "2026-11-13"),   # due Mon 23 Nov
+              recorded("CP-D", "2026-11-09"),   # due Thu 19 Nov
+              recorded("CP-D", "2026-11-20", Outcome.NO_ACCESS)]
+    return due_report(camden, england, children, WORKERS, visits, D(on))
+
+
+def test_most_overdue_child_comes_first_then_the_nearest_deadline(
+        camden: Policy, england: WorkingCalendar) -> None:
+    report = report_on(camden, england, "2026-11-23")
+    assert [c.case_ref for c in report] == ["CP-A", "CP-D", "CP-C", "CP-B"]
+    assert [c.next_visit_due for c in report] == [
+        D("2026-11-12"), D("2026-11-19"), D("2026-11-23"), D("2026-11-26")]
+
+
+def test_status_and_days_overdue_of_each_cadence_deadline(
+        camden: Policy, england: WorkingCalendar) -> None:
+    report = report_on(camden, england, "2026-11-23")
+    got = {ref: (item(report, ref, "cp-cadence").status,
+                 item(report, ref, "cp-cadence").days_overdue)
+           for ref in ("CP-A", "CP-B", "CP-C", "CP-D")}
+    # Thu 12 Nov to Mon 23 Nov is 11 days; Thu 19 Nov to Mon 23 Nov is 4
+    assert got == {"CP-A": ("overdue", 11), "CP-B": ("upcoming", 0),
+                   "CP-C": ("today", 0), "CP-D": ("overdue", 4)}
+
+
+def test_checks_owed_at_the_next_visit_and_escalations_have_their_own_status(
+        camden: Policy, england: WorkingCalendar) -> None:
+    report = report_on(camden, england, "2026-11-23")
+    assert item(report, "CP-B", "cp-seen-alone-over-3").status == "at next visit"
+    # CP-A last seen Mon 2 Nov: the network's 10 days ran out on Thu 12 Nov
+    network = item(report, "CP-A", "cp-notify-not-seen-by-network")
+    assert (network.status, network.deadline.due) == ("escalate", D("2026-11-13"))
+    # CP-D's failed visit on Fri 20 Nov: re-visit within 3 working days, by Wed 25 Nov
+    revisit = item(report, "CP-D", "cp-revisit")
+    assert (revisit.status, revisit.deadline.due) == ("upcoming", D("2026-11-25"))
+    assert revisit.source.startswith('camden, 3 Child protection: "If a home visit does not go')
+
+
+def test_items_of_a_child_come_in_deadline_order(
+        camden: Policy, england: WorkingCalendar) -> None:
+    report = report_on(camden, england, "2026-11-23")
+    dues = [i.deadline.due or date.max for i in report[1].items]
+    assert dues == sorted(dues)
+    assert report[1].overdue[0].deadline.rule_id == "cp-cadence"
+
+
+def test_visits_after_the_report_date_are_ignored(
+        camden: Policy, england: WorkingCalendar) -> None:
+    report = report_on(camden, england, "2026-11-14")
+    assert item(report, "CP-A", "cp-cadence").days_overdue == 2
+    assert item(report, "CP-B", "cp-cadence").deadline.due == D("2026-11-15")  # 5 Oct start? no

@@ -1,0 +1,112 @@
+"""The kept plan: Schedule to JSON and back, deterministic, atomic, private."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from dataclasses import replace
+from datetime import UTC, date
+from pathlib import Path
+
+import pytest
+
+from visitplanner.errors import PlanError
+from visitplanner.model import LONDON, VisitKind
+from visitplanner.planstore import (
+    load_schedule,
+    save_schedule,
+    schedule_from_json,
+    schedule_to_json,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "publish"))
+from ics_samples import sample_schedule
+
+
+def test_a_schedule_survives_the_round_trip_exactly():
+    plan = replace(sample_schedule(), notes=("note one", "note two"))
+    assert schedule_from_json(schedule_to_json(plan)) == plan
+
+
+def test_the_json_is_deterministic_and_sorted():
+    text = schedule_to_json(sample_schedule())
+    assert text == schedule_to_json(sample_schedule())
+    assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_dates_are_iso_and_instants_carry_their_offset():
+    document = json.loads(schedule_to_json(sample_schedule()))
+    first = document["schedule"]["visits"][0]
+    assert first["start"] == "2026-03-30T10:00:00+01:00"
+    assert first["due_by"] == "2026-04-02"
+    assert first["kind"] == "routine"
+    assert document["format"] == 1
+
+
+def test_instants_come_back_in_london_time():
+    plan = sample_schedule()
+    utc = replace(plan.visits[0], start=plan.visits[0].start.astimezone(UTC))
+    back = schedule_from_json(schedule_to_json(replace(plan, visits=(utc,))))
+    assert back.visits[0].start.tzinfo is LONDON
+    assert back.visits[0].start.hour == 10
+
+
+def test_the_visit_order_of_the_schedule_is_kept():
+    plan = sample_schedule()
+    reversed_plan = replace(plan, visits=plan.visits[::-1])
+    back = schedule_from_json(schedule_to_json(reversed_plan))
+    assert [v.id for v in back.visits] == ["v-4", "v-3", "v-2", "v-1"]
+    assert back.visits[1].kind is VisitKind.FIRST
+
+
+def test_save_and_load_use_the_workspace_folder_privately(tmp_path: Path):
+    assert load_schedule(tmp_path) is None
+    path = save_schedule(tmp_path, sample_schedule())
+    assert path == tmp_path / ".visitplanner" / "plan.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_schedule(tmp_path) == sample_schedule()
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("not json", "not JSON"),
+        ('{"format": 99, "schedule": {}}', "plan format 99"),
+        ('{"format": 1, "schedule": {"today": "2026-01-01"}}', "not a plan"),
+        (
+            '{"format": 1, "schedule": {"today": "yesterday", "start": "2026-01-01", '
+            '"end": "2026-01-02", '
+            '"seed": 1, "visits": []}}',
+            "not a plan",
+        ),
+    ],
+)
+def test_a_broken_plan_file_is_a_plan_error_that_says_to_plan_again(text: str, what: str):
+    with pytest.raises(PlanError) as caught:
+        schedule_from_json(text)
+    assert what in caught.value.render()
+    assert "run `visitplanner plan` again" in caught.value.render()
+
+
+def test_an_instant_without_offset_is_refused():
+    text = schedule_to_json(sample_schedule()).replace(
+        "2026-03-30T10:00:00+01:00", "2026-03-30T10:00:00"
+    )
+    with pytest.raises(PlanError, match="cannot be read"):
+        schedule_from_json(text)
+
+
+def test_a_bare_schedule_without_optional_lists_loads(tmp_path: Path):
+    minimal = {
+        "format": 1,
+        "schedule": {
+            "today": "2026-01-05",
+            "start": "2026-01-05",
+            "end": "2026-02-16",
+            "seed": 3,
+            "visits": [],
+        },
+    }
+    plan = schedule_from_json(json.dumps(minimal))
+    assert (plan.today, plan.seed, plan.visits, plan.shortfalls) == (date(2026, 1, 5), 3, (), ())

@@ -1,0 +1,67 @@
+"""`visitplanner due [--on DATE] [--json]`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from visitplanner.cli import Context
+from visitplanner.due import ChildDue, due_report
+from visitplanner.workspace import load_workspace
+
+
+def today_in_london() -> date:
+    """The CLI's one reading of the clock: today's date in Europe/London."""
+    from visitplanner.model import LONDON
+
+    return datetime.now(LONDON).date()
+
+
+@click.command()
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Report as on this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--overdue", is_flag=True, help="Only children with something overdue.")
+@click.pass_obj
+def due(ctx: Context, on: datetime | None, as_json: bool, overdue: bool) -> None:
+    """For each child: the next deadline of every rule, and what is overdue."""
+    day = on.date() if on else today_in_london()
+    ws = load_workspace(ctx.workspace)
+    workers = {w.id: w for w in ws.workers}
+    report = due_report(ws.policy, ws.calendar, ws.children, workers, ws.visits, day)
+    if overdue:
+        report = tuple(c for c in report if c.overdue)
+    if as_json:
+        click.echo(json.dumps({"on": day.isoformat(), "children": [_json(c) for c in report]},
+                              indent=2, sort_keys=True))
+        return
+    for child in report:
+        click.echo(_text(child))
+    count = sum(1 for c in report if c.overdue)
+    click.echo(f"\n{len(report)} children on {day.isoformat()}; {count} with something overdue.")
+
+
+def _json(child: ChildDue) -> dict[str, Any]:
+    return {
+        "case_ref": child.case_ref, "household": child.household, "plan_type": child.plan_type,
+        "allocated_worker": child.allocated_worker,
+        "next_visit_due": child.next_visit_due.isoformat() if child.next_visit_due else None,
+        "items": [{
+            "rule_id": i.deadline.rule_id, "action": i.deadline.action,
+            "due": i.deadline.due.isoformat() if i.deadline.due else None,
+            "status": i.status, "days_overdue": i.days_overdue, "what": i.deadline.what,
+            "source": i.source} for i in child.items],
+    }
+
+
+def _text(child: ChildDue) -> str:
+    worker = child.allocated_worker or "UNALLOCATED"
+    lines = [f"{child.case_ref} ({child.plan_type}, household {child.household}, {worker})"]
+    for item in child.items:
+        when = item.deadline.due.isoformat() if item.deadline.due else "next visit"
+        flag = f"OVERDUE {item.days_overdue}d" if item.status == "overdue" else item.status
+        lines.append(f"  {when:<10}  {flag:<13} {item.deadline.rule_id}: {item.deadline.what}")
+    return "\n".join(lines)

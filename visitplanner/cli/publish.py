@@ -1,0 +1,99 @@
+"""`visitplanner publish`: the kept plan as one .ics file per worker and per team."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from types import MappingProxyType
+
+import click
+
+from visitplanner.errors import PlanError, Problem
+from visitplanner.planstore import PLAN_FILE, load_schedule
+from visitplanner.policy import recording_headings
+from visitplanner.publish import (
+    ChangeCounts,
+    FilesWritten,
+    PublishContext,
+    build_documents,
+    calendar_names,
+    count_changes,
+    load_state,
+    publish_files,
+    save_state,
+)
+from visitplanner.workspace import Workspace, load_workspace
+
+
+def publish_context(workspace: Workspace) -> PublishContext:
+    """What publishing needs from the workspace besides the plan (also used by `sync`)."""
+    teams = sorted({worker.team for worker in workspace.workers})
+    name = workspace.settings.workspace.team_name
+    if len(teams) == 1 and name:
+        team_names = {teams[0]: name}
+    else:
+        team_names = {team: f"{name} ({team})" if name else team for team in teams}
+    return PublishContext(
+        children=MappingProxyType({child.case_ref: child for child in workspace.children}),
+        workers=MappingProxyType({worker.id: worker for worker in workspace.workers}),
+        team_names=MappingProxyType(team_names),
+        privacy=workspace.settings.workspace.privacy,
+        alarms_minutes=tuple(workspace.settings.publish.alarms_minutes),
+        cancelled_keep_days=workspace.settings.publish.cancelled_keep_days,
+        recording_headings=recording_headings(workspace.policy),
+    )
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the .ics files (default: [publish] out in visitplanner.toml).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def publish(obj: object, out: Path | None, as_json: bool) -> None:
+    """Write the kept plan as one .ics calendar per worker and per team.
+
+    Unchanged files are left untouched; changed visits keep their UID and get a
+    higher SEQUENCE; withdrawn ones are published as CANCELLED for a while.
+    """
+    root: Path = getattr(obj, "workspace", Path("."))
+    workspace = load_workspace(root)
+    schedule = load_schedule(root)
+    if schedule is None:
+        problem = Problem(
+            str(PLAN_FILE), "no plan has been kept yet", "run `visitplanner plan` first"
+        )
+        raise PlanError("Nothing to publish", [problem])
+    ctx = publish_context(workspace)
+    before = load_state(root)
+    documents, after = build_documents(schedule, ctx, before)
+    out_dir = out if out is not None else workspace.publish_dir
+    files = publish_files(out_dir, documents, calendar_names(documents, ctx))
+    save_state(root, after)
+    counts = count_changes(before, after)
+    click.echo(
+        _summary_json(out_dir, files, counts) if as_json else _summary_text(out_dir, files, counts)
+    )
+
+
+def _summary_text(out_dir: Path, files: FilesWritten, counts: ChangeCounts) -> str:
+    written, unchanged = len(files.written), len(files.unchanged)
+    return (
+        f"{written + unchanged} calendars in {out_dir}: {written} written, {unchanged} unchanged\n"
+        f"items: {counts.new} new, {counts.changed} changed, {counts.cancelled} cancelled, "
+        f"{counts.unchanged} unchanged, {counts.dropped} dropped"
+    )
+
+
+def _summary_json(out_dir: Path, files: FilesWritten, counts: ChangeCounts) -> str:
+    document = {
+        "out": str(out_dir),
+        "written": [path.name for path in files.written],
+        "unchanged": [path.name for path in files.unchanged],
+        "items": asdict(counts),
+    }
+    return json.dumps(document, indent=2, sort_keys=True)

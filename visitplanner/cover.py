@@ -1,0 +1,143 @@
+"""Who can make a visit on which day: working days, absences, capacity, role, and cover.
+
+The team manager is responsible for cover (Camden cin-cover/cp-cover, Walsall
+cp-managers-responsible): when the allocated worker cannot visit inside the
+window, a team colleague whose role fits covers, preferring one who has visited
+the family before, then the least loaded; failing that, the team manager.
+
+:class:`Staff` answers availability questions; :class:`Bookings` counts the
+visits already given to each worker on each day (capacity), as a value that
+returns a new value when a visit is booked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from visitplanner.model import SOCIAL_WORK_ROLES, Absence, Role, Worker
+from visitplanner.workdays import WorkingCalendar
+
+#: Roles that are core-group members outside the team: they never take planned visits.
+NOT_PLANNED_ROLES = frozenset({Role.HEALTH_VISITOR, Role.OTHER_PROFESSIONAL})
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """The team's workers, their absences and the authority's working days."""
+
+    workers: Mapping[str, Worker]
+    absences: Mapping[str, tuple[Absence, ...]]
+    calendar: WorkingCalendar
+
+    @classmethod
+    def build(cls, workers: Iterable[Worker], absences: Iterable[Absence],
+              calendar: WorkingCalendar) -> Staff:
+        by_worker: dict[str, list[Absence]] = {}
+        for absence in absences:
+            by_worker.setdefault(absence.worker_id, []).append(absence)
+        return cls({w.id: w for w in workers},
+                   {k: tuple(v) for k, v in by_worker.items()}, calendar)
+
+    def is_absent(self, worker_id: str, day: date) -> bool:
+        """True when an absence of the worker covers ``day`` (inclusive bounds)."""
+        return any(a.covers(day) for a in self.absences.get(worker_id, ()))
+
+    def works_on(self, worker_id: str, day: date) -> bool:
+        """True when ``day`` is an authority working day, one of the worker's days, and not an absence."""
+        worker = self.workers[worker_id]
+        return (day.weekday() in worker.working_days and self.calendar.is_working_day(day)
+                and not self.is_absent(worker_id, day))
+
+    def team_manager(self, team: str) -> Worker | None:
+        managers = sorted((w for w in self.workers.values()
+                           if w.team == team and w.role is Role.TEAM_MANAGER), key=lambda w: w.id)
+        return managers[0] if managers else None
+
+    def colleagues(self, team: str, roles: frozenset[Role]) -> tuple[Worker, ...]:
+        """Team members who may cover: role fits ``roles`` (empty: any visiting role), not the manager."""
+        return tuple(sorted((w for w in self.workers.values()
+                             if w.team == team and role_fits(w, roles)
+                             and w.role is not Role.TEAM_MANAGER), key=lambda w: w.id))
+
+
+def role_fits(worker: Worker, roles: frozenset[Role]) -> bool:
+    """True when the worker may make a visit that only ``roles`` count toward.
+
+    An empty ``roles`` means any role the team plans visits for; core-group
+    members from other services (health visitors) never take planned visits.
+    """
+    if worker.role in NOT_PLANNED_ROLES:
+        return False
+    return worker.role in roles if roles else True
+
+
+def statutory_roles(roles: frozenset[Role]) -> frozenset[Role]:
+    """Roles a visit needs: the rule's roles, narrowed to social work roles when those are among them."""
+    narrowed = roles & SOCIAL_WORK_ROLES
+    return narrowed or roles
+
+
+@dataclass(frozen=True, slots=True)
+class Bookings:
+    """Visits booked per (worker, day), and in total per worker."""
+
+    per_day: Mapping[tuple[str, date], int] = field(default_factory=dict)
+    per_worker: Mapping[str, int] = field(default_factory=dict)
+
+    def count(self, worker_id: str, day: date) -> int:
+        return self.per_day.get((worker_id, day), 0)
+
+    def load(self, worker_id: str) -> int:
+        return self.per_worker.get(worker_id, 0)
+
+    def book(self, worker_id: str, day: date) -> Bookings:
+        per_day = dict(self.per_day)
+        per_day[(worker_id, day)] = self.count(worker_id, day) + 1
+        per_worker = dict(self.per_worker)
+        per_worker[worker_id] = self.load(worker_id) + 1
+        return Bookings(per_day, per_worker)
+
+
+def can_visit(staff: Staff, bookings: Bookings, worker_id: str, day: date) -> bool:
+    """True when the worker works on ``day`` and has a visit slot left that day."""
+    return (staff.works_on(worker_id, day)
+            and bookings.count(worker_id, day) < staff.workers[worker_id].visits_per_day)
+
+
+def latest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date,
+               last: date) -> date | None:
+    """The latest day in ``first``..``last`` (inclusive, calendar days) the worker can visit."""
+    day = last
+    while day >= first:
+        if can_visit(staff, bookings, worker_id, day):
+            return day
+        day -= timedelta(days=1)
+    return None
+
+
+def earliest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date,
+                 last: date) -> date | None:
+    """The earliest day in ``first``..``last`` (inclusive, calendar days) the worker can visit."""
+    day = first
+    while day <= last:
+        if can_visit(staff, bookings, worker_id, day):
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+def absent_in(staff: Staff, worker_id: str, first: date, last: date) -> bool:
+    """True when the worker is absent on some day of ``first``..``last`` (inclusive)."""
+    return any(a.start <= last and a.end >= first for a in staff.absences.get(worker_id, ()))
+
+
+def cover_order(candidates: Iterable[Worker], familiar: frozenset[str],
+                bookings: Bookings) -> list[Worker]:
+    """Colleagues in the order they are asked to cover.
+
+    First those who have visited the family before, then the least loaded,
+    then by worker id so that the choice is reproducible.
+    """
+    return sorted(candidates, key=lambda w: (w.id not in familiar, bookings.load(w.id), w.id))

@@ -1,0 +1,49 @@
+"""Why a planned visit is on its day, in words: what `visitplanner explain VISIT_ID` prints."""
+
+from __future__ import annotations
+
+from visitplanner.model import PlannedVisit, Schedule
+from visitplanner.policy.describe import describe_rule
+from visitplanner.policy.model import Policy
+
+FLAG_TEXT = {
+    "cover": "covered by a colleague: the allocated worker could not visit inside the window",
+    "manager_cover": "given to the team manager: no colleague could cover",
+    "unallocated": "the case is unallocated: the team manager must see that it is visited",
+    "moved_earlier_for_absence": "moved earlier because the allocated worker is away later",
+    "late": "later than the deadline: see the shortfall report",
+    "moved_by_worker": "moved by the worker in their calendar; the move keeps to the rules",
+    "moved_by_worker_rejected": "the worker's move broke a rule: planned here instead",
+}
+
+
+def find_visit(schedule: Schedule, visit_id: str) -> PlannedVisit | None:
+    return next((v for v in schedule.visits if v.id == visit_id), None)
+
+
+def explain_visit(schedule: Schedule, policy: Policy, visit: PlannedVisit) -> str:
+    """The visit's day, worker, deadline, reasons with sources, flags and checklist."""
+    local = visit.start
+    lines = [
+        f"Visit {visit.id}: household {visit.household} ({', '.join(visit.case_refs)})",
+        f"  When: {local:%A %d %B %Y %H:%M}-{visit.end:%H:%M} (Europe/London)",
+        f"  Who: {visit.worker_id}" + (f", covering for {visit.allocated_worker_id}"
+                                       if visit.allocated_worker_id else ""),
+        f"  Kind: {visit.kind.value}, {'announced' if visit.announced else 'UNANNOUNCED'}",
+        f"  Due by: {visit.due_by.isoformat()} (inclusive)",
+        "  A failed visit here " + ("could NOT be re-done before the deadline"
+                                    if visit.failure_would_breach
+                                    else "could still be re-done before the deadline"),
+        "  Why this day:",
+    ]
+    for reason in visit.reasons:
+        rule = policy.rule(reason.rule_id)
+        lines.append(f"    - {reason.case_ref}: {reason.rule_id}, due {reason.deadline.isoformat()}"
+                     f" ({reason.what or describe_rule(policy, rule)})")
+        lines.append(f"      Source: {reason.source}")
+    lines += [f"  Note: {FLAG_TEXT.get(flag, flag)}" for flag in visit.flags]
+    lines.append("  Checklist:")
+    for child in visit.checks:
+        lines.append(f"    {child.case_ref}: {', '.join(child.checks) or 'no extra checks'}")
+    del schedule
+    return "\n".join(lines)

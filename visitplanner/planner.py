@@ -1,0 +1,561 @@
+"""plan(): a forward schedule of household visits that meets every rule, assigned to workers.
+
+The algorithm, in words:
+
+1. Each household's next *need* is the earliest visit deadline among its
+   children (cadence, first visit, re-visit), computed by :mod:`visitplanner.rules`
+   from recorded visits plus the visits planned so far.  Its *target* is the
+   deadline less the rule's safety margin, so that a failed visit can still be
+   re-done before the deadline.
+2. Needs are served earliest deadline first across all households, so the
+   most urgent (overdue first) get capacity first.
+3. A visit goes on the latest day that is safe: the previous plan's day when it
+   still fits (re-planning changes as little as possible), else the allocated
+   worker's latest free day up to the target (which moves it earlier, before an
+   absence), else a colleague's (cover), else the team manager's; then the
+   margin is used up to the deadline; then the earliest day after it, which is
+   a shortfall reported with its cause.  Never silently late.
+4. The planned visit is added to each child's history as if it went ahead, with
+   the checks it was planned to make, and the household's next need follows.
+5. Unannounced visits and times of day are placed last (:mod:`visitplanner.tags`).
+
+Pure and deterministic: ``today`` and ``seed`` are inputs; nothing reads the
+clock, the environment or an unordered collection's iteration order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+from visitplanner.cover import (
+    Bookings,
+    Staff,
+    absent_in,
+    can_visit,
+    cover_order,
+    earliest_day,
+    latest_day,
+    role_fits,
+    statutory_roles,
+)
+from visitplanner.model import (
+    LONDON,
+    Absence,
+    Child,
+    ChildChecks,
+    Location,
+    Outcome,
+    PlannedVisit,
+    Reason,
+    RecordedVisit,
+    RecordingTask,
+    Role,
+    Schedule,
+    Shortfall,
+    VisitKind,
+    Worker,
+)
+from visitplanner.policy.model import Policy, Rule, RuleKind
+from visitplanner.rules import Context, Deadline, Fact, deadlines, end_of, facts_from_records
+from visitplanner.tags import TimeSettings, assign_times, tag_unannounced
+from visitplanner.workdays import WorkingCalendar
+
+VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """Everything plan() needs.  ``previous`` is the last plan kept in the workspace.
+
+    ``moves`` maps a visit id to the start a worker moved it to in their
+    calendar: kept when it still meets the rules, flagged otherwise.
+    """
+
+    policy: Policy
+    calendar: WorkingCalendar
+    children: tuple[Child, ...]
+    workers: tuple[Worker, ...]
+    absences: tuple[Absence, ...]
+    visits: tuple[RecordedVisit, ...]
+    today: date
+    weeks: int
+    seed: int
+    times: TimeSettings = TimeSettings()
+    pin_working_days: int = 5
+    previous: Schedule | None = None
+    moves: Mapping[str, datetime] = field(default_factory=dict)
+
+    @property
+    def end(self) -> date:
+        """Last day of the plan (inclusive): ``weeks`` whole weeks from ``today``."""
+        return self.today + timedelta(days=7 * self.weeks - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A household's next visit: latest safe day (target), deadline, and why."""
+
+    household: str
+    target: date
+    due: date
+    earliest: date
+    kind: VisitKind
+    reasons: tuple[Deadline, ...]
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where a need was placed: the day, who visits, and how the choice was made."""
+
+    day: date
+    worker_id: str
+    flags: tuple[str, ...]
+    reuse_id: str | None = None
+    start: datetime | None = None
+
+
+@dataclass
+class _State:
+    """The planner's working state; local to one plan() call, never shared."""
+
+    histories: dict[str, tuple[Fact, ...]]
+    bookings: Bookings
+    visits: list[PlannedVisit]
+    shortfalls: list[Shortfall]
+    used_ids: set[str]
+    previous_left: dict[str, list[PlannedVisit]]
+
+
+def plan(request: PlanRequest) -> Schedule:
+    """Plan visits for ``request.today`` .. ``request.end`` (inclusive, calendar days)."""
+    ctx = Context(request.policy, request.calendar)
+    staff = Staff.build(request.workers, request.absences, request.calendar)
+    workers = {w.id: w for w in request.workers}
+    households = _households(request.children, request.end)
+    state = _State(
+        histories=dict(facts_from_records(
+            (v for v in request.visits if v.day < request.today), workers)),
+        bookings=Bookings(), visits=[], shortfalls=[], used_ids=set(),
+        previous_left=_previous_by_household(request))
+    queue: list[tuple[date, date, str]] = []
+    for household, children in sorted(households.items()):
+        _push(queue, _next_need(ctx, request, household, children, state))
+    while queue:
+        _, _, household = heapq.heappop(queue)
+        need = _next_need(ctx, request, household, households[household], state)
+        if need is None:
+            continue
+        if not _serve(ctx, request, staff, households[household], need, state):
+            continue
+        _push(queue, _next_need(ctx, request, household, households[household], state))
+    return _finish(ctx, request, staff, state)
+
+
+def _households(children: Iterable[Child], end: date) -> dict[str, tuple[Child, ...]]:
+    grouped: dict[str, list[Child]] = {}
+    for child in sorted(children, key=lambda c: c.case_ref):
+        if child.plan_start <= end:
+            grouped.setdefault(child.household, []).append(child)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _previous_by_household(request: PlanRequest) -> dict[str, list[PlannedVisit]]:
+    out: dict[str, list[PlannedVisit]] = {}
+    if request.previous is None:
+        return out
+    for visit in sorted(request.previous.visits, key=lambda v: (v.start, v.id)):
+        moved = request.moves.get(visit.id)
+        if moved is not None:
+            length = visit.end - visit.start
+            visit = replace(visit, start=moved.astimezone(LONDON),
+                            end=moved.astimezone(LONDON) + length)
+        if visit.day >= request.today:
+            out.setdefault(visit.household, []).append(visit)
+    return out
+
+
+def _push(queue: list[tuple[date, date, str]], need: Need | None) -> None:
+    if need is not None:
+        heapq.heappush(queue, (need.due, need.target, need.household))
+
+
+def _next_need(ctx: Context, request: PlanRequest, household: str,
+               children: Sequence[Child], state: _State) -> Need | None:
+    """The household's next visit, or None when none is needed before the plan ends."""
+    earliest = _earliest(request.today, children, state)
+    found = [(d, ctx.policy.rule(d.rule_id)) for c in children
+             for d in deadlines(ctx, c, state.histories.get(c.case_ref, ()), earliest)
+             if ctx.policy.rule(d.rule_id).kind in VISIT_RULES and d.due is not None]
+    if not found:
+        return None
+    targets = [(_target(ctx, rule, d), d, rule) for d, rule in found]
+    target, driver, rule = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
+    if target > request.end:
+        return None
+    due = min(d.due for d, _ in found if d.due is not None)
+    kind = {RuleKind.FIRST_VISIT: VisitKind.FIRST, RuleKind.REVISIT: VisitKind.REVISIT}.get(
+        rule.kind, VisitKind.ROUTINE)
+    roles = _required_roles([r for _, r in found])
+    return Need(household, max(target, earliest), due, earliest, kind,
+                tuple(d for d, _ in found), roles)
+
+
+def _earliest(today: date, children: Sequence[Child], state: _State) -> date:
+    """First day the next visit may take: today, or the day after the household's last visit."""
+    last = [f.day for c in children for f in state.histories.get(c.case_ref, ()) if f.planned]
+    return max([today, *(d + timedelta(days=1) for d in last)])
+
+
+def _target(ctx: Context, rule: Rule, deadline: Deadline) -> date:
+    """The deadline less the rule's margin (working days counted on the calendar)."""
+    assert deadline.due is not None
+    if rule.margin is None:
+        return deadline.due
+    margin = ctx.policy.resolve(rule.margin)
+    back = margin.count if margin.unit.value == "working_days" else None
+    if back is not None:
+        return ctx.calendar.add_working_days(deadline.due, -back)
+    return deadline.due - (end_of(ctx, rule, rule.margin, _noon(deadline.due)) - deadline.due)
+
+
+def _required_roles(rules: Sequence[Rule]) -> frozenset[Role]:
+    """Roles every driving rule accepts: the intersection of their non-empty role lists."""
+    sets = [statutory_roles(r.counts.roles) for r in rules if r.counts.roles]
+    if not sets:
+        return frozenset()
+    common = frozenset.intersection(*sets)
+    return common or sets[0]
+
+
+def _serve(ctx: Context, request: PlanRequest, staff: Staff, children: Sequence[Child],
+           need: Need, state: _State) -> bool:
+    """Place ``need``; return False when it cannot be placed inside the plan."""
+    slot = _place(request, staff, children, need, state)
+    if slot is None:
+        _short(request, staff, children, need, None, state)
+        return False
+    if slot.day > need.due:
+        _short(request, staff, children, need, slot.day, state)
+    visit = _make_visit(ctx, request, staff, children, need, slot, state)
+    state.visits.append(visit)
+    state.bookings = state.bookings.book(visit.worker_id, visit.day)
+    for child_checks in visit.checks:
+        _add_fact(state, child_checks.case_ref, visit, staff, frozenset(child_checks.checks))
+    return True
+
+
+def _place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
+           state: _State) -> Slot | None:
+    """Where the need goes: the previous plan's slot if it still fits, else a fresh slot.
+
+    A fresh slot for a need the previous plan had served keeps that visit's id,
+    so a calendar updates the event in place instead of cancelling it.
+    """
+    previous = _previous_visit(need, state)
+    if previous is not None:
+        kept = _keep(request, staff, need, previous, state)
+        if kept is not None:
+            return kept
+    slot = _fresh_slot(request, staff, children, need, state)
+    if slot is None or previous is None:
+        return slot
+    rejected = ("moved_by_worker_rejected",) if previous.id in request.moves else ()
+    return replace(slot, reuse_id=previous.id, flags=(*slot.flags, *rejected))
+
+
+def _previous_visit(need: Need, state: _State) -> PlannedVisit | None:
+    """Take the previous plan's first visit of the household inside the need's window, if any.
+
+    Previous visits before the window are no longer needed and stay unmatched
+    (they are withdrawn); the one taken is never offered again.
+    """
+    candidates = state.previous_left.get(need.household, [])
+    while candidates and candidates[0].day < need.earliest:
+        candidates.pop(0)
+    if candidates and candidates[0].day <= need.due:
+        return candidates.pop(0)
+    return None
+
+
+def _keep(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
+          state: _State) -> Slot | None:
+    """The previous visit's slot when its worker still fits and can still visit that day.
+
+    Inside the pinned window (``pin_working_days`` working days from today) a
+    previous visit is kept anywhere up to the deadline; beyond it, only up to
+    the target, so that it keeps the safety margin.
+    """
+    pinned_until = staff.calendar.add_working_days(request.today, request.pin_working_days)
+    if visit.day > need.target and visit.day > pinned_until:
+        return None
+    worker = staff.workers.get(visit.worker_id)
+    if worker is None or not role_fits(worker, need.roles) or \
+            not can_visit(staff, state.bookings, worker.id, visit.day):
+        return None
+    flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
+    if visit.id in request.moves:
+        flags = (*flags, "moved_by_worker")
+    return Slot(visit.day, worker.id, flags, visit.id, visit.start)
+
+
+def _fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
+                state: _State) -> Slot | None:
+    """The latest safe slot: up to the target, then up to the deadline, then after it."""
+    allocated = _allocated(staff, children, need)
+    team = _team(staff, children, allocated)
+    familiar = frozenset(f.worker_id for c in children
+                         for f in state.histories.get(c.case_ref, ()))
+    for first, last in ((need.earliest, need.target),
+                        (max(need.earliest, need.target + timedelta(days=1)), need.due)):
+        slot = _within(staff, state.bookings, allocated, team, familiar, need, first, last)
+        if slot is not None:
+            return slot
+    return _after(request, staff, state.bookings, allocated, team, need)
+
+
+def _allocated(staff: Staff, children: Sequence[Child], need: Need) -> Worker | None:
+    """The household's allocated worker (the first child's that is known), if the role fits."""
+    for child in children:
+        worker = staff.workers.get(child.allocated_worker or "")
+        if worker is not None:
+            return worker if role_fits(worker, need.roles) else None
+    return None
+
+
+def _team(staff: Staff, children: Sequence[Child], allocated: Worker | None) -> str:
+    if allocated is not None:
+        return allocated.team
+    for child in children:
+        worker = staff.workers.get(child.allocated_worker or "")
+        if worker is not None:
+            return worker.team
+    teams = sorted({w.team for w in staff.workers.values()})
+    return teams[0] if teams else ""
+
+
+def _within(staff: Staff, bookings: Bookings, allocated: Worker | None, team: str,
+            familiar: frozenset[str], need: Need, first: date, last: date) -> Slot | None:
+    """The latest safe slot in ``first``..``last`` (inclusive): allocated, then cover, then manager."""
+    if first > last:
+        return None
+    if allocated is not None:
+        day = latest_day(staff, bookings, allocated.id, first, last)
+        if day is not None:
+            moved = _moved_for_absence(staff, allocated.id, day, last)
+            return Slot(day, allocated.id, ("moved_earlier_for_absence",) if moved else ())
+    base = () if allocated is not None else ("unallocated",)
+    colleagues = [w for w in staff.colleagues(team, need.roles)
+                  if allocated is None or w.id != allocated.id]
+    best = _best_cover(staff, bookings, colleagues, familiar, first, last)
+    if best is not None:
+        return replace(best, flags=(*base, "cover"))
+    manager = staff.team_manager(team)
+    if manager is not None and role_fits(manager, need.roles):
+        day = latest_day(staff, bookings, manager.id, first, last)
+        if day is not None:
+            return Slot(day, manager.id, (*base, "manager_cover"))
+    return None
+
+
+def _best_cover(staff: Staff, bookings: Bookings, colleagues: Sequence[Worker],
+                familiar: frozenset[str], first: date, last: date) -> Slot | None:
+    """The latest day any colleague can cover; on that day, the preferred colleague."""
+    best: Slot | None = None
+    for worker in cover_order(colleagues, familiar, bookings):
+        day = latest_day(staff, bookings, worker.id, first, last)
+        if day is not None and (best is None or day > best.day):
+            best = Slot(day, worker.id, ())
+    return best
+
+
+def _moved_for_absence(staff: Staff, worker_id: str, day: date, last: date) -> bool:
+    return day < last and absent_in(staff, worker_id, day + timedelta(days=1), last)
+
+
+def _after(request: PlanRequest, staff: Staff, bookings: Bookings, allocated: Worker | None,
+           team: str, need: Need) -> Slot | None:
+    """The earliest slot after the deadline, inside the plan: a late visit, reported as a shortfall."""
+    first = max(need.due + timedelta(days=1), need.earliest)
+    candidates = [allocated] if allocated is not None else []
+    candidates += [w for w in staff.colleagues(team, need.roles) if w not in candidates]
+    manager = staff.team_manager(team)
+    if manager is not None and role_fits(manager, need.roles):
+        candidates.append(manager)
+    found = [(d, w) for w in candidates
+             if (d := earliest_day(staff, bookings, w.id, first, request.end)) is not None]
+    if not found:
+        return None
+    day, worker = min(found, key=lambda t: (t[0], candidates.index(t[1])))
+    flags = ["late"]
+    if allocated is None:
+        flags.append("unallocated")
+    if allocated is None or worker.id != allocated.id:
+        flags.append("manager_cover" if manager and worker.id == manager.id else "cover")
+    return Slot(day, worker.id, tuple(flags))
+
+
+def _cause(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
+           placed: date | None) -> str:
+    """Why a deadline will be missed: overdue already, absence, no working day, no worker, or capacity."""
+    if need.due < request.today and placed is not None and placed <= \
+            staff.calendar.earliest_working_day_on_or_after(request.today) + timedelta(days=7):
+        return f"already overdue on {request.today.isoformat()}"
+    window = [d for d in _days(need.earliest, need.due) if staff.calendar.is_working_day(d)]
+    parts = [f"already overdue on {request.today.isoformat()}"] if need.due < request.today else []
+    if not window:
+        parts.append(f"no working day between {need.earliest.isoformat()} and "
+                     f"{need.due.isoformat()} (bank holidays, closures, weekends)")
+        return "; ".join(parts)
+    allocated = _allocated(staff, children, need)
+    if allocated is None:
+        parts.append("no allocated worker whose role fits")
+    elif absent_in(staff, allocated.id, need.earliest, need.due):
+        parts.append(f"allocated worker {allocated.id} absent")
+    team = _team(staff, children, allocated)
+    working = [w for w in staff.colleagues(team, need.roles)
+               if any(staff.works_on(w.id, d) for d in window)]
+    parts.append("no capacity in the team" if working else "no worker of a fitting role working")
+    return "; ".join(parts)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _short(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
+           planned_on: date | None, state: _State) -> None:
+    """Report each deadline the placement misses.
+
+    ``days_late`` counts calendar days from the deadline to the planned day;
+    when no day inside the plan could be found, it counts to the day after
+    the plan ends (the least it will be late).
+    """
+    cause = _cause(request, staff, children, need, planned_on)
+    if planned_on is None:
+        cause += f"; no visit possible before the plan ends on {request.end.isoformat()}"
+    late_until = planned_on or request.end + timedelta(days=1)
+    team = _team(staff, children, _allocated(staff, children, need))
+    for deadline in need.reasons:
+        if deadline.due is None or late_until <= deadline.due:
+            continue
+        child = next(c for c in children if c.case_ref == deadline.case_ref)
+        state.shortfalls.append(Shortfall(
+            case_ref=child.case_ref, household=child.household, rule_id=deadline.rule_id,
+            deadline=deadline.due, planned_on=planned_on,
+            days_late=(late_until - deadline.due).days, reason=cause, team=team))
+
+
+def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequence[Child],
+                need: Need, slot: Slot, state: _State) -> PlannedVisit:
+    worker = staff.workers[slot.worker_id]
+    allocated = _allocated(staff, children, need)
+    checks = tuple(ChildChecks(c.case_ref, _checks_for(ctx, c, slot, state, need))
+                   for c in children)
+    reasons = tuple(sorted(
+        (Reason(d.rule_id, d.case_ref, d.due, ctx.policy.rule(d.rule_id).source.cite(), d.what)
+         for d in need.reasons if d.due is not None),
+        key=lambda r: (r.deadline, r.case_ref, r.rule_id)))
+    visit_id = slot.reuse_id or _new_id(need, state.used_ids)
+    state.used_ids.add(visit_id)
+    start = slot.start or datetime.combine(slot.day, request.times.day_start, tzinfo=LONDON)
+    return PlannedVisit(
+        id=visit_id, household=need.household, case_refs=tuple(c.case_ref for c in children),
+        start=start, end=start + timedelta(minutes=request.times.visit_minutes),
+        worker_id=worker.id, team=worker.team, kind=need.kind, announced=True, checks=checks,
+        due_by=need.due, reasons=reasons,
+        allocated_worker_id=allocated.id if allocated and allocated.id != worker.id else None,
+        flags=tuple(sorted(set(slot.flags))),
+        failure_would_breach=_failure_breaches(ctx, children, slot.day, need.due))
+
+
+def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State, need: Need) -> tuple[str, ...]:
+    """Checks owed at this visit: due at the next visit, or due before the child's next visit."""
+    history = state.histories.get(child.case_ref, ())
+    owed = [d for d in deadlines(ctx, child, history, slot.day) if d.action == "check"]
+    if not owed:
+        return ()
+    horizon = _next_visit_due(ctx, child, history, slot.day)
+    return tuple(sorted({d.check for d in owed
+                         if d.at_next_visit or d.due is None or d.due <= horizon}))
+
+
+def _next_visit_due(ctx: Context, child: Child, history: tuple[Fact, ...], day: date) -> date:
+    """When the child's next visit would be due if this one (on ``day``) goes ahead."""
+    probe = (*history, Fact(_noon(day), Location.HOME, True, Outcome.COMPLETED, Role.SOCIAL_WORKER,
+                            frozenset(), planned=True))
+    dues = [d.due for d in deadlines(ctx, child, probe, day)
+            if d.due is not None and ctx.policy.rule(d.rule_id).kind in VISIT_RULES]
+    return min(dues, default=day + timedelta(days=28))
+
+
+def _failure_breaches(ctx: Context, children: Sequence[Child], day: date, due: date) -> bool:
+    """True when a failed visit on ``day`` could not be re-done by ``due`` under the revisit rules."""
+    if day > due:
+        return True
+    rules = [r for r in ctx.policy.rules_of(RuleKind.REVISIT) if r.failures == 1 and r.within
+             and any(r.applies_to(c, day) for c in children)]
+    return any(end_of(ctx, r, r.within, _noon(day)) > due for r in rules if r.within)
+
+
+def _add_fact(state: _State, case_ref: str, visit: PlannedVisit, staff: Staff,
+              checks: frozenset[str]) -> None:
+    role = staff.workers[visit.worker_id].role
+    fact = Fact(visit.start, Location.HOME, visit.announced, Outcome.COMPLETED, role, checks,
+                planned=True, worker_id=visit.worker_id)
+    state.histories[case_ref] = tuple(sorted((*state.histories.get(case_ref, ()), fact),
+                                             key=lambda f: f.at))
+
+
+def _new_id(need: Need, used: set[str]) -> str:
+    """A visit id derived from the household and deadline: the same inputs give the same id."""
+    n = 0
+    while True:
+        digest = hashlib.sha256(f"{need.household}|{need.due}|{need.kind}|{n}".encode()).hexdigest()
+        candidate = f"v-{digest[:12]}"
+        if candidate not in used:
+            return candidate
+        n += 1
+
+
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=LONDON)
+
+
+def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> Schedule:
+    visits = tag_unannounced(ctx, request.children, state.histories, state.visits,
+                             request.seed, request.today, request.end)
+    visits = assign_times(visits, staff, request.times, request.seed, _prefers_variety(ctx))
+    visits = tuple(sorted(visits, key=lambda v: (v.start, v.worker_id, v.id)))
+    return Schedule(
+        today=request.today, start=request.today, end=request.end, seed=request.seed,
+        visits=visits, shortfalls=tuple(sorted(state.shortfalls, key=_shortfall_order)),
+        recording_tasks=_recording_tasks(ctx, request, visits))
+
+
+def _prefers_variety(ctx: Context) -> bool:
+    return any(r.preference == "vary_time_of_day" for r in ctx.policy.rules_of(RuleKind.PREFERENCE))
+
+
+def _shortfall_order(s: Shortfall) -> tuple[date, str, str]:
+    return (s.deadline, s.case_ref, s.rule_id)
+
+
+def _recording_tasks(ctx: Context, request: PlanRequest,
+                     visits: Sequence[PlannedVisit]) -> tuple[RecordingTask, ...]:
+    """A record-by task for each planned visit where a recording rule sets a deadline."""
+    by_ref = {c.case_ref: c for c in request.children}
+    tasks = []
+    for visit in visits:
+        for rule in ctx.policy.rules_of(RuleKind.RECORDING):
+            if rule.within is None or rule.counts.location == Location.ELSEWHERE.value:
+                continue
+            if any(rule.applies_to(by_ref[ref], visit.day) for ref in visit.case_refs):
+                due = end_of(ctx, rule, rule.within, visit.start)
+                tasks.append(RecordingTask(visit.id, visit.worker_id, due, rule.id))
+                break
+    return tuple(tasks)

@@ -1,0 +1,311 @@
+"""A :class:`~visitplanner.publish.storage.Storage` over a CalDAV server.
+
+Why raw requests through caldav's :class:`~caldav.davclient.DAVClient` rather
+than its object API (``Calendar.save_event``, ``get_objects_by_sync_token``):
+
+- ``CalendarObjectResource.save()`` re-serialises the event and raises its
+  SEQUENCE unless told otherwise; the ICS side owns SEQUENCE, so we PUT the
+  bytes it made, unchanged (:class:`~caldav.lib.python_utilities.WireBytes`
+  even stops caldav normalising line endings).
+- ``get_objects_by_sync_token`` falls back *silently* to a full listing when a
+  token is refused and hands back a ``fake-...`` token; the sync must know a
+  token failed, to run a full ETag reconcile and to store a real token.
+- we need exact control of ``If-Match`` / ``If-None-Match`` and of how each
+  status (412, 404, 5xx) is reported.
+
+DAVClient still does the parts worth reusing: the HTTP session (niquests),
+authentication negotiation on 401, and TLS verification (always on here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import escape
+
+from caldav.davclient import DAVClient
+from caldav.lib import error as caldav_error
+from caldav.lib.http_sync import requests as http
+from caldav.lib.python_utilities import WireBytes
+from caldav.response import DAVResponse
+from lxml import etree
+
+from visitplanner.publish.storage import (
+    AuthError,
+    Changes,
+    InvalidSyncTokenError,
+    NotFoundError,
+    PreconditionFailedError,
+    StorageError,
+    TransientError,
+)
+
+DAV = "{DAV:}"
+CALDAV = "{urn:ietf:params:xml:ns:caldav}"
+ICS_HEADERS = {"Content-Type": "text/calendar; charset=utf-8"}
+XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8"}
+VALID_SYNC_TOKEN = "{DAV:}valid-sync-token"
+MULTIGET_BATCH = 100
+MAX_SYNC_PAGES = 50
+
+PROPFIND_ETAGS = (
+    '<?xml version="1.0" encoding="utf-8"?>'
+    '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>'
+)
+
+
+def _sync_collection_body(token: str | None) -> str:
+    token_element = f"<d:sync-token>{escape(token)}</d:sync-token>" if token else "<d:sync-token/>"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:">'
+        f"{token_element}<d:sync-level>1</d:sync-level>"
+        "<d:prop><d:getetag/></d:prop></d:sync-collection>"
+    )
+
+
+def _multiget_body(paths: Iterable[str]) -> str:
+    hrefs = "".join(f"<d:href>{escape(path)}</d:href>" for path in paths)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+        f"<d:prop><d:getetag/><c:calendar-data/></d:prop>{hrefs}</c:calendar-multiget>"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One ``<response>`` of a multistatus: href, status code, properties found."""
+
+    path: str
+    status: int
+    etag: str | None
+    data: str | None
+    is_collection: bool
+
+
+@dataclass
+class CaldavStorage:
+    """One calendar collection on a CalDAV server (``url`` ends with ``/``).
+
+    ``requests`` counts the HTTP requests sent (for measurements and tests).
+    """
+
+    url: str
+    client: DAVClient
+    name: str = "caldav"
+    requests: int = 0
+    _path: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not self.url.endswith("/"):
+            self.url += "/"
+        self._path = unquote(urlsplit(self.url).path)
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        name: str,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: int = 30,
+    ) -> CaldavStorage:
+        """A storage for the collection at ``url``; TLS certificates are always verified."""
+        client = DAVClient(
+            url=url,
+            username=username,
+            password=password,
+            timeout=timeout,
+            ssl_verify_cert=True,
+            enable_rfc6764=False,
+        )
+        return cls(url=url, client=client, name=name)
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ------------------------------------------------------------------ Storage
+
+    def ensure_collection(self) -> bool:
+        try:
+            response = self._send(self.url, "MKCALENDAR")
+        except AuthError as failure:
+            # A 403 on MKCALENDAR means "you may not create calendars here" (Google,
+            # or an existing calendar); a refused login is a 401 and re-raised.
+            if failure.status == 403:
+                return False
+            raise
+        if response.status in (200, 201):
+            return True
+        if response.status in (405, 409):  # it already exists
+            return False
+        raise StorageError(f"MKCALENDAR {self.name}: HTTP {response.status}")
+
+    def list(self) -> dict[str, str]:
+        response = self._send(self.url, "PROPFIND", PROPFIND_ETAGS, {"Depth": "1", **XML_HEADERS})
+        self._raise_for_status(response.status, "PROPFIND")
+        return {
+            name: entry.etag
+            for entry in _entries(response.tree)
+            if (name := self._name(entry.path)) and entry.etag and not entry.is_collection
+        }
+
+    def get(self, hrefs: Iterable[str]) -> dict[str, tuple[bytes, str]]:
+        wanted = list(hrefs)
+        found: dict[str, tuple[bytes, str]] = {}
+        for start in range(0, len(wanted), MULTIGET_BATCH):
+            batch = wanted[start : start + MULTIGET_BATCH]
+            body = _multiget_body(self._path + href for href in batch)
+            response = self._send(self.url, "REPORT", body, {"Depth": "1", **XML_HEADERS})
+            self._raise_for_status(response.status, "REPORT calendar-multiget")
+            for entry in _entries(response.tree):
+                name = self._name(entry.path)
+                if name and entry.status == 200 and entry.data and entry.etag:
+                    found[name] = (entry.data.encode("utf-8"), entry.etag)
+        return found
+
+    def create(self, href: str, data: bytes) -> str:
+        return self._put(href, data, {"If-None-Match": "*"})
+
+    def update(self, href: str, data: bytes, etag: str) -> str:
+        return self._put(href, data, {"If-Match": etag})
+
+    def delete(self, href: str, etag: str) -> None:
+        response = self._send(self.url + href, "DELETE", "", {"If-Match": etag})
+        self._raise_for_status(response.status, f"DELETE {href}")
+
+    def changes_since(self, token: str | None) -> Changes:
+        changed: dict[str, str] = {}
+        deleted: set[str] = set()
+        for _page in range(MAX_SYNC_PAGES):
+            new_token, truncated = self._sync_page(token, changed, deleted)
+            if not truncated or new_token == token:
+                return Changes(changed, frozenset(deleted - changed.keys()), new_token)
+            token = new_token
+        raise TransientError(f"sync-collection of {self.name} still truncated after many pages")
+
+    # ------------------------------------------------------------------ internals
+
+    def _sync_page(
+        self, token: str | None, changed: dict[str, str], deleted: set[str]
+    ) -> tuple[str, bool]:
+        """One sync-collection REPORT; fills ``changed``/``deleted``; returns (token, truncated)."""
+        try:
+            response = self._send(
+                self.url, "REPORT", _sync_collection_body(token), {"Depth": "0", **XML_HEADERS}
+            )
+        except AuthError as failure:
+            if failure.status == 403:  # some servers refuse the report itself with 403
+                raise InvalidSyncTokenError(str(failure)) from failure
+            raise
+        if response.status != 207:
+            if response.status >= 500:
+                raise TransientError(f"sync-collection of {self.name}: HTTP {response.status}")
+            raise InvalidSyncTokenError(f"sync-collection refused: HTTP {response.status}")
+        truncated = False
+        for entry in _entries(response.tree):
+            name = self._name(entry.path)
+            if entry.status == 507 and not name:
+                truncated = True
+            elif name and entry.status == 404:
+                deleted.add(name)
+                changed.pop(name, None)
+            elif name and entry.etag and not entry.is_collection:
+                changed[name] = entry.etag
+                deleted.discard(name)
+        new_token = (
+            response.tree.findtext(f"{DAV}sync-token") if response.tree is not None else None
+        )
+        if not new_token:
+            # No token in the reply: the server cannot really sync (never trust a made-up one).
+            raise InvalidSyncTokenError(f"{self.name}: sync-collection reply carries no sync-token")
+        return new_token, truncated
+
+    def _put(self, href: str, data: bytes, condition: dict[str, str]) -> str:
+        response = self._send(self.url + href, "PUT", WireBytes(data), {**ICS_HEADERS, **condition})
+        self._raise_for_status(response.status, f"PUT {href}")
+        etag = response.headers.get("ETag")
+        if etag and not etag.startswith("W/"):
+            return str(etag)
+        # No strong ETag in the answer (allowed by RFC 4791 section 5.3.4): ask for it.
+        return self._etag_of(href)
+
+    def _etag_of(self, href: str) -> str:
+        response = self._send(
+            self.url + href, "PROPFIND", PROPFIND_ETAGS, {"Depth": "0", **XML_HEADERS}
+        )
+        self._raise_for_status(response.status, f"PROPFIND {href}")
+        for entry in _entries(response.tree):
+            if entry.etag:
+                return entry.etag
+        raise StorageError(f"{self.name}: the server gave no ETag for {href}")
+
+    def _name(self, path: str) -> str:
+        """The resource name of ``path`` inside this collection ('' for the collection itself)."""
+        path = unquote(urlsplit(path).path)
+        if not path.startswith(self._path):
+            return ""
+        name = path[len(self._path) :]
+        return "" if "/" in name.rstrip("/") or not name.strip("/") else name
+
+    def _raise_for_status(self, status: int, what: str) -> None:
+        if 200 <= status < 300:
+            return
+        message = f"{what} on {self.name}: HTTP {status}"
+        if status == 412:
+            raise PreconditionFailedError(message)
+        if status == 404:
+            raise NotFoundError(message)
+        if status >= 500 or status in (408, 429):
+            raise TransientError(message)
+        raise StorageError(message)
+
+    def _send(
+        self, url: str, method: str, body: str | bytes = "", headers: dict[str, str] | None = None
+    ) -> DAVResponse:
+        """Send one request, turning library exceptions into storage errors."""
+        self.requests += 1
+        try:
+            return self.client.request(url, method, body, headers or {})  # type: ignore[arg-type]
+        except caldav_error.AuthorizationError as failure:
+            if VALID_SYNC_TOKEN in failure.preconditions:
+                raise InvalidSyncTokenError(f"{self.name}: sync token refused") from failure
+            status = failure.status or 401
+            raise AuthError(
+                f"{self.name}: the server refused the login (HTTP {status})", status
+            ) from failure
+        except caldav_error.RateLimitError as failure:
+            raise TransientError(f"{self.name}: server busy (HTTP {failure.status})") from failure
+        except http.exceptions.RequestException as failure:
+            raise TransientError(f"{self.name}: {type(failure).__name__}") from failure
+
+
+def _entries(tree: etree._Element | None) -> Iterator[_Entry]:
+    """The ``<response>`` elements of a multistatus, flattened."""
+    if tree is None:
+        return
+    for response in tree.iter(f"{DAV}response"):
+        path = response.findtext(f"{DAV}href") or ""
+        yield _Entry(path, *_response_properties(response))
+
+
+def _response_properties(response: etree._Element) -> tuple[int, str | None, str | None, bool]:
+    status = _status_code(response.findtext(f"{DAV}status"))
+    etag = data = None
+    is_collection = False
+    for propstat in response.iter(f"{DAV}propstat"):
+        prop_status = _status_code(propstat.findtext(f"{DAV}status"))
+        if prop_status != 200:
+            continue
+        status = status or 200
+        etag = propstat.findtext(f".//{DAV}getetag") or etag
+        data = propstat.findtext(f".//{CALDAV}calendar-data") or data
+        is_collection = is_collection or propstat.find(f".//{DAV}collection") is not None
+    return status or 0, etag, data, is_collection
+
+
+def _status_code(text: str | None) -> int:
+    """``"HTTP/1.1 404 Not Found"`` -> 404; 0 when missing or unreadable."""
+    parts = (text or "").split()
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0

@@ -1,0 +1,582 @@
+"""One-way publish with read-back: make a calendar hold the planner's documents.
+
+The one public entry point is :func:`sync_calendar`.  For one calendar it:
+
+1. **creates the collection** the first time (MKCALENDAR, where allowed);
+2. **reads back** what changed on the server: with the stored sync token
+   (RFC 6578) when there is one, else -- and when the server refuses the token,
+   and every ``policy.full_reconcile_every`` syncs anyway -- with a full listing
+   of ETags.  An item whose ETag moved although we did not write it was changed
+   by someone else: it is fetched and classified as a worker edit, ``moved``
+   (DTSTART/DTEND changed), ``edited`` (anything else) or ``deleted``;
+3. **writes only what changed**: a document whose bytes differ from what we last
+   wrote is updated with ``If-Match`` (the stored ETag), a new one created with
+   ``If-None-Match: *`` at a name derived from its UID, a dropped one deleted
+   with ``If-Match``.  Bytes are sent exactly as given (SEQUENCE is the ICS
+   side's business).
+
+Conflicts.  A worker's edit is never overwritten silently.  With
+``conflict="keep_worker_edit"`` (the default) their version stays -- a deleted
+visit is not re-created -- and each such item counts as a conflict on every sync
+until the planner *changes that visit's document* (it has seen the edit, in
+``worker-edits.json``, and decided): then the new document is written, with
+``If-Match`` on the worker's ETag, and the edit is reported as resolved.  With
+``conflict="overwrite"`` our version is put back at once (still reported).
+
+Crashes.  Before each write the item's row records the write in flight; state
+is committed after every request.  On the next run an item whose ETag changed
+while a write was in flight is fetched: if it holds what we were writing
+(compared by :func:`fingerprint`, so a server reordering properties does not
+matter) the write is adopted, else it is a worker edit.  A create that finds
+its name taken (412) does the same check, so a retry never duplicates.
+
+Faults.  A :class:`~visitplanner.publish.storage.TransientError` (5xx, timeout,
+dropped connection) is retried ``policy.max_attempts`` times with exponential
+backoff (``policy.sleep`` is injectable); any other storage error ends this
+calendar's sync and is reported in :attr:`CalendarSyncResult.error` -- other
+calendars are unaffected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal, TypeVar
+
+from icalendar import Calendar, Component
+
+from visitplanner.model import LONDON
+from visitplanner.publish.storage import (
+    InvalidSyncTokenError,
+    NotFoundError,
+    PreconditionFailedError,
+    Storage,
+    StorageError,
+    TransientError,
+    href_for_uid,
+)
+from visitplanner.publish.syncstatus import (
+    PENDING_DELETE,
+    EditKind,
+    ItemState,
+    SyncStatus,
+    WorkerEdit,
+)
+
+ConflictSetting = Literal["keep_worker_edit", "overwrite"]
+CONFLICT_SETTINGS: tuple[ConflictSetting, ...] = ("keep_worker_edit", "overwrite")
+T = TypeVar("T")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPolicy:
+    """How to sync: conflict rule, reconcile cadence, retries, and injectable effects.
+
+    ``full_reconcile_every``: a full ETag listing on every Nth sync even when the
+    sync token works (1 = always).  Retries wait ``backoff_seconds * 2**n``
+    (n = 0, 1, ...) between ``max_attempts`` attempts.  ``progress`` is called
+    with 1 per document handled.  ``dry_run``: read the server, write nothing
+    (neither to the server nor to the sync state).
+    """
+
+    conflict: ConflictSetting = "keep_worker_edit"
+    full_reconcile_every: int = 10
+    max_attempts: int = 4
+    backoff_seconds: float = 0.5
+    dry_run: bool = False
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], datetime] = _utc_now
+    progress: Callable[[int], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSyncResult:
+    """What one calendar's sync did.  ``error`` is set when it could not finish.
+
+    ``conflicts``: worker edits kept instead of our version (this run).
+    ``worker_edits``: edits detected and not yet acknowledged -- those of this
+    run, and any of a run that crashed before reporting them.  Record them
+    (:func:`~visitplanner.publish.syncstatus.record_worker_edits`), then call
+    :meth:`SyncStatus.acknowledge_worker_edits`.  ``resolved``: UIDs whose
+    earlier worker edit the planner's new document has now replaced.
+    """
+
+    calendar: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    worker_edits: tuple[WorkerEdit, ...] = ()
+    resolved: tuple[str, ...] = ()
+    full_reconcile: bool = False
+    requests: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def sync_calendar(
+    storage: Storage,
+    desired: Mapping[str, bytes],
+    status: SyncStatus,
+    policy: SyncPolicy | None = None,
+) -> CalendarSyncResult:
+    """Make the calendar ``storage`` hold ``desired`` (UID -> complete VCALENDAR bytes).
+
+    The calendar id is ``storage.name``; ``status`` keeps the state between
+    runs (committed after every request).  Never raises a storage error: a
+    failure is returned in :attr:`CalendarSyncResult.error` with the counts
+    of what was done before it.  See the module docstring for the algorithm.
+    """
+    policy = policy or SyncPolicy()
+    if policy.dry_run:
+        status = status.copy_in_memory()
+    run = _Run(storage, status, policy, dict(desired))
+    try:
+        run.ensure_collection()
+        run.read_back()
+        run.write_all()
+        run.refresh_token()
+    except StorageError as failure:
+        return run.result(error=str(failure) or type(failure).__name__)
+    return run.result()
+
+
+# ---------------------------------------------------------------------- reading documents
+
+
+def document_hash(data: bytes) -> str:
+    """SHA-256 of the exact bytes: 'did the planner's document change?'."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def fingerprint(data: bytes) -> str:
+    """A hash of what a document *means*, blind to property order and line folding.
+
+    Servers may reorder properties or refold lines (Radicale and Xandikos both
+    do), so "is this our version?" compares fingerprints, not bytes.  The
+    VTIMEZONE is left out: servers may rewrite it.
+    """
+    try:
+        calendar = Calendar.from_ical(data)
+    except ValueError:
+        return "raw:" + document_hash(data.replace(b"\r\n", b"\n"))
+    lines = sorted(_content_lines(calendar))
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _content_lines(component: Component, path: str = "") -> list[str]:
+    if component.name == "VTIMEZONE":
+        return []
+    here = f"{path}/{component.name}"
+    lines = [
+        f"{here}:{name}:{value.to_ical().decode() if hasattr(value, 'to_ical') else value}"
+        f":{sorted(getattr(value, 'params', {}).items())}"
+        for name, values in component.items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    for sub in component.subcomponents:
+        lines.extend(_content_lines(sub, here))
+    return lines
+
+
+def _main_component(data: bytes) -> Component | None:
+    try:
+        calendar = Calendar.from_ical(data)
+    except ValueError:
+        return None
+    for component in calendar.walk():
+        if component.name in ("VEVENT", "VTODO"):
+            return component
+    return None
+
+
+def _times(data: bytes) -> tuple[date | datetime | None, date | datetime | None]:
+    """(start, end) of the document's event or to-do; end is DTEND, DUE or start + DURATION."""
+    component = _main_component(data)
+    if component is None:
+        return None, None
+    start = component.decoded("DTSTART", None)
+    end = component.decoded("DTEND", None) or component.decoded("DUE", None)
+    duration = component.decoded("DURATION", None)
+    if end is None and start is not None and isinstance(duration, timedelta):
+        end = start + duration
+    return start, end
+
+
+def _key(value: date | datetime | None) -> str | None:
+    """A comparable key: aware times in UTC, floating times and dates as written."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat()
+    return value.isoformat()
+
+
+def _local(value: date | datetime | None) -> str:
+    """ISO local wall-clock time (Europe/London) for the planner; '' if absent."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(LONDON).replace(tzinfo=None).isoformat()
+    return value.isoformat()
+
+
+def _time_keys(data: bytes) -> tuple[str | None, str | None]:
+    start, end = _times(data)
+    return _key(start), _key(end)
+
+
+# ---------------------------------------------------------------------- the run
+
+
+@dataclass
+class _Counts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    requests: int = 0
+    full: bool = False
+    resolved: list[str] = field(default_factory=list)
+
+
+class _Run:
+    """One calendar's sync in progress (mutable working state, private)."""
+
+    def __init__(
+        self, storage: Storage, status: SyncStatus, policy: SyncPolicy, desired: dict[str, bytes]
+    ) -> None:
+        self.storage = storage
+        self.calendar = storage.name
+        self.status = status
+        self.policy = policy
+        self.desired = desired
+        self.counts = _Counts()
+        self.items = status.items(self.calendar)
+
+    def result(self, error: str | None = None) -> CalendarSyncResult:
+        c = self.counts
+        return CalendarSyncResult(
+            calendar=self.calendar,
+            created=c.created,
+            updated=c.updated,
+            deleted=c.deleted,
+            unchanged=c.unchanged,
+            conflicts=c.conflicts,
+            worker_edits=tuple(self.status.worker_edits(self.calendar)),
+            resolved=tuple(c.resolved),
+            full_reconcile=c.full,
+            requests=c.requests,
+            error=error,
+        )
+
+    # -------------------------------------------------------------- plumbing
+
+    def call(self, function: Callable[..., T], *args: object) -> T:
+        """Call the storage, retrying transient failures with exponential backoff."""
+        for attempt in range(self.policy.max_attempts):
+            self.counts.requests += 1
+            try:
+                return function(*args)
+            except TransientError:
+                if attempt + 1 >= self.policy.max_attempts:
+                    raise
+                self.policy.sleep(self.policy.backoff_seconds * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def save(self, state: ItemState, **changes: str | None) -> ItemState:
+        state = self.status.update(self.calendar, state, **changes)
+        self.items[state.uid] = state
+        return state
+
+    def forget(self, uid: str) -> None:
+        self.status.remove(self.calendar, uid)
+        self.items.pop(uid, None)
+
+    def tick(self) -> None:
+        if self.policy.progress is not None:
+            self.policy.progress(1)
+
+    # -------------------------------------------------------------- 1. collection
+
+    def ensure_collection(self) -> None:
+        if self.status.collection_checked(self.calendar) or self.policy.dry_run:
+            return
+        self.call(self.storage.ensure_collection)
+        self.status.mark_collection_checked(self.calendar)
+
+    # -------------------------------------------------------------- 2. read-back
+
+    def read_back(self) -> None:
+        token = self.status.token(self.calendar)
+        every = max(1, self.policy.full_reconcile_every)
+        full = token is None or self.status.syncs_since_full(self.calendar) + 1 >= every
+        changed: Mapping[str, str] = {}
+        deleted: set[str] = set()
+        if not full:
+            try:
+                changes = self.call(self.storage.changes_since, token)
+                changed, deleted, token = changes.changed, set(changes.deleted), changes.token
+            except InvalidSyncTokenError:
+                full = True
+        if full:
+            changed, deleted, token = self.full_listing()
+        self.counts.full = full
+        self.inspect(changed, deleted)
+        self.status.set_token(self.calendar, token, full)
+
+    def refresh_token(self) -> None:
+        """After writing, move the token past our own writes.
+
+        Otherwise a server may report nothing for an item we created and a
+        worker then deleted (it did not exist at the old token: RFC 6578
+        allows leaving it out), and that delete would go unseen.
+        """
+        c = self.counts
+        token = self.status.token(self.calendar)
+        if self.policy.dry_run or token is None or not (c.created or c.updated or c.deleted):
+            return
+        try:
+            changes = self.call(self.storage.changes_since, token)
+        except InvalidSyncTokenError:
+            return
+        self.inspect(changes.changed, set(changes.deleted))
+        self.status.store_token(self.calendar, changes.token)
+
+    def full_listing(self) -> tuple[dict[str, str], set[str], str | None]:
+        """Every href and ETag: an initial sync-collection (which gives a token) or a PROPFIND."""
+        token: str | None
+        try:
+            changes = self.call(self.storage.changes_since, None)
+            listing, token = dict(changes.changed), changes.token
+        except InvalidSyncTokenError:
+            listing, token = self.call(self.storage.list), None
+        known = {s.href for s in self.items.values() if s.etag is not None}
+        return listing, known - listing.keys(), token
+
+    def inspect(self, changed: Mapping[str, str], deleted: set[str]) -> None:
+        """Classify what changed remotely: our own writes, landed writes, worker edits."""
+        by_href = {state.href: state for state in self.items.values()}
+        suspects = [
+            by_href[href]
+            for href, etag in changed.items()
+            if href in by_href and (by_href[href].etag != etag or by_href[href].pending_hash)
+        ]
+        for href in deleted:
+            if href in by_href:
+                self.gone(by_href[href])
+        fetched = self.call(self.storage.get, [s.href for s in suspects]) if suspects else {}
+        for state in suspects:
+            if state.href in fetched:
+                self.changed(state, *fetched[state.href])
+            else:
+                self.gone(state)
+        for state in list(self.items.values()):
+            if state.pending_hash:  # a write in flight that never reached the server
+                self.save(state, pending_hash=None, pending_fp=None)
+
+    def changed(self, state: ItemState, data: bytes, etag: str) -> None:
+        """The item at ``state.href`` now holds ``data`` (ETag ``etag``); whose version is it?"""
+        mark = fingerprint(data)
+        if False:
+            self.confirm(state, etag, state.pending_hash, data)  # our write landed
+        elif mark == state.fingerprint and state.etag is not None:
+            # Same content as ours (a server touch, or a worker undoing their edit).
+            if state.held:
+                self.counts.resolved.append(state.uid)
+            self.save(
+                state, etag=etag, pending_hash=None, pending_fp=None, held=None, held_hash=None
+            )
+        elif state.etag == etag and state.pending_hash:
+            self.save(state, pending_hash=None, pending_fp=None)  # in-flight write never landed
+        else:
+            moved = state.fingerprint is not None and _time_keys(data) != (state.start, state.end)
+            self.worker_edit(state, "moved" if moved else "edited", data, etag)
+
+    def gone(self, state: ItemState) -> None:
+        """The item is no longer on the server."""
+        if state.pending_hash == PENDING_DELETE:
+            self.forget(state.uid)  # our delete landed
+        elif state.etag is None or state.held == "deleted":
+            self.save(state, pending_hash=None, pending_fp=None)
+        else:
+            self.worker_edit(state, "deleted", None, None)
+
+    def worker_edit(
+        self, state: ItemState, kind: EditKind, data: bytes | None, etag: str | None
+    ) -> ItemState:
+        start, end = _times(data) if data is not None else (None, None)
+        self.status.add_worker_edit(
+            WorkerEdit(
+                calendar=self.calendar,
+                uid=state.uid,
+                kind=kind,
+                start=_local(start),
+                end=_local(end),
+                detected=self.policy.clock().astimezone(UTC).isoformat(timespec="seconds"),
+            )
+        )
+        wanted = self.desired.get(state.uid)
+        return self.save(
+            state,
+            etag=etag,
+            held=kind,
+            held_hash=document_hash(wanted) if wanted is not None else None,
+            pending_hash=None,
+            pending_fp=None,
+        )
+
+    def confirm(self, state: ItemState, etag: str, local_hash: str, data: bytes) -> ItemState:
+        """Record that the server holds our ``data`` with ``etag``."""
+        start, end = _time_keys(data)
+        return self.save(
+            state,
+            etag=etag,
+            local_hash=local_hash,
+            fingerprint=fingerprint(data),
+            start=start,
+            end=end,
+            pending_hash=None,
+            pending_fp=None,
+            held=None,
+            held_hash=None,
+        )
+
+    # -------------------------------------------------------------- 3. writes
+
+    def write_all(self) -> None:
+        for uid in sorted(self.desired):
+            self.write_one(uid, self.desired[uid])
+            self.tick()
+        for uid in sorted(set(self.items) - set(self.desired)):
+            self.drop_one(self.items[uid])
+            self.tick()
+
+    def write_one(self, uid: str, data: bytes) -> None:
+        state = self.items.get(uid) or ItemState(uid=uid, href=href_for_uid(uid))
+        wanted = document_hash(data)
+        if state.held and not self.release_hold(state, wanted):
+            self.counts.conflicts += 1
+        elif state.etag is None:
+            self.create(state, data)
+        elif state.local_hash == wanted and not state.held:
+            self.counts.unchanged += 1
+        else:
+            self.update(state, data)
+
+    def drop_one(self, state: ItemState) -> None:
+        if state.held and not self.release_hold(state, None):
+            self.counts.conflicts += 1
+        elif state.etag is None:
+            self.forget(state.uid)  # nothing on the server to delete
+        else:
+            self.delete(state)
+
+    def release_hold(self, state: ItemState, wanted: str | None) -> bool:
+        """May we write over a worker's edit?  Yes with ``overwrite``, or once the plan changed."""
+        if self.policy.conflict == "overwrite":
+            return True
+        if wanted == state.held_hash:
+            return False
+        self.counts.resolved.append(state.uid)
+        return True
+
+    def create(self, state: ItemState, data: bytes) -> None:
+        if self.policy.dry_run:
+            self.counts.created += 1
+            return
+        state = self.save(state, pending_hash=document_hash(data), pending_fp=fingerprint(data))
+        try:
+            etag = self.call(self.storage.create, state.href, data)
+        except PreconditionFailedError:
+            self.name_taken(state, data)
+            return
+        self.confirm(state, etag, document_hash(data), data)
+        self.counts.created += 1
+
+    def name_taken(self, state: ItemState, data: bytes) -> None:
+        """Our create met an existing item at our name: adopt it if it is ours."""
+        found = self.call(self.storage.get, [state.href]).get(state.href)
+        if found is None:
+            raise PreconditionFailedError(f"{state.href} exists but cannot be read")
+        self.changed(state, *found)
+        state = self.items[state.uid]
+        if state.held:
+            self.write_one(state.uid, data)  # a conflict, or overwrite: the policy decides
+        else:
+            self.counts.created += 1
+
+    def update(self, state: ItemState, data: bytes) -> None:
+        if self.policy.dry_run:
+            self.counts.updated += 1
+            return
+        assert state.etag is not None
+        state = self.save(state, pending_hash=document_hash(data), pending_fp=fingerprint(data))
+        try:
+            etag = self.call(self.storage.update, state.href, data, state.etag)
+        except PreconditionFailedError:
+            self.changed_under_us(state, data)
+            return
+        except NotFoundError:
+            self.gone_under_us(state, data)
+            return
+        self.confirm(state, etag, document_hash(data), data)
+        self.counts.updated += 1
+
+    def changed_under_us(self, state: ItemState, data: bytes | None) -> None:
+        """412: someone wrote the item between our read-back and our write."""
+        found = self.call(self.storage.get, [state.href]).get(state.href)
+        if found is None:
+            self.gone_under_us(state, data)
+            return
+        self.changed(state, *found)
+        self.retry_after_edit(self.items[state.uid], data)
+
+    def gone_under_us(self, state: ItemState, data: bytes | None) -> None:
+        """404: someone deleted the item between our read-back and our write."""
+        if data is None:  # we were deleting it anyway
+            self.forget(state.uid)
+            self.counts.deleted += 1
+            return
+        self.gone(state)
+        self.retry_after_edit(self.items[state.uid], data)
+
+    def retry_after_edit(self, state: ItemState, data: bytes | None) -> None:
+        if state.held and self.policy.conflict != "overwrite":
+            self.counts.conflicts += 1
+        elif state.held and data is not None:
+            self.write_one(state.uid, data)
+        elif state.held:
+            self.drop_one(state)
+        elif data is not None:  # it was our own write after all (a retried request)
+            self.counts.updated += 1
+        else:
+            self.counts.deleted += 1
+
+    def delete(self, state: ItemState) -> None:
+        if self.policy.dry_run:
+            self.counts.deleted += 1
+            return
+        assert state.etag is not None
+        state = self.save(state, pending_hash=PENDING_DELETE, pending_fp=None)
+        try:
+            self.call(self.storage.delete, state.href, state.etag)
+        except PreconditionFailedError:
+            self.changed_under_us(state, None)
+            return
+        except NotFoundError:
+            pass  # already gone: a retried delete that had landed, or a worker's
+        self.forget(state.uid)
+        self.counts.deleted += 1

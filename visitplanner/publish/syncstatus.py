@@ -1,0 +1,295 @@
+"""What the sync remembers between runs, and the worker edits it hands to the planner.
+
+Sync state lives in SQLite at ``<workspace>/.visitplanner/sync.sqlite``, one row
+per calendar and one per item.  Every change is committed at once (autocommit),
+right after the request it records, so a sync interrupted at any point resumes
+from what the server really holds.
+
+Before each write the item's row records the write *in flight* (``pending_*``);
+the next run uses it to tell "our write landed but we never heard back" from "a
+worker edited the item" (see :mod:`visitplanner.publish.sync`).
+
+Worker edits (a visit a worker moved, edited or deleted in their own calendar)
+are written to ``<workspace>/.visitplanner/worker-edits.json`` for the planner:
+:func:`record_worker_edits` and :func:`load_worker_edits`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Literal
+
+STATE_DIR = ".visitplanner"
+STATUS_FILE = "sync.sqlite"
+WORKER_EDITS_FILE = "worker-edits.json"
+
+EditKind = Literal["moved", "edited", "deleted"]
+
+#: ``pending_hash`` value of a delete in flight.
+PENDING_DELETE = "DELETE"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calendars (
+    calendar TEXT PRIMARY KEY,
+    token TEXT,
+    syncs_since_full INTEGER NOT NULL DEFAULT 0,
+    collection_checked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS items (
+    calendar TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    href TEXT NOT NULL,
+    etag TEXT,
+    local_hash TEXT,
+    fingerprint TEXT,
+    start TEXT,
+    "end" TEXT,
+    pending_hash TEXT,
+    pending_fp TEXT,
+    held TEXT,
+    held_hash TEXT,
+    PRIMARY KEY (calendar, uid)
+);
+CREATE TABLE IF NOT EXISTS worker_edits (
+    calendar TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    start TEXT NOT NULL,
+    "end" TEXT NOT NULL,
+    detected TEXT NOT NULL,
+    PRIMARY KEY (calendar, uid)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    """One item as the sync last knew it.
+
+    ``etag``: the server's ETag when we last saw the item (None: never confirmed).
+    ``local_hash`` / ``fingerprint``: SHA-256 of the bytes we last wrote and of
+    their meaning (see :func:`visitplanner.publish.sync.fingerprint`).
+    ``start`` / ``end``: the times we last wrote, as comparable keys.
+    ``pending_hash`` / ``pending_fp``: a write in flight (``PENDING_DELETE`` for a delete).
+    ``held``: a worker's edit we keep (moved/edited/deleted); ``held_hash`` the
+    planner's document hash at the time, so a later re-plan can be told apart.
+    """
+
+    uid: str
+    href: str
+    etag: str | None = None
+    local_hash: str | None = None
+    fingerprint: str | None = None
+    start: str | None = None
+    end: str | None = None
+    pending_hash: str | None = None
+    pending_fp: str | None = None
+    held: str | None = None
+    held_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEdit:
+    """A change a worker made to a published visit, for the planner to consume.
+
+    ``start`` / ``end`` are ISO 8601 local wall-clock times of the worker's
+    version (empty for a delete); ``detected`` is when the sync noticed it (ISO, UTC).
+    """
+
+    calendar: str
+    uid: str
+    kind: EditKind
+    start: str
+    end: str
+    detected: str
+
+
+class SyncStatus:
+    """The SQLite store of sync state for every calendar of a workspace."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+        self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, root: Path) -> SyncStatus:
+        """Open (creating if needed) ``root/.visitplanner/sync.sqlite``."""
+        folder = Path(root) / STATE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(sqlite3.connect(folder / STATUS_FILE, isolation_level=None))
+
+    @classmethod
+    def in_memory(cls) -> SyncStatus:
+        return cls(sqlite3.connect(":memory:", isolation_level=None))
+
+    def copy_in_memory(self) -> SyncStatus:
+        """A throwaway copy (for ``--dry-run``: read the server, change nothing here)."""
+        target = sqlite3.connect(":memory:", isolation_level=None)
+        self._db.backup(target)
+        return SyncStatus(target)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------------ calendars
+
+    def token(self, calendar: str) -> str | None:
+        row = self._calendar_row(calendar)
+        return row[0] if row else None
+
+    def syncs_since_full(self, calendar: str) -> int:
+        row = self._calendar_row(calendar)
+        return int(row[1]) if row else 0
+
+    def collection_checked(self, calendar: str) -> bool:
+        row = self._calendar_row(calendar)
+        return bool(row[2]) if row else False
+
+    def set_token(self, calendar: str, token: str | None, full: bool) -> None:
+        """Store the token after a read-back; ``full`` resets the full-reconcile counter."""
+        self._ensure_calendar(calendar)
+        counter = "0" if full else "syncs_since_full + 1"
+        self._db.execute(
+            f"UPDATE calendars SET token = ?, syncs_since_full = {counter} WHERE calendar = ?",
+            (token, calendar),
+        )
+
+    def store_token(self, calendar: str, token: str) -> None:
+        """Replace the token without counting a sync (a refresh after our own writes)."""
+        self._ensure_calendar(calendar)
+        self._db.execute("UPDATE calendars SET token = ? WHERE calendar = ?", (token, calendar))
+
+    def mark_collection_checked(self, calendar: str) -> None:
+        self._ensure_calendar(calendar)
+        self._db.execute(
+            "UPDATE calendars SET collection_checked = 1 WHERE calendar = ?", (calendar,)
+        )
+
+    # ------------------------------------------------------------------ items
+
+    def items(self, calendar: str) -> dict[str, ItemState]:
+        """Every item of ``calendar``: uid -> state."""
+        columns = ", ".join(f'"{f.name}"' for f in fields(ItemState))
+        rows = self._db.execute(f"SELECT {columns} FROM items WHERE calendar = ?", (calendar,))
+        return {row[0]: ItemState(*row) for row in rows}
+
+    def item(self, calendar: str, uid: str) -> ItemState | None:
+        return self.items_for(calendar, [uid]).get(uid)
+
+    def items_for(self, calendar: str, uids: Iterable[str]) -> dict[str, ItemState]:
+        wanted = set(uids)
+        return {uid: s for uid, s in self.items(calendar).items() if uid in wanted}
+
+    def put(self, calendar: str, state: ItemState) -> None:
+        """Insert or replace one item's state (committed at once)."""
+        values = asdict(state)
+        columns = ", ".join(f'"{name}"' for name in ["calendar", *values])
+        marks = ", ".join("?" * (len(values) + 1))
+        self._db.execute(
+            f"INSERT OR REPLACE INTO items ({columns}) VALUES ({marks})",
+            (calendar, *values.values()),
+        )
+
+    def update(self, calendar: str, state: ItemState, **changes: str | None) -> ItemState:
+        """Store ``state`` with ``changes`` applied, and return the new state."""
+        new = replace(state, **changes)  # type: ignore[arg-type]
+        self.put(calendar, new)
+        return new
+
+    def remove(self, calendar: str, uid: str) -> None:
+        self._db.execute("DELETE FROM items WHERE calendar = ? AND uid = ?", (calendar, uid))
+
+    # ------------------------------------------------------------------ worker edits
+
+    def add_worker_edit(self, edit: WorkerEdit) -> None:
+        """Keep a detected edit until it is acknowledged (it survives a crash)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO worker_edits VALUES (?, ?, ?, ?, ?, ?)",
+            (edit.calendar, edit.uid, edit.kind, edit.start, edit.end, edit.detected),
+        )
+
+    def worker_edits(self, calendar: str) -> list[WorkerEdit]:
+        """Edits detected and not yet acknowledged, in order of detection."""
+        rows = self._db.execute(
+            'SELECT calendar, uid, kind, start, "end", detected FROM worker_edits'
+            " WHERE calendar = ? ORDER BY rowid",
+            (calendar,),
+        )
+        return [WorkerEdit(*row) for row in rows]
+
+    def acknowledge_worker_edits(self, calendar: str, edits: Iterable[WorkerEdit]) -> None:
+        """Forget edits once they are safely recorded (see :func:`record_worker_edits`)."""
+        for edit in edits:
+            self._db.execute(
+                "DELETE FROM worker_edits WHERE calendar = ? AND uid = ? AND detected = ?",
+                (calendar, edit.uid, edit.detected),
+            )
+
+    def calendars(self) -> Iterator[str]:
+        for (name,) in self._db.execute("SELECT calendar FROM calendars ORDER BY calendar"):
+            yield name
+
+    def _calendar_row(self, calendar: str) -> tuple[str | None, int, int] | None:
+        row = self._db.execute(
+            "SELECT token, syncs_since_full, collection_checked FROM calendars WHERE calendar = ?",
+            (calendar,),
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def _ensure_calendar(self, calendar: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO calendars (calendar) VALUES (?)", (calendar,))
+
+
+# ---------------------------------------------------------------------- worker edits
+
+
+def worker_edits_path(root: Path) -> Path:
+    return Path(root) / STATE_DIR / WORKER_EDITS_FILE
+
+
+def load_worker_edits(root: Path) -> list[WorkerEdit]:
+    """The worker edits recorded so far (empty if none), oldest first."""
+    path = worker_edits_path(root)
+    if not path.exists():
+        return []
+    return [WorkerEdit(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def record_worker_edits(
+    root: Path, edits: Iterable[WorkerEdit], resolved: Iterable[tuple[str, str]] = ()
+) -> list[WorkerEdit]:
+    """Merge ``edits`` into ``worker-edits.json`` (atomically) and return the new list.
+
+    One entry per (calendar, uid): a newer edit replaces an older one.  The
+    (calendar, uid) pairs in ``resolved`` (edits the planner has since acted on,
+    see :attr:`CalendarSyncResult.resolved`) are removed.
+    """
+    merged = {(e.calendar, e.uid): e for e in load_worker_edits(root)}
+    for calendar_uid in resolved:
+        merged.pop(calendar_uid, None)
+    for edit in edits:
+        merged.pop((edit.calendar, edit.uid), None)
+        merged[(edit.calendar, edit.uid)] = edit
+    result = list(merged.values())
+    _write_atomically(
+        worker_edits_path(root), json.dumps([asdict(e) for e in result], indent=2) + "\n"
+    )
+    return result
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise

@@ -1,0 +1,312 @@
+"""One small pure function per rule kind: given a child's visit history, when is the rule due?
+
+A child's history is a tuple of :class:`Fact` in time order: visits that were
+recorded, and (inside the planner) visits planned but not yet made, assumed to
+go ahead with every required check done.  The same functions therefore answer
+``visitplanner due`` (recorded history only) and drive the planner.
+
+Dates: every deadline is a calendar date and is *inclusive*: the obligation is
+met by a visit on that date.  Intervals count in the unit the rule names
+(calendar days, working days, weeks, months, hours); see
+:meth:`visitplanner.policy.model.Interval.add_to` for the counting convention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from visitplanner.model import LONDON, Child, Location, Outcome, RecordedVisit, Role, Worker
+from visitplanner.policy import plan_value
+from visitplanner.policy.model import Interval, Policy, Rule, RuleKind, Trigger, Unit, VisitFilter
+from visitplanner.workdays import WorkingCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One child's part in one visit, recorded or planned."""
+
+    at: datetime
+    location: Location
+    announced: bool
+    outcome: Outcome
+    role: Role | None
+    checks: frozenset[str]
+    planned: bool = False
+    worker_id: str = ""
+
+    @property
+    def day(self) -> date:
+        return self.at.date()
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a rule next falls due for one child.
+
+    ``due`` is the last day (inclusive) on which the obligation can be met;
+    ``at_next_visit`` marks a check owed at the next counting visit whenever it
+    comes.  ``action`` is "visit", "check", "notify", "record" or "limit".
+    """
+
+    rule_id: str
+    case_ref: str
+    action: str
+    due: date | None
+    what: str
+    anchor: date | None = None
+    at_next_visit: bool = False
+    check: str = ""
+
+    def overdue_days(self, on: date) -> int:
+        """Calendar days past ``due`` on ``on`` (0 when not overdue)."""
+        return max(0, (on - self.due).days) if self.due else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What rule functions need besides the child and its history."""
+
+    policy: Policy
+    calendar: WorkingCalendar
+
+
+def facts_from_records(records: Iterable[RecordedVisit],
+                       workers: Mapping[str, Worker]) -> dict[str, tuple[Fact, ...]]:
+    """Recorded visits grouped by case reference, each child's facts in time order."""
+    by_child: dict[str, list[Fact]] = {}
+    for record in records:
+        worker = workers.get(record.worker_id)
+        by_child.setdefault(record.case_ref, []).append(Fact(
+            at=record.at, location=record.location, announced=record.announced,
+            outcome=record.outcome, role=worker.role if worker else None,
+            checks=record.checks, worker_id=record.worker_id))
+    return {ref: tuple(sorted(facts, key=lambda f: f.at)) for ref, facts in by_child.items()}
+
+
+def matches(visits: VisitFilter, fact: Fact) -> bool:
+    """True when ``fact`` is a visit of the kind the filter counts."""
+    if visits.location != "any" and fact.location.value != visits.location:
+        return False
+    if visits.child_seen is not None and (fact.outcome is Outcome.COMPLETED) != visits.child_seen:
+        return False
+    if visits.announced is not None and fact.announced != visits.announced:
+        return False
+    if visits.roles and fact.role not in visits.roles:
+        return False
+    return visits.checks <= fact.checks
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Europe/London (an anchor with no visit time)."""
+    return datetime.combine(day, time(0, 0), tzinfo=LONDON)
+
+
+def end_of(ctx: Context, rule: Rule, interval: Interval, anchor: datetime) -> date:
+    """The inclusive last day of ``interval`` (resolved by the policy) counted from ``anchor``."""
+    return ctx.policy.resolve(interval).add_to(anchor, ctx.calendar, ctx.policy.counting_for(rule))
+
+
+def effective_every(rule: Rule, child: Child) -> Interval:
+    """The cadence interval for this child: the plan's value when it is tighter.
+
+    A plan value is in calendar days (frequency agreed at conference).  It
+    replaces the policy's interval only when it cannot be looser, so a plan
+    can tighten but never relax the policy.
+    """
+    assert rule.every is not None
+    value = plan_value(rule, child)
+    if value is None:
+        return rule.every
+    return Interval(value, Unit.CALENDAR_DAYS) if _tighter(value, rule.every) else rule.every
+
+
+def _tighter(days: int, every: Interval) -> bool:
+    if every.unit in (Unit.CALENDAR_DAYS, Unit.DAYS):
+        return days < every.count
+    if every.unit is Unit.WEEKS:
+        return days < every.count * 7
+    if every.unit is Unit.WORKING_DAYS:
+        return days <= every.count  # N calendar days never contain more than N working days
+    return days < every.count * 28
+
+
+def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline:
+    """Next visit due under a cadence: last counting visit (or plan start) plus the interval.
+
+    A failed or not-seen visit does not count (the filter requires the child
+    seen), so it never resets the clock.
+    """
+    every = effective_every(rule, child)
+    counting = [f for f in history if matches(rule.counts, f)]
+    anchor = counting[-1].at if counting else start_of(child.plan_start)
+    what = f"visit at least every {ctx.policy.resolve(every)}"
+    return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, every, anchor), what,
+                    anchor=anchor.date())
+
+
+def first_visit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:
+    """First visit due within the rule's interval of the event; None once made (or no event)."""
+    event = child.referral_date if rule.event == "referral" else child.plan_start
+    if event is None:
+        return None
+    if any(matches(rule.counts, f) and f.day >= event for f in history):
+        return None
+    assert rule.within is not None
+    due = end_of(ctx, rule, rule.within, start_of(event))
+    return Deadline(rule.id, child.case_ref, "visit", due,
+                    f"first visit within {ctx.policy.resolve(rule.within)} of {rule.event}",
+                    anchor=event)
+
+
+def quota(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+          on: date) -> Deadline | None:
+    """Rolling-window quota.
+
+    ``at_least`` K: the next qualifying visit is due by the window's end
+    counted from the K-th most recent qualifying visit (or from the plan start).
+    ``at_most`` K: a "limit" deadline when the window ending on ``on`` already
+    holds K qualifying visits (no more until the oldest leaves the window).
+    """
+    assert rule.window is not None
+    counting = [f for f in history if matches(rule.counts, f)]
+    if rule.at_least:
+        anchor = counting[-rule.at_least].at if len(counting) >= rule.at_least \
+            else start_of(child.plan_start)
+        return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.window, anchor),
+                        f"at least {rule.at_least} such visit(s) in any "
+                        f"{ctx.policy.resolve(rule.window)}", anchor=anchor.date())
+    recent = [f for f in counting if end_of(ctx, rule, rule.window, f.at) >= on]
+    if rule.at_most and len(recent) >= rule.at_most:
+        free_from = end_of(ctx, rule, rule.window, recent[0].at) + timedelta(days=1)
+        return Deadline(rule.id, child.case_ref, "limit", free_from,
+                        f"no more than {rule.at_most} in any {ctx.policy.resolve(rule.window)}: "
+                        f"next allowed from {free_from.isoformat()}")
+    return None
+
+
+def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+          on: date) -> Deadline | None:
+    """When the rule's check is next owed: at the next visit, by a date, or before a conference."""
+    counting = [f for f in history if matches(rule.counts, f)]
+    done = [f for f in counting if rule.check in f.checks]
+    if rule.every_kth:
+        since = len(counting) - (counting.index(done[-1]) + 1) if done else len(counting)
+        if since >= rule.every_kth - 1 or not done:
+            return Deadline(rule.id, child.case_ref, "check", None,
+                            f"{rule.check} at the next visit", at_next_visit=True,
+                            check=rule.check)
+        return None
+    if rule.within:
+        anchor = done[-1].at if done else start_of(child.plan_start)
+        return Deadline(rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
+                        f"{rule.check} at least every {ctx.policy.resolve(rule.within)}",
+                        anchor=anchor.date(), check=rule.check)
+    return _between_conferences(rule, child, done, on)
+
+
+def _between_conferences(rule: Rule, child: Child, done: Sequence[Fact],
+                         on: date) -> Deadline | None:
+    past = [d for d in child.conference_dates if d <= on]
+    future = [d for d in child.conference_dates if d > on]
+    since = past[-1] if past else child.plan_start
+    if any(f.day >= since for f in done):
+        return None
+    due = future[0] - timedelta(days=1) if future else None
+    what = f"{rule.check} before the next conference" if future else \
+        f"{rule.check} (no next conference booked: at the next visit)"
+    return Deadline(rule.id, child.case_ref, "check", due, what, anchor=since,
+                    at_next_visit=not future, check=rule.check)
+
+
+def failure_streak(after: frozenset[Outcome], history: Sequence[Fact]) -> list[Fact]:
+    """The failed visits (outcome in ``after``) since the last successful home visit.
+
+    A home visit with another outcome ends the streak.  Visits away from home
+    neither count as failures nor end the streak.
+    """
+    streak: list[Fact] = []
+    for fact in history:
+        if fact.location is not Location.HOME:
+            continue
+        streak = [*streak, fact] if fact.outcome in after else []
+    return streak
+
+
+def revisit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:
+    """A re-visit due within the rule's interval of the last failed visit, when the streak is long enough."""
+    streak = failure_streak(rule.after, history)
+    if len(streak) < rule.failures or rule.within is None:
+        return None
+    last = streak[-1]
+    return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.within, last.at),
+                    f"re-visit within {ctx.policy.resolve(rule.within)} of the failed visit on "
+                    f"{last.day.isoformat()}", anchor=last.day)
+
+
+def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+               on: date) -> Deadline | None:
+    """Who must be told by when; None while the trigger has not fired (or, for periods, is not near).
+
+    ``consecutive_failures``: fires on the day of the N-th failure in a row.
+    ``not_seen_for`` / ``not_seen_alone_for``: fires the day after the period
+    since the last qualifying visit (or plan start) runs out; reported from the
+    moment it is due so the manager sees it coming.
+    """
+    tell = " and ".join(n.replace("_", " ") for n in rule.notify)
+    if rule.trigger is Trigger.CONSECUTIVE_FAILURES:
+        streak = failure_streak(rule.after, history)
+        if len(streak) < rule.failures:
+            return None
+        fired = streak[-1].at
+        what = f"tell the {tell}: {len(streak)} failed visit(s) in a row"
+    else:
+        assert rule.period is not None
+        seen = [f for f in history if matches(rule.counts, f) and not f.planned]
+        anchor = seen[-1].at if seen else start_of(child.plan_start)
+        fired = start_of(end_of(ctx, rule, rule.period, anchor) + timedelta(days=1))
+        if fired.date() > on:
+            return None
+        what = f"tell the {tell}: not seen{' alone' if rule.trigger is Trigger.NOT_SEEN_ALONE_FOR else ''} " \
+               f"since {anchor.date().isoformat()}"
+    due = end_of(ctx, rule, rule.within, fired) if rule.within else fired.date()
+    return Deadline(rule.id, child.case_ref, "notify", due, what, anchor=fired.date())
+
+
+def deadlines(ctx: Context, child: Child, history: Sequence[Fact], on: date) -> tuple[Deadline, ...]:
+    """Every rule's next deadline for ``child`` as seen on ``on``, in policy order.
+
+    Recording, cover, preference and guidance rules set no deadline here: a
+    recording deadline belongs to a planned visit (see the planner).
+    """
+    out: list[Deadline] = []
+    for rule in ctx.policy.rules:
+        if not rule.applies_to(child, on):
+            continue
+        out.extend(_one(ctx, rule, child, history, on))
+    return tuple(out)
+
+
+def _one(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+         on: date) -> tuple[Deadline, ...]:
+    kind = rule.kind
+    found: Deadline | None = None
+    if kind is RuleKind.CADENCE:
+        found = cadence(ctx, rule, child, history)
+    elif kind is RuleKind.FIRST_VISIT:
+        found = first_visit(ctx, rule, child, history)
+    elif kind is RuleKind.QUOTA:
+        found = quota(ctx, rule, child, history, on)
+    elif kind is RuleKind.CHECK:
+        found = check(ctx, rule, child, history, on)
+    elif kind is RuleKind.REVISIT:
+        found = revisit(ctx, rule, child, history)
+    elif kind is RuleKind.ESCALATION:
+        found = escalation(ctx, rule, child, history, on)
+    return (found,) if found else ()
+
+
+def with_planned(history: Sequence[Fact], fact: Fact) -> tuple[Fact, ...]:
+    """``history`` with a planned visit added, kept in time order."""
+    return tuple(sorted([*history, replace(fact, planned=True)], key=lambda f: f.at))

@@ -1,0 +1,566 @@
+"""Workspace settings (``visitplanner.toml``): one spec table, loading and validation.
+
+Like Radicale's ``radicale/config.py`` and khal's ``khal.spec``, :data:`SPEC` is the
+single description of every section and key: its converter, its default and its help
+text.  The same table validates a file, supplies the defaults and generates the
+reference in ``docs/workspace.md`` (:func:`settings_reference_markdown`), so the three
+cannot drift apart.
+
+The settings never hold credentials: a ``password`` key is refused with a message
+pointing to ``password_env`` / ``password_command``, and its value is never echoed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from visitplanner.errors import InputError, Problem
+from visitplanner.workdays import REGIONS
+
+SETTINGS_FILE = "visitplanner.toml"
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """A named part of the day, ``start`` to ``end`` (start inclusive, end exclusive)."""
+
+    name: str
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSettings:
+    policy: str
+    team_name: str
+    privacy: str
+    holiday_region: str
+    closures: frozenset[date]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningSettings:
+    weeks: int
+    seed: int
+    pin_working_days: int
+    visit_minutes: int
+    travel_minutes: int
+    day_start: time
+    day_end: time
+    time_windows: tuple[TimeWindow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """``out`` is as written: relative paths are relative to the workspace folder."""
+
+    out: Path
+    alarms_minutes: tuple[int, ...]
+    cancelled_keep_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaldavSettings:
+    """Where and how to sync.  Credentials are *named* here, never stored.
+
+    ``password_command``, when set, is used instead of ``password_env``.
+    """
+
+    url: str
+    calendar_url_template: str
+    username_env: str
+    password_env: str
+    password_command: str | None
+    conflict: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    workspace: WorkspaceSettings
+    planning: PlanningSettings
+    publish: PublishSettings
+    caldav: CaldavSettings | None = None
+
+
+# --------------------------------------------------------------------------- converters
+
+
+class SettingValueError(ValueError):
+    """A raw TOML value a converter refused: what is wrong and how to fix it."""
+
+    def __init__(self, what: str, fix: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.fix = fix
+
+
+Converter = Callable[[Any], Any]
+
+
+def _literal(value: Any) -> str:
+    """``value`` written as TOML, for messages and the generated reference."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_literal(v)}" for k, v in value.items()) + " }"
+    return str(value)
+
+
+def _text(choices: tuple[str, ...] = (), required: bool = False) -> Callable[[Any], str]:
+    def convert(raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise SettingValueError(f"{_literal(raw)} is not text", "write it in double quotes")
+        if required and not raw.strip():
+            raise SettingValueError("it is empty", "give a value")
+        if choices and raw not in choices:
+            raise SettingValueError(
+                f"{_literal(raw)} is not one of {', '.join(choices)}", _suggest(raw, choices)
+            )
+        return raw
+
+    return convert
+
+
+def _optional_text(raw: Any) -> str | None:
+    return None if raw is None else _text(required=True)(raw)
+
+
+def _integer(minimum: int | None = None) -> Callable[[Any], int]:
+    def convert(raw: Any) -> int:
+        # bool is an int subclass in Python; TOML `true` must not pass as 1.
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise SettingValueError(
+                f"{_literal(raw)} is not a whole number", "write a number without quotes, e.g. 3"
+            )
+        if minimum is not None and raw < minimum:
+            raise SettingValueError(
+                f"{raw} is less than {minimum}", f"use a whole number of at least {minimum}"
+            )
+        return raw
+
+    return convert
+
+
+def _clock_time(raw: Any) -> time:
+    if isinstance(raw, time):
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"\d{1,2}:\d{2}", raw.strip()):
+        hours, minutes = (int(part) for part in raw.strip().split(":"))
+        if hours < 24 and minutes < 60:
+            return time(hours, minutes)
+    raise SettingValueError(
+        f"{_literal(raw)} is not a time of day", 'write it as "HH:MM" (24 hour), e.g. "09:30"'
+    )
+
+
+def _date(raw: Any) -> date:
+    if isinstance(raw, date) and not hasattr(raw, "hour"):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise SettingValueError(
+        f"{_literal(raw) if not isinstance(raw, date) else raw} is not a date",
+        'write the date as "YYYY-MM-DD", e.g. "2026-12-29"',
+    )
+
+
+def _list_of(item: Converter, what: str) -> Callable[[Any], list[Any]]:
+    def convert(raw: Any) -> list[Any]:
+        if not isinstance(raw, list):
+            raise SettingValueError(
+                f"{_literal(raw)} is not a list", f"write a list of {what}: [ ... ]"
+            )
+        return [item(element) for element in raw]
+
+    return convert
+
+
+def _closures(raw: Any) -> frozenset[date]:
+    return frozenset(_list_of(_date, '"YYYY-MM-DD" dates')(raw))
+
+
+def _alarms(raw: Any) -> tuple[int, ...]:
+    return tuple(_list_of(_integer(minimum=0), "minutes before the visit")(raw))
+
+
+def _time_window(raw: Any) -> TimeWindow:
+    fix = 'write { name = "after_school", start = "15:30", end = "18:00" }'
+    if not isinstance(raw, dict) or set(raw) != {"name", "start", "end"}:
+        raise SettingValueError(f"{_literal(raw)} is not a time window", fix)
+    window = TimeWindow(
+        _text(required=True)(raw["name"]), _clock_time(raw["start"]), _clock_time(raw["end"])
+    )
+    if window.end <= window.start:
+        raise SettingValueError(
+            f"window {window.name!r} ends before it starts", "make end later than start"
+        )
+    return window
+
+
+def _time_windows(raw: Any) -> tuple[TimeWindow, ...]:
+    windows = tuple(_list_of(_time_window, "time windows")(raw))
+    names = [w.name for w in windows]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SettingValueError(
+            f"window name(s) {', '.join(repeated)} used twice", "give each window its own name"
+        )
+    return windows
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _server_url(raw: Any) -> str:
+    url = _text(required=True)(raw)
+    parts = urlsplit(url)
+    # Safeguarding data travels only over TLS; plain http is allowed for a server on
+    # this machine (tests, a local Radicale behind a TLS proxy).
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        return url
+    raise SettingValueError(
+        f"{_literal(url)} is not an https:// address",
+        "use the server's https:// address (plain http only for localhost)",
+    )
+
+
+def _url_template(raw: Any) -> str:
+    template = _text(required=True)(raw)
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise SettingValueError(f"{_literal(template)}: {exc}", "balance the { } braces") from None
+    if "calendar" not in fields or not fields <= {"url", "calendar"}:
+        raise SettingValueError(
+            f"{_literal(template)} must use {{calendar}} and no placeholder but {{url}}",
+            'write e.g. "{url}{calendar}/"',
+        )
+    return template
+
+
+def _env_name(raw: Any) -> str:
+    name = _text(required=True)(raw)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise SettingValueError(
+            f"{_literal(name)} is not an environment variable name",
+            'give the variable\'s name, not its value, e.g. "VISITPLANNER_CALDAV_PASSWORD"',
+        )
+    return name
+
+
+def _path(raw: Any) -> Path:
+    return Path(_text(required=True)(raw))
+
+
+# --------------------------------------------------------------------------- the spec
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+#: Default of an option that must be given.
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One key: its converter, type (for the docs), TOML default and help text.
+
+    ``default`` is the raw TOML value, run through ``convert`` like a value from
+    the file, so the documented default is exactly the default used.
+    """
+
+    key: str
+    convert: Converter
+    type: str
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A table of the file.  An ``optional`` section absent from the file is None."""
+
+    name: str
+    options: tuple[Option, ...]
+    help: str
+    optional: bool = False
+
+
+SPEC: tuple[Section, ...] = (
+    Section("workspace", (
+        Option("policy", _text(required=True), "text", REQUIRED,
+               "A policy in `config/` by name (e.g. `camden`), or a path to a policy file "
+               "relative to the workspace."),
+        Option("team_name", _text(), "text", "",
+               "Free text shown in team calendars."),
+        Option("privacy", _text(("minimal", "standard", "full")), "`minimal`, `standard` or `full`",
+               "minimal", "How much calendars show about a child (see the README)."),
+        Option("holiday_region", _text(REGIONS), ", ".join(f"`{r}`" for r in REGIONS), "ENG",
+               "Part of the UK whose bank holidays are not working days; `ENG` covers "
+               "England and Wales."),
+        Option("closures", _closures, "list of dates", [],
+               "Days the authority is closed (not working days), e.g. 29 to 31 December."),
+    ), "What the workspace is and whose rules it follows."),
+    Section("planning", (
+        Option("weeks", _integer(1), "whole number ≥ 1", 6, "Default plan horizon in weeks."),
+        Option("seed", _integer(), "whole number", 1,
+               "Default seed for placing unannounced visits (same seed, same plan)."),
+        Option("pin_working_days", _integer(0), "whole number ≥ 0", 5,
+               "Planned visits this many working days ahead or nearer are kept unless "
+               "they must move."),
+        Option("visit_minutes", _integer(1), "whole number ≥ 1", 60, "Length of a visit."),
+        Option("travel_minutes", _integer(0), "whole number ≥ 0", 30,
+               "Travel time allowed between two visits."),
+        Option("day_start", _clock_time, '"HH:MM"', "09:00", "Earliest start of a planned visit."),
+        Option("day_end", _clock_time, '"HH:MM"', "17:00", "Latest end of a planned visit."),
+        Option("time_windows", _time_windows, "list of `{ name, start, end }`", [
+            {"name": "early_morning", "start": "08:00", "end": "09:30"},
+            {"name": "school_hours", "start": "10:00", "end": "14:30"},
+            {"name": "after_school", "start": "15:30", "end": "18:00"},
+        ], "Named windows that unannounced visits rotate through, where the policy allows."),
+    ), "How plans are made."),
+    Section("publish", (
+        Option("out", _path, "path", "calendars",
+               "Folder for the ICS files, relative to the workspace."),
+        Option("alarms_minutes", _alarms, "list of whole numbers ≥ 0", [1440, 60],
+               "Reminders, in minutes before each visit."),
+        Option("cancelled_keep_days", _integer(0), "whole number ≥ 0", 28,
+               "Days a cancelled visit stays in calendars (marked cancelled)."),
+    ), "How calendars are written."),
+    Section("caldav", (
+        Option("url", _server_url, "https:// address", REQUIRED,
+               "The CalDAV server (plain `http://` only for localhost)."),
+        Option("calendar_url_template", _url_template, "text with `{url}`, `{calendar}`",
+               "{url}{calendar}/",
+               "Each calendar's address; `{calendar}` is a worker id or `team-<team>`."),
+        Option("username_env", _env_name, "environment variable name",
+               "VISITPLANNER_CALDAV_USERNAME", "Environment variable holding the user name."),
+        Option("password_env", _env_name, "environment variable name",
+               "VISITPLANNER_CALDAV_PASSWORD", "Environment variable holding the password."),
+        Option("password_command", _optional_text, "command", None,
+               "A command printing the password (e.g. `pass show caldav/visitplanner`); "
+               "when set it is used instead of `password_env`."),
+        Option("conflict", _text(("keep_worker_edit", "overwrite")),
+               "`keep_worker_edit` or `overwrite`", "keep_worker_edit",
+               "What sync does when a worker has edited a visit in their calendar."),
+    ), "Sync to a CalDAV server. Leave the section out to publish ICS files only.",
+        optional=True),
+)
+
+_SECTIONS: Mapping[str, Section] = {section.name: section for section in SPEC}
+
+# Keys that would put a secret into the file.  Matched by substring so that
+# `caldav_password` or `api_token` are caught too.
+_CREDENTIAL_WORDS = ("password", "passwd", "secret", "token")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_settings(path: Path) -> Settings:
+    """Read, validate and complete ``path`` (a ``visitplanner.toml``).
+
+    Raises InputError listing every problem, each located as
+    ``"visitplanner.toml, key planning.visit_minutes"`` (or line and column for
+    malformed TOML).
+    """
+    data, problems = _read_toml(path)
+    if data is None:
+        raise InputError(f"settings {path} cannot be read", problems)
+    settings, problems = parse_settings(data, path.name)
+    if settings is None:
+        raise InputError(f"settings {path} have problems", problems)
+    return settings
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(name, f"not found in {path.parent}",
+                              f"create {name}; only [workspace] policy is required")]
+    except OSError as exc:
+        return None, [Problem(name, f"cannot be read: {exc.strerror}",
+                              "check the file's permissions")]
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig")), []
+    except UnicodeDecodeError as exc:
+        return None, [Problem(name, f"is not UTF-8 text (byte {exc.start})",
+                              "save the file as UTF-8")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [_toml_syntax_problem(name, str(exc))]
+
+
+def _toml_syntax_problem(name: str, message: str) -> Problem:
+    # tomllib ends its message with "(at line L, column C)"; move that into `where`.
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if match is None:
+        return Problem(name, f"is not valid TOML: {message}", "see https://toml.io for the syntax")
+    where = f"{name}, line {match[1]}, column {match[2]}"
+    what = f"not valid TOML: {message[: match.start()]}"
+    return Problem(where, what, 'check quotes, brackets and "key = value" on this line')
+
+
+def parse_settings(data: Mapping[str, Any], file_name: str = SETTINGS_FILE
+                   ) -> tuple[Settings | None, list[Problem]]:
+    """Validate parsed TOML ``data``: the Settings, or None and every problem."""
+    problems = _unknown_section_problems(data, file_name)
+    values: dict[str, dict[str, Any] | None] = {}
+    for section in SPEC:
+        values[section.name] = _section_values(section, data.get(section.name), file_name, problems)
+    if problems:
+        return None, problems
+    settings = _build(values)
+    problems = _cross_checks(settings, file_name)
+    return (None, problems) if problems else (settings, [])
+
+
+def _unknown_section_problems(data: Mapping[str, Any], file_name: str) -> list[Problem]:
+    problems = []
+    for name in data:
+        if name in _SECTIONS:
+            continue
+        if _is_credential(name):
+            problems.append(_credential_problem(f"{file_name}, key {name}"))
+            continue
+        problems.append(Problem(f"{file_name}, section [{name}]", "unknown section",
+                                _suggest(name, tuple(_SECTIONS))))
+    return problems
+
+
+def _section_values(section: Section, table: Any, file_name: str, problems: list[Problem]
+                    ) -> dict[str, Any] | None:
+    if table is None and section.optional:
+        return None
+    if table is None:
+        table = {}
+    if not isinstance(table, dict):
+        problems.append(Problem(f"{file_name}, key {section.name}", "is not a section",
+                                f"write [{section.name}] on a line of its own, then its keys"))
+        return None
+    problems.extend(_unknown_key_problems(section, table, file_name))
+    return {option.key: _option_value(section, option, table, file_name, problems)
+            for option in section.options}
+
+
+def _unknown_key_problems(section: Section, table: Mapping[str, Any], file_name: str
+                          ) -> list[Problem]:
+    known = tuple(option.key for option in section.options)
+    problems = []
+    for key in table:
+        where = f"{file_name}, key {section.name}.{key}"
+        if key in known:
+            continue
+        if _is_credential(key):
+            problems.append(_credential_problem(where))
+        else:
+            problems.append(Problem(where, "unknown key", _suggest(key, known)))
+    return problems
+
+
+def _option_value(section: Section, option: Option, table: Mapping[str, Any], file_name: str,
+                  problems: list[Problem]) -> Any:
+    where = f"{file_name}, key {section.name}.{option.key}"
+    raw = table.get(option.key, option.default)
+    if raw is REQUIRED:
+        problems.append(Problem(where, "is required",
+                                f"add {option.key} = ... under [{section.name}]"))
+        return None
+    try:
+        return option.convert(raw)
+    except SettingValueError as exc:
+        problems.append(Problem(where, exc.what, exc.fix))
+        return None
+
+
+def _build(values: Mapping[str, dict[str, Any] | None]) -> Settings:
+    caldav = values["caldav"]
+    return Settings(
+        workspace=WorkspaceSettings(**(values["workspace"] or {})),
+        planning=PlanningSettings(**(values["planning"] or {})),
+        publish=PublishSettings(**(values["publish"] or {})),
+        caldav=CaldavSettings(**caldav) if caldav is not None else None,
+    )
+
+
+def _cross_checks(settings: Settings, file_name: str) -> list[Problem]:
+    planning = settings.planning
+    if planning.day_end <= planning.day_start:
+        end, start = f"{planning.day_end:%H:%M}", f"{planning.day_start:%H:%M}"
+        return [Problem(f"{file_name}, key planning.day_end",
+                        f"{end} is not after day_start {start}",
+                        "make day_end later than day_start")]
+    return []
+
+
+def _is_credential(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in _CREDENTIAL_WORDS) and key not in (
+        "password_env", "password_command")
+
+
+def _credential_problem(where: str) -> Problem:
+    # The value is deliberately not shown: it may be a real password.
+    return Problem(where, "credentials must not be stored in the settings file",
+                   "remove the key (and change the password if it was real); in [caldav] set "
+                   "password_env to the name of an environment variable holding it, or "
+                   "password_command to a command that prints it")
+
+
+def _suggest(raw: str, choices: tuple[str, ...]) -> str:
+    """A fix naming the closest choice (difflib), or listing them all."""
+    close = difflib.get_close_matches(raw, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]}?"
+    return f"use one of: {', '.join(choices)}"
+
+
+# --------------------------------------------------------------------------- docs
+
+
+def settings_reference_markdown() -> str:
+    """The settings reference, generated from :data:`SPEC` (pasted into docs/workspace.md)."""
+    lines: list[str] = []
+    for section in SPEC:
+        note = " (optional section)" if section.optional else ""
+        lines += [f"### [{section.name}]{note}", "", section.help, "",
+                  "| key | type | default | meaning |", "|---|---|---|---|"]
+        for option in section.options:
+            lines.append(f"| `{option.key}` | {option.type} | {_default_markdown(option.default)} "
+                         f"| {option.help} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _default_markdown(default: Any) -> str:
+    if default is REQUIRED:
+        return "**required**"
+    if default is None:
+        return "not set"
+    return "`" + _literal(default).replace("|", "\\|") + "`"

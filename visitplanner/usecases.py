@@ -1,0 +1,58 @@
+"""Use cases: what a command does, between loading a workspace and printing a result.
+
+The CLI calls these; they call the pure core.  ``today`` always comes from the
+caller.  No click here (only the CLI imports it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+from visitplanner.model import Schedule
+from visitplanner.planner import PlanRequest, plan
+from visitplanner.tags import TimeSettings, TimeWindow
+from visitplanner.workspace import Workspace
+
+
+def time_settings(ws: Workspace) -> TimeSettings:
+    """The workspace's planning times as the planner's value."""
+    planning = ws.settings.planning
+    return TimeSettings(
+        day_start=planning.day_start, day_end=planning.day_end,
+        visit_minutes=planning.visit_minutes, travel_minutes=planning.travel_minutes,
+        windows=tuple(TimeWindow(w.name, w.start, w.end) for w in planning.time_windows))
+
+
+def plan_request(ws: Workspace, today: date, weeks: int | None = None, seed: int | None = None,
+                 previous: Schedule | None = None,
+                 moves: Mapping[str, datetime] | None = None) -> PlanRequest:
+    """The planner's input from a loaded workspace; settings supply what is not given."""
+    planning = ws.settings.planning
+    return PlanRequest(
+        policy=ws.policy, calendar=ws.calendar, children=ws.children, workers=ws.workers,
+        absences=ws.absences, visits=ws.visits, today=today,
+        weeks=weeks if weeks is not None else planning.weeks,
+        seed=seed if seed is not None else planning.seed,
+        times=time_settings(ws), pin_working_days=planning.pin_working_days,
+        previous=previous, moves=dict(moves or {}))
+
+
+def make_plan(ws: Workspace, today: date, weeks: int | None = None, seed: int | None = None,
+              previous: Schedule | None = None,
+              moves: Mapping[str, datetime] | None = None) -> Schedule:
+    """Plan the workspace from ``today``; keep the previous plan's visits where they still fit."""
+    return plan(plan_request(ws, today, weeks, seed, previous, moves))
+
+
+def moves_from_edits(edits: Iterable[object]) -> dict[str, datetime]:
+    """Visit id -> new start, from worker edits of kind "moved" found by the CalDAV sync."""
+    moves: dict[str, datetime] = {}
+    for edit in edits:
+        if getattr(edit, "kind", None) != "moved" or not getattr(edit, "start", ""):
+            continue
+        uid = str(getattr(edit, "uid", ""))
+        if uid.endswith("@visitplanner") and uid.startswith("v-"):
+            moves[uid.removesuffix("@visitplanner")] = datetime.fromisoformat(
+                str(getattr(edit, "start")))
+    return moves
