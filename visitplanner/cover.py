@@ -45,7 +45,7 @@ class Staff:
         return any(a.covers(day) for a in self.absences.get(worker_id, ()))
 
     def works_on(self, worker_id: str, day: date) -> bool:
-        """True when ``day`` is an authority working day, one of the worker's days, and not an absence."""
+        """True when ``day`` is a working day of the authority and the worker, and not an absence."""
         worker = self.workers[worker_id]
         return (day.weekday() in worker.working_days and self.calendar.is_working_day(day)
                 and not self.is_absent(worker_id, day))
@@ -56,7 +56,7 @@ class Staff:
         return managers[0] if managers else None
 
     def colleagues(self, team: str, roles: frozenset[Role]) -> tuple[Worker, ...]:
-        """Team members who may cover: role fits ``roles`` (empty: any visiting role), not the manager."""
+        """Team members who may cover: role fits ``roles`` (empty: any), managers excepted."""
         return tuple(sorted((w for w in self.workers.values()
                              if w.team == team and role_fits(w, roles)
                              and w.role is not Role.TEAM_MANAGER), key=lambda w: w.id))
@@ -74,7 +74,7 @@ def role_fits(worker: Worker, roles: frozenset[Role]) -> bool:
 
 
 def statutory_roles(roles: frozenset[Role]) -> frozenset[Role]:
-    """Roles a visit needs: the rule's roles, narrowed to social work roles when those are among them."""
+    """Roles a visit needs: the rule's roles, narrowed to social work roles when any are listed."""
     narrowed = roles & SOCIAL_WORK_ROLES
     return narrowed or roles
 

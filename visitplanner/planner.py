@@ -436,8 +436,6 @@ def _short(request: PlanRequest, staff: Staff, children: Sequence[Child], need: 
     the plan ends (the least it will be late).
     """
     cause = _cause(request, staff, children, need, planned_on)
-    if planned_on is None:
-        cause += f"; no visit possible before the plan ends on {request.end.isoformat()}"
     late_until = planned_on or request.end + timedelta(days=1)
     team = _team(staff, children, _allocated(staff, children, need))
     for deadline in need.reasons:
@@ -529,12 +527,12 @@ def _noon(day: date) -> datetime:
 def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> Schedule:
     visits = tag_unannounced(ctx, request.children, state.histories, state.visits,
                              request.seed, request.today, request.end)
-    visits = assign_times(visits, staff, request.times, request.seed, _prefers_variety(ctx))
-    visits = tuple(sorted(visits, key=lambda v: (v.start, v.worker_id, v.id)))
+    timed = assign_times(visits, staff, request.times, request.seed, _prefers_variety(ctx))
+    ordered = tuple(sorted(timed, key=lambda v: (v.start, v.worker_id, v.id)))
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,
-        visits=visits, shortfalls=tuple(sorted(state.shortfalls, key=_shortfall_order)),
-        recording_tasks=_recording_tasks(ctx, request, visits))
+        visits=ordered, shortfalls=tuple(sorted(state.shortfalls, key=_shortfall_order)),
+        recording_tasks=_recording_tasks(ctx, request, ordered))
 
 
 def _prefers_variety(ctx: Context) -> bool:

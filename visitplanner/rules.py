@@ -235,7 +235,7 @@ def failure_streak(after: frozenset[Outcome], history: Sequence[Fact]) -> list[F
 
 
 def revisit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:
-    """A re-visit due within the rule's interval of the last failed visit, when the streak is long enough."""
+    """A re-visit due within ``within`` of the last failed visit, once the streak is long enough."""
     streak = failure_streak(rule.after, history)
     if len(streak) < rule.failures or rule.within is None:
         return None
@@ -247,7 +247,7 @@ def revisit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> 
 
 def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
                on: date) -> Deadline | None:
-    """Who must be told by when; None while the trigger has not fired (or, for periods, is not near).
+    """Who must be told, by when; None while the trigger has not fired.
 
     ``consecutive_failures``: fires on the day of the N-th failure in a row.
     ``not_seen_for`` / ``not_seen_alone_for``: fires the day after the period
@@ -268,13 +268,14 @@ def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
         fired = start_of(end_of(ctx, rule, rule.period, anchor) + timedelta(days=1))
         if fired.date() > on:
             return None
-        what = f"tell the {tell}: not seen{' alone' if rule.trigger is Trigger.NOT_SEEN_ALONE_FOR else ''} " \
-               f"since {anchor.date().isoformat()}"
+        alone = " alone" if rule.trigger is Trigger.NOT_SEEN_ALONE_FOR else ""
+        what = f"tell the {tell}: not seen{alone} since {anchor.date().isoformat()}"
     due = end_of(ctx, rule, rule.within, fired) if rule.within else fired.date()
     return Deadline(rule.id, child.case_ref, "notify", due, what, anchor=fired.date())
 
 
-def deadlines(ctx: Context, child: Child, history: Sequence[Fact], on: date) -> tuple[Deadline, ...]:
+def deadlines(ctx: Context, child: Child, history: Sequence[Fact],
+              on: date) -> tuple[Deadline, ...]:
     """Every rule's next deadline for ``child`` as seen on ``on``, in policy order.
 
     Recording, cover, preference and guidance rules set no deadline here: a

@@ -54,5 +54,5 @@ def moves_from_edits(edits: Iterable[object]) -> dict[str, datetime]:
         uid = str(getattr(edit, "uid", ""))
         if uid.endswith("@visitplanner") and uid.startswith("v-"):
             moves[uid.removesuffix("@visitplanner")] = datetime.fromisoformat(
-                str(getattr(edit, "start")))
+                str(edit.start))  # type: ignore[attr-defined]
     return moves

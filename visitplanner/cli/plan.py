@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -11,7 +12,7 @@ from visitplanner.cli import Context
 from visitplanner.cli.due import today_in_london
 from visitplanner.errors import PlanError, Problem
 from visitplanner.explain import explain_visit, find_visit
-from visitplanner.model import Schedule
+from visitplanner.model import Schedule, Shortfall
 from visitplanner.planstore import load_schedule, save_schedule, schedule_to_json
 from visitplanner.publish.syncstatus import load_worker_edits
 from visitplanner.usecases import make_plan, moves_from_edits
@@ -62,14 +63,25 @@ def summary(schedule: Schedule, previous: Schedule | None) -> str:
         lines.append(f"  compared with the kept plan: {kept} unchanged, "
                      f"{len(schedule.visits) - kept} new or changed")
     if schedule.shortfalls:
-        lines.append(f"SHORTFALLS ({len(schedule.shortfalls)} deadlines will be missed):")
-        for s in schedule.shortfalls:
-            when = s.planned_on.isoformat() if s.planned_on else "not in this plan"
-            lines.append(f"  {s.case_ref} {s.rule_id}: due {s.deadline.isoformat()}, "
-                         f"planned {when}, {s.days_late} day(s) late: {s.reason}")
+        groups = shortfall_groups(schedule.shortfalls)
+        children = len({s.case_ref for s in schedule.shortfalls})
+        lines.append(f"SHORTFALLS: {len(groups)} deadlines of {children} children will be missed:")
+        for (ref, deadline, planned, late, reason), rules in groups.items():
+            when = f"planned {planned.isoformat()}" if planned else "no visit possible in this plan"
+            lines.append(f"  {ref} due {deadline.isoformat()} ({', '.join(rules)}): {when}, "
+                         f"{'at least ' if planned is None else ''}{late} day(s) late: {reason}")
     else:
         lines.append("No shortfalls: every deadline in the plan is met.")
     return "\n".join(lines)
+
+
+def shortfall_groups(shortfalls: tuple[Shortfall, ...]) -> dict[tuple[Any, ...], list[str]]:
+    """Shortfalls of one child with the same deadline and cause, listed once with their rules."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for s in shortfalls:
+        key = (s.case_ref, s.deadline, s.planned_on, s.days_late, s.reason)
+        groups.setdefault(key, []).append(s.rule_id)
+    return groups
 
 
 @click.command()

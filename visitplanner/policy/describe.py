@@ -7,8 +7,9 @@ from visitplanner.policy.model import Policy, Rule, RuleKind, VisitFilter
 
 def describe_policy(policy: Policy) -> str:
     """The whole policy as text: header, interpretations, then one paragraph per rule."""
-    lines = [policy.name, f"(policy id {policy.id}; a bare \"N days\" means "
-             f"{policy.days_unit.value.replace('_', ' ')}; {policy.counting.value.replace('_', ' ')})"]
+    days = policy.days_unit.value.replace("_", " ")
+    counting = policy.counting.value.replace("_", " ")
+    lines = [policy.name, f'(policy id {policy.id}; a bare "N days" means {days}; {counting})']
     lines += [f"Note: {note}" for note in policy.notes]
     for rule in policy.rules:
         lines += ["", f"[{rule.id}] {describe_rule(policy, rule)}",
@@ -41,7 +42,8 @@ def _who(rule: Rule) -> str:
 
 
 def _counting(visits: VisitFilter) -> str:
-    parts = ["visit" if visits.location == "any" else f"visit {'at' if visits.location == 'home' else 'away from'} home"]
+    where = {"any": "visit", "home": "visit at home"}.get(visits.location, "visit away from home")
+    parts = [where]
     if visits.child_seen:
         parts.append("where the child was seen")
     if visits.announced is False:
@@ -105,7 +107,8 @@ def _revisit(policy: Policy, rule: Rule) -> str:
 def _escalation(policy: Policy, rule: Rule) -> str:
     trigger = rule.trigger.value if rule.trigger else ""
     if trigger == "consecutive_failures":
-        cause = "a failed visit" if rule.failures == 1 else f"{rule.failures} failed visits in a row"
+        cause = ("a failed visit" if rule.failures == 1
+                 else f"{rule.failures} failed visits in a row")
     elif trigger == "not_seen_alone_for":
         cause = f"the child not seen alone for {_interval(policy, rule, 'period')}"
     else:

@@ -158,7 +158,8 @@ def _check_meaning(values: dict[str, Any], kind: RuleKind, where: str,
         bad("source.document", f"{doc!r} is not in [policy.documents]",
             f"use one of {', '.join(documents) or '(none defined)'} or add it to documents")
     if "event" in values and values["event"] not in EVENTS:
-        bad("event", f"unknown event {values['event']!r}", f"use one of {', '.join(sorted(EVENTS))}")
+        bad("event", f"unknown event {values['event']!r}",
+            f"use one of {', '.join(sorted(EVENTS))}")
     if "between" in values and values["between"] not in BETWEEN_EVENTS:
         bad("between", f"unknown event {values['between']!r}", 'use "conference"')
     if "plan_value" in values and values["plan_value"] not in PLAN_VALUES:

@@ -258,7 +258,8 @@ KINDS: dict[RuleKind, KindSpec] = {
     RuleKind.PREFERENCE: _kind("A soft preference the planner follows where it can.",
                                "preference", "counts"),
     RuleKind.COVER: _kind(
-        "Visits of an absent or unallocated worker are made by a colleague; `fallback` when none can.",
+        "Visits of an absent or unallocated worker are made by a colleague; `fallback` when "
+        "none can.",
         "fallback", "counts"),
     RuleKind.GUIDANCE: _kind(
         "Practice guidance with no schedule effect, kept so that every sentence is accounted for.",
