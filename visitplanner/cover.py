@@ -45,7 +45,7 @@ class Staff:
         return any(a.covers(day) for a in self.absences.get(worker_id, ()))
 
     def works_on(self, worker_id: str, day: date) -> bool:
-        """True when ``day`` is a working day of the authority and the worker, and not an absence."""
+        """True when ``day`` is a working day of the authority and the worker, not an absence."""
         worker = self.workers[worker_id]
         return (day.weekday() in worker.working_days and self.calendar.is_working_day(day)
                 and not self.is_absent(worker_id, day))

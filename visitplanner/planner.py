@@ -84,7 +84,7 @@ class PlanRequest:
     today: date
     weeks: int
     seed: int
-    times: TimeSettings = TimeSettings()
+    times: TimeSettings = field(default_factory=TimeSettings)
     pin_working_days: int = 5
     previous: Schedule | None = None
     moves: Mapping[str, datetime] = field(default_factory=dict)
@@ -194,7 +194,7 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     if not found:
         return None
     targets = [(_target(ctx, rule, d), d, rule) for d, rule in found]
-    target, driver, rule = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
+    target, _, rule = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
     if target > request.end:
         return None
     due = min(d.due for d, _ in found if d.due is not None)
@@ -340,7 +340,7 @@ def _team(staff: Staff, children: Sequence[Child], allocated: Worker | None) -> 
 
 def _within(staff: Staff, bookings: Bookings, allocated: Worker | None, team: str,
             familiar: frozenset[str], need: Need, first: date, last: date) -> Slot | None:
-    """The latest safe slot in ``first``..``last`` (inclusive): allocated, then cover, then manager."""
+    """The latest safe slot in ``first``..``last`` (inclusive): allocated, cover, then manager."""
     if first > last:
         return None
     if allocated is not None:
@@ -379,7 +379,7 @@ def _moved_for_absence(staff: Staff, worker_id: str, day: date, last: date) -> b
 
 def _after(request: PlanRequest, staff: Staff, bookings: Bookings, allocated: Worker | None,
            team: str, need: Need) -> Slot | None:
-    """The earliest slot after the deadline, inside the plan: a late visit, reported as a shortfall."""
+    """The earliest slot after the deadline, inside the plan: late, so reported as a shortfall."""
     first = max(need.due + timedelta(days=1), need.earliest)
     candidates = [allocated] if allocated is not None else []
     candidates += [w for w in staff.colleagues(team, need.roles) if w not in candidates]
@@ -401,7 +401,7 @@ def _after(request: PlanRequest, staff: Staff, bookings: Bookings, allocated: Wo
 
 def _cause(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
            placed: date | None) -> str:
-    """Why a deadline will be missed: overdue already, absence, no working day, no worker, or capacity."""
+    """Why a deadline will be missed: overdue, absence, no working day, no worker, or capacity."""
     if need.due < request.today and placed is not None and placed <= \
             staff.calendar.earliest_working_day_on_or_after(request.today) + timedelta(days=7):
         return f"already overdue on {request.today.isoformat()}"
@@ -471,7 +471,8 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
         failure_would_breach=_failure_breaches(ctx, children, slot.day, need.due))
 
 
-def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State, need: Need) -> tuple[str, ...]:
+def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State,
+                need: Need) -> tuple[str, ...]:
     """Checks owed at this visit: due at the next visit, or due before the child's next visit."""
     history = state.histories.get(child.case_ref, ())
     owed = [d for d in deadlines(ctx, child, history, slot.day) if d.action == "check"]
@@ -492,7 +493,7 @@ def _next_visit_due(ctx: Context, child: Child, history: tuple[Fact, ...], day: 
 
 
 def _failure_breaches(ctx: Context, children: Sequence[Child], day: date, due: date) -> bool:
-    """True when a failed visit on ``day`` could not be re-done by ``due`` under the revisit rules."""
+    """True when a failed visit on ``day`` could not be re-done by ``due`` (revisit rules)."""
     if day > due:
         return True
     rules = [r for r in ctx.policy.rules_of(RuleKind.REVISIT) if r.failures == 1 and r.within

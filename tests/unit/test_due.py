@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from visitplanner.due import ChildDue, DueItem, due_report
-from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, RecordedVisit, Role, Worker
+from visitplanner.model import (
+    LONDON,
+    Child,
+    Location,
+    Outcome,
+    PlanType,
+    RecordedVisit,
+    Role,
+    Worker,
+)
 from visitplanner.policy import Policy
 from visitplanner.workdays import WorkingCalendar
 
@@ -87,5 +96,11 @@ def test_items_of_a_child_come_in_deadline_order(
 def test_visits_after_the_report_date_are_ignored(
         camden: Policy, england: WorkingCalendar) -> None:
     report = report_on(camden, england, "2026-11-14")
+    # CP-B's visit on 16 Nov has not happened yet: its clock runs from the plan start,
+    # Mon 5 Oct + 10 days = Thu 15 Oct, 30 days before Sat 14 Nov
+    late = item(report, "CP-B", "cp-cadence")
+    assert (late.deadline.due, late.days_overdue) == (D("2026-10-15"), 30)
     assert item(report, "CP-A", "cp-cadence").days_overdue == 2
-    assert item(report, "CP-B", "cp-cadence").deadline.due == D("2026-11-15")  # 5 Oct start? no
+    assert [c.case_ref for c in report] == ["CP-B", "CP-A", "CP-D", "CP-C"]
+    assert [i.deadline.rule_id for i in report[2].items if i.deadline.rule_id == "cp-revisit"] \
+        == []

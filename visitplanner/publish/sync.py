@@ -265,6 +265,7 @@ class _Run:
         self.desired = desired
         self.counts = _Counts()
         self.items = status.items(self.calendar)
+        self.unreported: set[str] = set()
 
     def result(self, error: str | None = None) -> CalendarSyncResult:
         c = self.counts
@@ -390,7 +391,7 @@ class _Run:
     def changed(self, state: ItemState, data: bytes, etag: str) -> None:
         """The item at ``state.href`` now holds ``data`` (ETag ``etag``); whose version is it?"""
         mark = fingerprint(data)
-        if False:
+        if state.pending_hash not in (None, PENDING_DELETE) and mark == state.pending_fp:
             self.confirm(state, etag, state.pending_hash, data)  # our write landed
         elif mark == state.fingerprint and state.etag is not None:
             # Same content as ours (a server touch, or a worker undoing their edit).
@@ -409,6 +410,9 @@ class _Run:
         """The item is no longer on the server."""
         if state.pending_hash == PENDING_DELETE:
             self.forget(state.uid)  # our delete landed
+        elif state.etag is None and state.pending_hash:
+            # Reported gone, so our create did land; someone removed it since.
+            self.worker_edit(state, "deleted", None, None)
         elif state.etag is None or state.held == "deleted":
             self.save(state, pending_hash=None, pending_fp=None)
         else:
@@ -457,6 +461,7 @@ class _Run:
     # -------------------------------------------------------------- 3. writes
 
     def write_all(self) -> None:
+        self.unreported = {edit.uid for edit in self.status.worker_edits(self.calendar)}
         for uid in sorted(self.desired):
             self.write_one(uid, self.desired[uid])
             self.tick()
@@ -488,6 +493,12 @@ class _Run:
         """May we write over a worker's edit?  Yes with ``overwrite``, or once the plan changed."""
         if self.policy.conflict == "overwrite":
             return True
+        if state.uid in self.unreported:
+            # The planner has not seen this edit yet: its document cannot be a
+            # decision about it.  The baseline moves to the plan it will see.
+            if wanted != state.held_hash:
+                self.save(state, held_hash=wanted)
+            return False
         if wanted == state.held_hash:
             return False
         self.counts.resolved.append(state.uid)
