@@ -140,7 +140,10 @@ def plan(request: PlanRequest) -> Schedule:
     state = _State(
         histories=dict(facts_from_records(
             (v for v in request.visits if v.day < request.today), workers)),
-        bookings=Bookings(), visits=[], shortfalls=[], used_ids=set(),
+        # The previous plan's ids are reserved: a fresh visit must never take the id of
+        # a previous visit that a later need reuses (two events with one UID).
+        bookings=Bookings(), visits=[], shortfalls=[],
+        used_ids={v.id for v in request.previous.visits} if request.previous else set(),
         previous_left=_previous_by_household(request))
     queue: list[tuple[date, date, str]] = []
     for household, children in sorted(households.items()):
@@ -168,12 +171,9 @@ def _previous_by_household(request: PlanRequest) -> dict[str, list[PlannedVisit]
     out: dict[str, list[PlannedVisit]] = {}
     if request.previous is None:
         return out
+    # Matched by their planned day: a visit a worker moved still answers the need it
+    # was planned for, and its new day is judged against that need in _keep.
     for visit in sorted(request.previous.visits, key=lambda v: (v.start, v.id)):
-        moved = request.moves.get(visit.id)
-        if moved is not None:
-            length = visit.end - visit.start
-            visit = replace(visit, start=moved.astimezone(LONDON),
-                            end=moved.astimezone(LONDON) + length)
         if visit.day >= request.today:
             out.setdefault(visit.household, []).append(visit)
     return out
@@ -290,6 +290,9 @@ def _keep(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
     previous visit is kept anywhere up to the deadline; beyond it, only up to
     the target, so that it keeps the safety margin.
     """
+    moved = request.moves.get(visit.id)
+    if moved is not None:
+        return _keep_move(staff, need, visit, moved.astimezone(LONDON), state)
     pinned_until = staff.calendar.add_working_days(request.today, request.pin_working_days)
     if visit.day > need.target and visit.day > pinned_until:
         return None
@@ -298,9 +301,21 @@ def _keep(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
             not can_visit(staff, state.bookings, worker.id, visit.day):
         return None
     flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
-    if visit.id in request.moves:
-        flags = (*flags, "moved_by_worker")
     return Slot(visit.day, worker.id, flags, visit.id, visit.start)
+
+
+def _keep_move(staff: Staff, need: Need, visit: PlannedVisit, moved: datetime,
+               state: _State) -> Slot | None:
+    """A worker's move is kept when the new day is inside the need's window (up to the
+    deadline, inclusive) and the worker can visit then; the margin is the worker's call."""
+    day = moved.date()
+    worker = staff.workers.get(visit.worker_id)
+    if not need.earliest <= day <= need.due or worker is None:
+        return None
+    if not role_fits(worker, need.roles) or not can_visit(staff, state.bookings, worker.id, day):
+        return None
+    flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
+    return Slot(day, worker.id, (*flags, "moved_by_worker"), visit.id, moved)
 
 
 def _fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,

@@ -126,3 +126,15 @@ def test_python_m_visitplanner_version_works() -> None:
     done = subprocess.run([sys.executable, "-m", "visitplanner", "--version"],
                           capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout) == (0, f"visitplanner, version {__version__}\n")
+
+
+def test_the_sentence_to_rule_table_in_the_docs_is_current() -> None:
+    from visitplanner.policy import CONFIG_DIR, load_policy
+    from visitplanner.policy.describe import sources_table
+
+    docs = CONFIG_DIR.parent / "docs" / "policy-sources.md"
+    text = docs.read_text(encoding="utf-8")
+    for name in ("camden", "walsall"):
+        policy = load_policy(name, CONFIG_DIR)
+        assert sources_table(policy) in text
+        assert all(f"`{rule.id}`" in text for rule in policy.rules)

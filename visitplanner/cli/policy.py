@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from visitplanner.policy import load_policy
-from visitplanner.policy.describe import describe_policy, describe_rule
+from visitplanner.policy.describe import describe_policy, describe_rule, sources_table
 from visitplanner.policy.spec import reference_markdown
 
 
@@ -20,12 +20,17 @@ def policy() -> None:
 @policy.command()
 @click.argument("name_or_file")
 @click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
-def show(name_or_file: str, as_json: bool) -> None:
+@click.option("--table", is_flag=True,
+              help="Print a Markdown table: each source sentence and the rules encoding it.")
+def show(name_or_file: str, as_json: bool, table: bool) -> None:
     """Print a policy's rules in plain English with their sources.
 
     NAME_OR_FILE is a bundled policy (camden, walsall) or a .toml file.
     """
     loaded = load_policy(name_or_file, Path.cwd())
+    if table:
+        click.echo(sources_table(loaded), nl=False)
+        return
     if not as_json:
         click.echo(describe_policy(loaded))
         return

@@ -143,3 +143,21 @@ _DESCRIBERS = {
     RuleKind.RECORDING: _recording, RuleKind.PREFERENCE: _simple, RuleKind.COVER: _simple,
     RuleKind.GUIDANCE: _simple,
 }
+
+
+def sources_table(policy: Policy) -> str:
+    """A Markdown table: each source sentence, the rule(s) that encode it, and what they do.
+
+    Sentences shared by several rules (one sentence, several checks) are listed once.
+    """
+    rows: dict[tuple[str, str], list[Rule]] = {}
+    for rule in policy.rules:
+        rows.setdefault((rule.source.section, rule.source.quote), []).append(rule)
+    lines = [f"### {policy.name}", "", "| section | sentence | rule(s) | kind | what it does |",
+             "|---|---|---|---|---|"]
+    for (section, quote), rules in rows.items():
+        ids = ", ".join(f"`{r.id}`" for r in rules)
+        kinds = ", ".join(sorted({r.kind.value for r in rules}))
+        what = " ".join(describe_rule(policy, r) for r in rules).replace("|", "/")
+        lines.append(f"| {section} | {quote.replace('|', '/')} | {ids} | {kinds} | {what} |")
+    return "\n".join(lines) + "\n"
