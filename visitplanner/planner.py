@@ -59,12 +59,15 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
-from visitplanner.policy.model import Policy, Rule, RuleKind
+from visitplanner.policy.model import Policy, Rule, RuleKind, Unit
 from visitplanner.rules import Context, Deadline, Fact, deadlines, end_of, facts_from_records
 from visitplanner.tags import TimeSettings, assign_times, tag_unannounced
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
+
+#: The largest share of an interval a safety margin may take (see ``_target``).
+MAX_MARGIN_SHARE = 1 / 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,15 +215,31 @@ def _earliest(today: date, children: Sequence[Child], state: _State) -> date:
 
 
 def _target(ctx: Context, rule: Rule, deadline: Deadline) -> date:
-    """The deadline less the rule's margin (working days counted on the calendar)."""
+    """The latest day a visit should take so that the rule's margin is kept.
+
+    A working-day margin counts back from the last working day on or before
+    the deadline: with a Sunday deadline and 3 working days' margin, the target
+    is the Tuesday, so that a failure on it can be re-done by the Friday.  A
+    calendar margin is subtracted from the deadline itself.  A margin never
+    takes more than :data:`MAX_MARGIN_SHARE` of the interval since the anchor
+    (the last visit): a plan that tightens the interval to a few days must not
+    multiply the family's visits; the visit is then flagged when a failure
+    could not be re-done in time.
+    """
     assert deadline.due is not None
     if rule.margin is None:
         return deadline.due
     margin = ctx.policy.resolve(rule.margin)
-    back = margin.count if margin.unit.value == "working_days" else None
-    if back is not None:
-        return ctx.calendar.add_working_days(deadline.due, -back)
-    return deadline.due - (end_of(ctx, rule, rule.margin, _noon(deadline.due)) - deadline.due)
+    if margin.unit is Unit.WORKING_DAYS:
+        last_working = ctx.calendar.latest_working_day_on_or_before(deadline.due)
+        target = ctx.calendar.add_working_days(last_working, -margin.count)
+    else:
+        target = deadline.due - (end_of(ctx, rule, rule.margin, _noon(deadline.due))
+                                 - deadline.due)
+    if deadline.anchor is None:
+        return target
+    interval = deadline.due - deadline.anchor
+    return max(target, deadline.due - interval * MAX_MARGIN_SHARE)
 
 
 def _required_roles(rules: Sequence[Rule]) -> frozenset[Role]:

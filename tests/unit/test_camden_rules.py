@@ -88,7 +88,7 @@ def test_every_camden_schedule_rule_is_exercised_by_a_test_in_this_file(camden: 
     schedule_ids = [r.id for r in camden.rules if r.kind in SCHEDULE_KINDS]
     untested = [rid for rid in schedule_ids if f'"{rid}"' not in source]
     assert untested == []
-    assert len(schedule_ids) == 26
+    assert len(schedule_ids) == 27
 
 
 # ---------------------------------------------------------------- 1 Introduction
@@ -181,11 +181,20 @@ def test_plan_frequency_looser_than_the_cin_cadence_is_refused(camden: Policy) -
 def test_s47_visits_follow_the_frequency_set_by_social_worker_and_supervisor(
         camden: Policy, england: WorkingCalendar) -> None:
     kid = child(PlanType.S47, visit_frequency_days=7)
-    # Mon 2 Nov + 7 calendar days = Mon 9 Nov; the CIN floor is tightened the same way
+    # Mon 2 Nov + 7 calendar days = Mon 9 Nov
     history = [visit("2026-11-02")]
     assert due_date(camden, england, "s47-cadence", kid, history, "2026-11-03") == D("2026-11-09")
-    assert due_date(camden, england, "cin-cadence", kid, history, "2026-11-03") == D("2026-11-09")
     assert child_problems(camden, kid) == []
+
+
+def test_during_an_s47_enquiry_the_child_in_need_floor_still_holds(
+        camden: Policy, england: WorkingCalendar) -> None:
+    kid = child(PlanType.S47, visit_frequency_days=7)
+    # Mon 2 Nov + 15 working days = Mon 23 Nov: the floor is not tightened a second time
+    history = [visit("2026-11-02")]
+    assert due_date(camden, england, "s47-cin-floor", kid, history, "2026-11-03") \
+        == D("2026-11-23")
+    assert due(camden, england, "cin-cadence", kid, history, "2026-11-03") is None
 
 
 def test_s47_enquiry_without_a_visit_frequency_is_refused(camden: Policy) -> None:
