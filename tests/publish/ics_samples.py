@@ -74,7 +74,7 @@ def context(
         privacy=privacy,
         alarms_minutes=(1440, 60),
         cancelled_keep_days=keep_days,
-        recording_headings=HEADINGS,
+        recording_headings={plan.value: HEADINGS for plan in PlanType},
     )
 
 

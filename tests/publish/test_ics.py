@@ -254,3 +254,23 @@ def test_start_is_written_in_london_time_even_from_a_utc_datetime():
     feed = feeds(schedule(date(2026, 5, 1), (utc_visit,)))["w-ana"]
     assert b"DTSTART;TZID=Europe/London:20260601T100000" in feed
     assert events(feed)["v-u@visitplanner"]["DTSTART"].dt == datetime(2026, 6, 1, 10, tzinfo=LONDON)
+
+
+def test_a_visit_shows_the_record_headings_of_its_childrens_plan() -> None:
+    from dataclasses import replace as with_
+
+    from visitplanner.publish.ics import build_documents
+    from visitplanner.publish.state import PublishState
+
+    ctx = with_(context(), recording_headings={
+        "CP": ("cp plan progress",), "CIN": ("cin purpose",)})
+    day = date(2026, 12, 1)
+    cp_visit = visit("v-cp", day)
+    cin_visit = visit("v-cin", day, hour=14, household="HH-020",
+                                  case_refs=("C-0040",))
+    documents, _ = build_documents(schedule(day, (cp_visit, cin_visit)), ctx,
+                                   PublishState())
+    cp_text = documents["w-ana"]["v-cp@visitplanner"].decode()
+    cin_text = documents["w-ana"]["v-cin@visitplanner"].decode()
+    assert "cp plan progress" in cp_text and "cin purpose" not in cp_text
+    assert "cin purpose" in cin_text and "cp plan progress" not in cin_text

@@ -78,9 +78,16 @@ def _floor_days(policy: Policy, rule: Rule) -> int | None:
     return every.count * factor
 
 
-def recording_headings(policy: Policy) -> tuple[str, ...]:
-    """The headings the policy asks a visit record to use (first recording rule that has them)."""
+def recording_headings(policy: Policy) -> dict[str, tuple[str, ...]]:
+    """Per plan type, the headings the policy asks a home visit's record to use.
+
+    The first recording rule for home visits that covers the plan type wins;
+    a plan type no rule covers is absent.
+    """
+    found: dict[str, tuple[str, ...]] = {}
     for rule in policy.rules_of(RuleKind.RECORDING):
-        if rule.headings and rule.counts.location != "elsewhere":
-            return rule.headings
-    return ()
+        if not rule.headings or rule.counts.location == "elsewhere":
+            continue
+        for plan in sorted(p.value for p in rule.plans):
+            found.setdefault(plan, rule.headings)
+    return found

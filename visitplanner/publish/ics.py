@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 
@@ -74,7 +74,8 @@ class PublishContext:
     initials) or ``full`` (names and address).  ``alarms_minutes``: one
     reminder per value, that many minutes before each visit.
     ``cancelled_keep_days``: calendar days a withdrawn item stays published
-    as CANCELLED.  ``recording_headings``: the policy's record headings.
+    as CANCELLED.  ``recording_headings``: the policy's record headings per
+    plan type ("CIN", "S47", "CP"): a visit shows those of its children's plans.
     """
 
     children: Mapping[str, Child]
@@ -83,7 +84,7 @@ class PublishContext:
     privacy: str = "minimal"
     alarms_minutes: tuple[int, ...] = (1440, 60)
     cancelled_keep_days: int = 28
-    recording_headings: tuple[str, ...] = ()
+    recording_headings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.privacy not in PRIVACY_LEVELS:
@@ -492,7 +493,7 @@ def _visit_description(visit: PlannedVisit, task: RecordingTask | None, ctx: Pub
             for r in visit.reasons
             if r.case_ref == child_checks.case_ref
         ]
-    lines += _recording_lines(task, ctx)
+    lines += _recording_lines(task, _headings_for(visit.case_refs, ctx))
     return "\n".join(lines)
 
 
@@ -500,11 +501,21 @@ def _checks_text(checks: Iterable[str]) -> str:
     return "; ".join(check.replace("_", " ") for check in checks) or "none"
 
 
-def _recording_lines(task: RecordingTask | None, ctx: PublishContext) -> list[str]:
-    if task is None and not ctx.recording_headings:
+def _headings_for(case_refs: Iterable[str], ctx: PublishContext) -> tuple[str, ...]:
+    """The record headings of the children's plans, in order, each once (siblings may differ)."""
+    headings: list[str] = []
+    for ref in case_refs:
+        child = ctx.children.get(ref)
+        plan = child.plan_type.value if child is not None else ""
+        headings += [h for h in ctx.recording_headings.get(plan, ()) if h not in headings]
+    return tuple(headings)
+
+
+def _recording_lines(task: RecordingTask | None, headings: tuple[str, ...]) -> list[str]:
+    if task is None and not headings:
         return []
     due = f" by {task.due:%a %d %b %Y}" if task is not None else ""
-    return ["", f"Record{due}, under these headings:"] + [f"- {h}" for h in ctx.recording_headings]
+    return ["", f"Record{due}, under these headings:"] + [f"- {h}" for h in headings]
 
 
 def _record_description(
@@ -515,8 +526,9 @@ def _record_description(
     if visit is not None:
         start = f"{visit.start.astimezone(LONDON):%a %d %b %Y %H:%M}"
         lines.append(f"Visit: {start}, household {visit.household}")
-    if ctx.recording_headings:
-        lines += ["", "Headings:"] + [f"- {h}" for h in ctx.recording_headings]
+    headings = _headings_for(visit.case_refs if visit is not None else (), ctx)
+    if headings:
+        lines += ["", "Headings:"] + [f"- {h}" for h in headings]
     return "\n".join(lines)
 
 
