@@ -47,6 +47,7 @@ def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
 
 def _register() -> None:
     from visitplanner.cli import due, plan, policy, publish, serve
+    from visitplanner.cli import sync as sync_command
 
     cli.add_command(policy.policy)
     cli.add_command(due.due)
@@ -55,6 +56,7 @@ def _register() -> None:
     cli.add_command(publish.publish)
     cli.add_command(serve.serve)
     cli.add_command(serve.feed_token)
+    cli.add_command(sync_command.sync)
 
 
 _register()
