@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-venv.sh
-.venv/bin/ruff check visitplanner tests examples bench
+.venv/bin/ruff check .
 .venv/bin/mypy visitplanner
 exec .venv/bin/pytest -q "$@"
