@@ -10,10 +10,10 @@ import pytest
 
 from visitplanner.errors import InputError
 from visitplanner.model import LONDON, Location, Outcome, PlanType, Role
+from visitplanner.visit_rows import VISIT_COLUMNS
 from visitplanner.workspace import (
     ABSENCE_COLUMNS,
     CHILD_COLUMNS,
-    VISIT_COLUMNS,
     WORKER_COLUMNS,
     load_tables,
     load_workspace,
