@@ -198,7 +198,9 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
         return None
     targets = [(_target(ctx, rule, d), d, rule) for d, rule in found]
     target, _, rule = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
-    if target > request.end:
+    # A target on a weekend after the plan's last day may still be visited on the working
+    # day before it, inside the plan: that visit belongs to this plan, not the next.
+    if ctx.calendar.latest_working_day_on_or_before(target) > request.end:
         return None
     due = min(d.due for d, _ in found if d.due is not None)
     kind = {RuleKind.FIRST_VISIT: VisitKind.FIRST, RuleKind.REVISIT: VisitKind.REVISIT}.get(
@@ -291,12 +293,14 @@ def _previous_visit(need: Need, state: _State) -> PlannedVisit | None:
     """Take the previous plan's first visit of the household inside the need's window, if any.
 
     Previous visits before the window are no longer needed and stay unmatched
-    (they are withdrawn); the one taken is never offered again.
+    (they are withdrawn); the one taken is never offered again.  A previous
+    visit planned late for this same deadline also answers it, so that a late
+    visit keeps its id from one plan to the next.
     """
     candidates = state.previous_left.get(need.household, [])
     while candidates and candidates[0].day < need.earliest:
         candidates.pop(0)
-    if candidates and candidates[0].day <= need.due:
+    if candidates and (candidates[0].day <= need.due or candidates[0].due_by == need.due):
         return candidates.pop(0)
     return None
 
@@ -501,7 +505,9 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
         worker_id=worker.id, team=worker.team, kind=need.kind, announced=True, checks=checks,
         due_by=need.due, reasons=reasons,
         allocated_worker_id=allocated.id if allocated and allocated.id != worker.id else None,
-        flags=tuple(sorted(set(slot.flags))),
+        # Late whatever the slot's origin: an overdue need placed in its clamped window,
+        # or a late visit kept from the previous plan, is as late as one placed after it.
+        flags=tuple(sorted({*slot.flags, *(("late",) if slot.day > need.due else ())})),
         failure_would_breach=_failure_breaches(ctx, children, slot.day, need.due))
 
 

@@ -1,0 +1,113 @@
+"""Re-planning: ids are stable, and a kept plan changes only where the inputs make it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from planner_checks import all_violations, child, inputs_of, seen, worker
+
+from visitplanner.model import Absence, Outcome, PlanType, Role, Schedule
+from visitplanner.planner import PlanRequest, plan
+from visitplanner.planstore import schedule_to_json
+from visitplanner.policy import Policy
+from visitplanner.workdays import WorkingCalendar
+
+TODAY = date(2026, 11, 23)  # a Monday
+CLOSED = WorkingCalendar("ENG", frozenset({date(2026, 12, 29), date(2026, 12, 30),
+                                           date(2026, 12, 31)}))
+
+
+@pytest.fixture()
+def caseload(camden: Policy) -> PlanRequest:
+    """Three households, two social workers and a manager, recent visits recorded."""
+    children = (
+        child("C1", "H1", PlanType.CP, allocated="sw.a"),
+        child("C2", "H2", PlanType.CIN, allocated="sw.a"),
+        child("C3", "H3", PlanType.CP, allocated="sw.b"),
+        child("C4", "H3", PlanType.CP, born=date(2024, 5, 5), allocated="sw.b"),
+    )
+    visits = (seen("C1", date(2026, 11, 16)), seen("C2", date(2026, 11, 9)),
+              seen("C3", date(2026, 11, 18), by="sw.b"), seen("C4", date(2026, 11, 18), by="sw.b"))
+    staff = (worker("sw.a"), worker("sw.b"), worker("tm", Role.TEAM_MANAGER))
+    return PlanRequest(camden, CLOSED, children, staff, (), visits, TODAY, 6, seed=7)
+
+
+def ids_by_day(schedule: Schedule) -> dict[tuple[str, date], str]:
+    return {(v.household, v.day): v.id for v in schedule.visits}
+
+
+def test_replanning_an_unchanged_caseload_gives_the_same_plan(caseload: PlanRequest) -> None:
+    first = plan(caseload)
+    assert schedule_to_json(plan(replace(caseload, previous=first))) == schedule_to_json(first)
+
+
+def test_a_late_visit_keeps_its_id_when_replanned(camden: Policy) -> None:
+    # Last seen 1 November: the 10-day deadline (11 November) passed before the plan starts.
+    request = PlanRequest(camden, CLOSED, (child("C1", "H1"),), (worker("sw.a"),), (),
+                          (seen("C1", date(2026, 11, 1)),), TODAY, 2, seed=1)
+    first = plan(request)
+    late = first.visits[0]
+    assert (late.day, late.due_by) == (TODAY, date(2026, 11, 11))
+    assert "late" in late.flags
+    again = plan(replace(request, previous=first))
+    assert [v.id for v in again.visits] == [v.id for v in first.visits]
+    # Kept inside the pin window, it is still late: flagged and in the shortfall report.
+    assert schedule_to_json(again) == schedule_to_json(first)
+
+
+def test_a_visit_recorded_as_planned_leaves_the_rest_of_the_plan_as_it_was(
+        caseload: PlanRequest) -> None:
+    first = plan(caseload)
+    made = first.visits[0]
+    recorded = tuple(seen(ref, made.day, by=made.worker_id) for ref in made.case_refs)
+    request = replace(caseload, today=made.day + timedelta(days=1), previous=first,
+                      visits=(*caseload.visits, *recorded))
+    second = plan(request)
+    rest = [(v.id, v.day, v.worker_id) for v in first.visits[1:]
+            if v.day < date(2026, 12, 28)]
+    after = {v.id: (v.id, v.day, v.worker_id) for v in second.visits}
+    assert [after.get(i) for i, _, _ in rest] == rest
+    assert made.id not in after
+    assert all_violations(second, inputs_of(request)) == []
+
+
+def test_a_new_absence_moves_only_that_workers_visits(caseload: PlanRequest) -> None:
+    first = plan(caseload)
+    away = Absence("sw.b", date(2026, 12, 7), date(2026, 12, 11), "leave")
+    request = replace(caseload, absences=(away,), previous=first)
+    second = plan(request)
+    assert all_violations(second, inputs_of(request)) == []
+    assert not [v for v in second.visits if v.worker_id == "sw.b" and away.covers(v.day)]
+    untouched = [v for v in first.visits if v.worker_id == "sw.a"]
+    after = {v.id: v for v in second.visits}
+    # sw.a's own visits keep their days (cover may add to sw.a's diary, not move it).
+    assert [(v.id, after[v.id].day) for v in untouched] == [(v.id, v.day) for v in untouched]
+
+
+def test_a_new_child_keeps_every_existing_visit(caseload: PlanRequest) -> None:
+    first = plan(caseload)
+    newcomer = child("C9", "H9", PlanType.CIN, start=TODAY, referral_date=TODAY,
+                     allocated="sw.a")
+    request = replace(caseload, children=(*caseload.children, newcomer), previous=first)
+    second = plan(request)
+    before = {v.id: (v.day, v.worker_id) for v in first.visits}
+    assert {v.id: (v.day, v.worker_id) for v in second.visits if v.id in before} == before
+    assert next(v.day for v in second.visits if v.household == "H9") <= TODAY + timedelta(days=7)
+
+
+def test_visits_inside_the_pin_window_stay_although_a_later_day_would_now_do(
+        caseload: PlanRequest) -> None:
+    first = plan(caseload)
+    pinned = [v for v in first.visits if v.day <= date(2026, 11, 30)]
+    assert pinned
+    # A failed visit before today tightens nothing for H1: the kept plan stays where it is.
+    request = replace(caseload, previous=first, visits=(
+        *caseload.visits, seen("C2", date(2026, 11, 20), outcome=Outcome.NO_ACCESS)))
+    second = plan(request)
+    after = {v.id: v for v in second.visits}
+    kept = [v for v in pinned if v.household != "H2"]
+    assert [(v.id, after[v.id].day) for v in kept] == [(v.id, v.day) for v in kept]
+    # H2's failed visit forces a re-visit within 3 working days: by Wednesday 25 November.
+    assert min(v.day for v in second.visits if v.household == "H2") <= date(2026, 11, 25)
