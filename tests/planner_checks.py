@@ -73,9 +73,9 @@ def planned_fact(visit: PlannedVisit, case_ref: str, inputs: Inputs) -> Fact:
 
 
 def recorded_facts(inputs: Inputs) -> dict[str, tuple[Fact, ...]]:
-    """Each child's recorded facts before the plan's first day, in time order."""
+    """Each child's recorded facts up to and including the plan's first day, in time order."""
     workers = {w.id: w for w in inputs.workers}
-    return facts_from_records((v for v in inputs.visits if v.day < inputs.today), workers)
+    return facts_from_records((v for v in inputs.visits if v.day <= inputs.today), workers)
 
 
 def planned_facts(schedule: Schedule, child: Child, inputs: Inputs) -> list[Fact]:

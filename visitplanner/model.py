@@ -275,7 +275,11 @@ class RecordingTask:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """The planner's output for the days ``start`` to ``end`` (inclusive)."""
+    """The planner's output for the days ``start`` to ``end`` (inclusive).
+
+    ``known_visits`` lists the ids of the recorded visits the plan was made
+    from, so that the next plan can tell which visits were made since.
+    """
 
     today: date
     start: date
@@ -285,6 +289,7 @@ class Schedule:
     shortfalls: tuple[Shortfall, ...] = ()
     recording_tasks: tuple[RecordingTask, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    known_visits: tuple[str, ...] = ()
 
     def visits_for_worker(self, worker_id: str) -> tuple[PlannedVisit, ...]:
         return tuple(v for v in self.visits if v.worker_id == worker_id)

@@ -142,7 +142,7 @@ def plan(request: PlanRequest) -> Schedule:
     households = _households(request.children, request.end)
     state = _State(
         histories=dict(facts_from_records(
-            (v for v in request.visits if v.day < request.today), workers)),
+            (v for v in request.visits if v.day <= request.today), workers)),
         # The previous plan's ids are reserved: a fresh visit must never take the id of
         # a previous visit that a later need reuses (two events with one UID).
         bookings=Bookings(), visits=[], shortfalls=[],
@@ -171,15 +171,43 @@ def _households(children: Iterable[Child], end: date) -> dict[str, tuple[Child, 
 
 
 def _previous_by_household(request: PlanRequest) -> dict[str, list[PlannedVisit]]:
+    """The previous plan's visits still to come, per household, in time order.
+
+    Each completed home visit recorded since the previous plan was made stands
+    for the earliest visit that plan had for the household (made as planned,
+    or early instead of it), so that visit is not offered again: an early
+    visit does not leave a second one pinned a day later.  Visits are matched
+    by their planned day: a visit a worker moved still answers the need it was
+    planned for, and its new day is judged against that need in ``_keep``.
+    """
     out: dict[str, list[PlannedVisit]] = {}
     if request.previous is None:
         return out
-    # Matched by their planned day: a visit a worker moved still answers the need it
-    # was planned for, and its new day is judged against that need in _keep.
+    made = _visits_made_since(request, request.previous)
     for visit in sorted(request.previous.visits, key=lambda v: (v.start, v.id)):
-        if visit.day >= request.today:
+        if made.get(visit.household, 0) > 0:
+            made[visit.household] -= 1
+        elif visit.day >= request.today:
             out.setdefault(visit.household, []).append(visit)
     return out
+
+
+def _visits_made_since(request: PlanRequest, previous: Schedule) -> dict[str, int]:
+    """Completed home visits per household recorded since ``previous`` was made.
+
+    "Since" means: up to today (inclusive) and not among the recorded visits
+    the previous plan was made from (so a same-day re-plan counts a visit made
+    this morning, and an unchanged re-plan counts none).
+    """
+    household_of = {c.case_ref: c.household for c in request.children}
+    known = frozenset(previous.known_visits)
+    made: dict[str, set[str]] = {}
+    for record in request.visits:
+        household = household_of.get(record.case_ref)
+        if household and record.day <= request.today and record.visit_id not in known and \
+                record.outcome is Outcome.COMPLETED and record.location is Location.HOME:
+            made.setdefault(household, set()).add(record.visit_id)
+    return {household: len(ids) for household, ids in made.items()}
 
 
 def _push(queue: list[tuple[date, date, str]], need: Need | None) -> None:
@@ -573,7 +601,9 @@ def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> 
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,
         visits=ordered, shortfalls=tuple(sorted(state.shortfalls, key=_shortfall_order)),
-        recording_tasks=_recording_tasks(ctx, request, ordered))
+        recording_tasks=_recording_tasks(ctx, request, ordered),
+        known_visits=tuple(sorted({v.visit_id for v in request.visits
+                                   if v.day <= request.today})))
 
 
 def _prefers_variety(ctx: Context) -> bool:

@@ -111,3 +111,27 @@ def test_visits_inside_the_pin_window_stay_although_a_later_day_would_now_do(
     assert [(v.id, after[v.id].day) for v in kept] == [(v.id, v.day) for v in kept]
     # H2's failed visit forces a re-visit within 3 working days: by Wednesday 25 November.
     assert min(v.day for v in second.visits if v.household == "H2") <= date(2026, 11, 25)
+
+
+def test_an_early_unplanned_visit_withdraws_the_pinned_visit_it_replaces(
+        caseload: PlanRequest) -> None:
+    first = plan(caseload)
+    # a visit planned a few days ahead, inside the pin window
+    pinned = next(v for v in first.visits if v.day > TODAY)
+    # The worker called in on the Monday instead, unplanned; the plan is re-made that evening.
+    early = tuple(seen(ref, TODAY, by=pinned.worker_id) for ref in pinned.case_refs)
+    request = replace(caseload, previous=first, visits=(*caseload.visits, *early))
+    second = plan(request)
+    assert pinned.id not in {v.id for v in second.visits}
+    next_visit = min(v.day for v in second.visits if v.household == pinned.household)
+    assert next_visit > pinned.day  # the next visit counts from the Monday visit
+    assert all_violations(second, inputs_of(request)) == []
+
+
+def test_a_visit_recorded_on_the_first_day_of_the_plan_counts(caseload: PlanRequest) -> None:
+    today_visit = seen("C1", TODAY, by="sw.a")
+    schedule = plan(replace(caseload, visits=(*caseload.visits, today_visit)))
+    first_h1 = min(v.day for v in schedule.visits if v.household == "H1")
+    # C1 seen on Mon 23 Nov: the 10-day deadline is Thu 3 Dec, so no visit this week
+    assert first_h1 > date(2026, 11, 27)
+    assert today_visit.visit_id in schedule.known_visits
