@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from visitplanner.policy import Policy, load_policy
 from visitplanner.workdays import WorkingCalendar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# On CI the property tests replay the same examples every run (a landing must not hang on
+# a lucky draw); on a developer's machine they keep exploring new ones.  Loaded here,
+# before the test modules build their own settings on top of the active profile.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -30,15 +30,22 @@ class Staff:
     workers: Mapping[str, Worker]
     absences: Mapping[str, tuple[Absence, ...]]
     calendar: WorkingCalendar
+    day_slots: int | None = None
 
     @classmethod
     def build(cls, workers: Iterable[Worker], absences: Iterable[Absence],
-              calendar: WorkingCalendar) -> Staff:
+              calendar: WorkingCalendar, day_slots: int | None = None) -> Staff:
+        """``day_slots``: the most visits that fit in one working day (None: no limit)."""
         by_worker: dict[str, list[Absence]] = {}
         for absence in absences:
             by_worker.setdefault(absence.worker_id, []).append(absence)
         return cls({w.id: w for w in workers},
-                   {k: tuple(v) for k, v in by_worker.items()}, calendar)
+                   {k: tuple(v) for k, v in by_worker.items()}, calendar, day_slots)
+
+    def capacity(self, worker_id: str) -> int:
+        """Visits the worker can make in a day: their own figure, within the working day's slots."""
+        own = self.workers[worker_id].visits_per_day
+        return own if self.day_slots is None else min(own, self.day_slots)
 
     def is_absent(self, worker_id: str, day: date) -> bool:
         """True when an absence of the worker covers ``day`` (inclusive bounds)."""
@@ -102,8 +109,8 @@ class Bookings:
 
 def can_visit(staff: Staff, bookings: Bookings, worker_id: str, day: date) -> bool:
     """True when the worker works on ``day`` and has a visit slot left that day."""
-    return (staff.works_on(worker_id, day)
-            and bookings.count(worker_id, day) < staff.workers[worker_id].visits_per_day)
+    return staff.works_on(worker_id, day) and bookings.count(worker_id, day) < staff.capacity(
+        worker_id)
 
 
 def latest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date,

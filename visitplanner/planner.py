@@ -61,7 +61,7 @@ from visitplanner.model import (
 )
 from visitplanner.policy.model import Policy, Rule, RuleKind, Unit
 from visitplanner.rules import Context, Deadline, Fact, deadlines, end_of, facts_from_records
-from visitplanner.tags import TimeSettings, assign_times, tag_unannounced
+from visitplanner.tags import TimeSettings, assign_times, day_slots, tag_unannounced
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -137,7 +137,8 @@ class _State:
 def plan(request: PlanRequest) -> Schedule:
     """Plan visits for ``request.today`` .. ``request.end`` (inclusive, calendar days)."""
     ctx = Context(request.policy, request.calendar)
-    staff = Staff.build(request.workers, request.absences, request.calendar)
+    staff = Staff.build(request.workers, request.absences, request.calendar,
+                        day_slots(request.times))
     workers = {w.id: w for w in request.workers}
     households = _households(request.children, request.end)
     state = _State(

@@ -239,10 +239,10 @@ def revisit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> 
     streak = failure_streak(rule.after, history)
     if len(streak) < rule.failures or rule.within is None:
         return None
-    last = streak[-1]
-    return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.within, last.at),
+    anchor = streak[0] if rule.anchor == "first_failed_visit" else streak[-1]
+    return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.within, anchor.at),
                     f"re-visit within {ctx.policy.resolve(rule.within)} of the failed visit on "
-                    f"{last.day.isoformat()}", anchor=last.day)
+                    f"{anchor.day.isoformat()}", anchor=anchor.day)
 
 
 def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],

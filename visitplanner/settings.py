@@ -17,7 +17,7 @@ import re
 import string
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,8 @@ class CaldavSettings:
     """Where and how to sync.  Credentials are *named* here, never stored.
 
     ``password_command``, when set, is used instead of ``password_env``.
+    ``calendars`` gives explicit calendar URLs (calendar id -> URL) for servers
+    that cannot create calendars (Google); others follow the template.
     """
 
     url: str
@@ -84,6 +86,7 @@ class CaldavSettings:
     password_env: str
     password_command: str | None
     conflict: str
+    calendars: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,11 @@ def _text(choices: tuple[str, ...] = (), required: bool = False) -> Callable[[An
         return raw
 
     return convert
+
+
+def _region(raw: Any) -> str:
+    """A bank-holiday region, or "" for the policy's own."""
+    return "" if raw == "" else _text(REGIONS)(raw)
 
 
 def _optional_text(raw: Any) -> str | None:
@@ -231,6 +239,13 @@ def _time_windows(raw: Any) -> tuple[TimeWindow, ...]:
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
+def _calendar_urls(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise SettingValueError(f"{_literal(raw)} is not a table",
+                                'write it as { "worker-id" = "https://..." }')
+    return {str(key): _server_url(value) for key, value in raw.items()}
+
+
 def _server_url(raw: Any) -> str:
     url = _text(required=True)(raw)
     parts = urlsplit(url)
@@ -320,9 +335,9 @@ SPEC: tuple[Section, ...] = (
                "Free text shown in team calendars."),
         Option("privacy", _text(("minimal", "standard", "full")), "`minimal`, `standard` or `full`",
                "minimal", "How much calendars show about a child (see the README)."),
-        Option("holiday_region", _text(REGIONS), ", ".join(f"`{r}`" for r in REGIONS), "ENG",
+        Option("holiday_region", _region, ", ".join(f"`{r}`" for r in REGIONS), "",
                "Part of the UK whose bank holidays are not working days; `ENG` covers "
-               "England and Wales."),
+               "England and Wales. Empty: the policy's `holiday_region`, else `ENG`."),
         Option("closures", _closures, "list of dates", [],
                "Days the authority is closed (not working days), e.g. 29 to 31 December."),
     ), "What the workspace is and whose rules it follows."),
@@ -365,6 +380,9 @@ SPEC: tuple[Section, ...] = (
         Option("password_command", _optional_text, "command", None,
                "A command printing the password (e.g. `pass show caldav/visitplanner`); "
                "when set it is used instead of `password_env`."),
+        Option("calendars", _calendar_urls, "table: calendar id = https:// address", {},
+               "Explicit calendar addresses, for servers that cannot create calendars "
+               "(e.g. Google): `{ \"sw.osei\" = \"https://...\" }`. Others use the template."),
         Option("conflict", _text(("keep_worker_edit", "overwrite")),
                "`keep_worker_edit` or `overwrite`", "keep_worker_edit",
                "What sync does when a worker has edited a visit in their calendar."),

@@ -42,6 +42,14 @@ class TimeSettings:
     windows: tuple[TimeWindow, ...] = ()
 
 
+def day_slots(times: TimeSettings) -> int:
+    """How many visits, with the travel buffer between them, fit from day start to day end."""
+    day = datetime.combine(date.min, times.day_end) - datetime.combine(date.min, times.day_start)
+    visit = timedelta(minutes=times.visit_minutes)
+    gap = timedelta(minutes=times.travel_minutes)
+    return max(1, (day + gap) // (visit + gap))
+
+
 def draw(seed: int, *keys: object) -> random.Random:
     """A generator seeded by the plan seed and ``keys``: reproducible across runs and machines."""
     return random.Random("|".join(str(k) for k in (seed, *keys)))

@@ -150,8 +150,9 @@ def load_workspace(root: Path) -> Workspace:
     problems += policy_problems(policy, tables)
     if problems:
         raise InputError(f"workspace {root} has problems", problems)
-    calendar = WorkingCalendar(region=settings.workspace.holiday_region,
-                               closures=settings.workspace.closures)
+    # The workspace may override the bank-holiday calendar the policy names.
+    region = settings.workspace.holiday_region or policy.holiday_region or "ENG"
+    calendar = WorkingCalendar(region=region, closures=settings.workspace.closures)
     return Workspace(root, settings, policy, calendar, tables.children, tables.workers,
                      tables.absences, tables.visits)
 

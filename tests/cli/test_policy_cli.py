@@ -9,34 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rulekit import CORRECTED_POLICY, MALFORMED_POLICY
 
 from visitplanner import __version__
 from visitplanner.cli import cli, main
 from visitplanner.errors import PolicyError
 from visitplanner.policy import Policy
 from visitplanner.policy.spec import reference_markdown
-
-BAD = """
-[policy]
-id = "testshire"
-name = "Testshire visits"
-
-[policy.documents]
-manual = "Testshire visiting manual"
-
-[[rules]]
-id = "cin-cadence"
-kind = "cadence"
-evry = "10 days"
-source = { document = "manual", section = "2", quote = "Visit every 10 days." }
-
-[[rules]]
-id = "cin-revisit"
-kind = "revisit"
-after = ["no_access"]
-within = "10 dayz"
-source = { document = "nowhere", section = "2", quote = "Re-visit within 10 days." }
-"""
 
 
 def run(*args: str) -> str:
@@ -72,15 +51,14 @@ def test_policy_show_json_carries_ids_kinds_and_sources(walsall: Policy) -> None
 
 def test_policy_check_accepts_a_good_file(tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
-    good.write_text(BAD.replace("evry", "every").replace("dayz", "days")
-                    .replace('"nowhere"', '"manual"'), encoding="utf-8")
+    good.write_text(CORRECTED_POLICY, encoding="utf-8")
     assert run("policy", "check", str(good)) == f"{good}: OK, 2 rules\n"
 
 
 def test_policy_check_exits_3_listing_every_problem(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(BAD, encoding="utf-8")
+    bad.write_text(MALFORMED_POLICY, encoding="utf-8")
     with pytest.raises(SystemExit) as exit_info:
         main(["policy", "check", str(bad)])
     assert exit_info.value.code == 3
@@ -102,7 +80,7 @@ def test_policy_check_exits_3_listing_every_problem(
 
 def test_policy_check_raises_policy_error_under_the_click_runner(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(BAD, encoding="utf-8")
+    bad.write_text(MALFORMED_POLICY, encoding="utf-8")
     result = CliRunner().invoke(cli, ["policy", "check", str(bad)])
     assert isinstance(result.exception, PolicyError)
     assert (result.exception.exit_code, len(result.exception.problems)) == (3, 4)

@@ -128,6 +128,12 @@ def history_strategy(draw: st.DrawFn, household: str, refs: list[str], plan_star
     return visits
 
 
+def request_summary(r: PlanRequest) -> str:
+    """What a failing example needs first: policy, dates, seed and whether closures apply."""
+    return (f"{r.policy.id}, today={r.today}, weeks={r.weeks}, seed={r.seed}, "
+            f"closures={bool(r.calendar.closures)}")
+
+
 class Case:
     """A generated request and the checker's view of it, with a short repr for reports.
 
@@ -140,8 +146,7 @@ class Case:
 
     def __repr__(self) -> str:
         r = self.request
-        return (f"Case({r.policy.id}, today={r.today}, weeks={r.weeks}, seed={r.seed}, "
-                f"closures={bool(r.calendar.closures)}, children={r.children!r}, "
+        return (f"Case({request_summary(r)}, children={r.children!r}, "
                 f"workers={r.workers!r}, absences={r.absences!r}, visits={len(r.visits)})")
 
 
@@ -268,8 +273,7 @@ class SlackCase:
 
     def __repr__(self) -> str:
         r = self.request
-        return (f"SlackCase({r.policy.id}, today={r.today}, weeks={r.weeks}, "
-                f"closures={bool(r.calendar.closures)}, "
+        return (f"SlackCase({request_summary(r)}, "
                 f"children={[(c.case_ref, c.plan_type.value) for c in r.children]}, "
                 f"anchors={self.anchors})")
 

@@ -25,35 +25,36 @@ from visitplanner.publish.ics import PublishContext
 CHILD_NAMES = ("Zebedee Quorn", "Yolanda Quorn", "Xavier Pell")
 ADDRESS = "14 Nowhere Row, Testville"
 
+
+def child(
+    case_ref: str,
+    name: str,
+    born: date,
+    plan: PlanType,
+    *,
+    household: str = "HH-014",
+    plan_start: date = date(2026, 1, 5),
+    worker: str = "w-ana",
+    address: str = ADDRESS,
+) -> Child:
+    """A synthetic child; by default one of Ana's siblings at ADDRESS, household HH-014."""
+    return Child(
+        case_ref, household, name, born, plan, plan_start, allocated_worker=worker, address=address
+    )
+
+
 CHILDREN = (
-    Child(
-        "C-0031",
-        "HH-014",
-        "Zebedee Quorn",
-        date(2015, 5, 1),
-        PlanType.CP,
-        date(2026, 1, 5),
-        allocated_worker="w-ana",
-        address=ADDRESS,
-    ),
-    Child(
-        "C-0032",
-        "HH-014",
-        "Yolanda Quorn",
-        date(2018, 9, 12),
-        PlanType.CP,
-        date(2026, 1, 5),
-        allocated_worker="w-ana",
-        address=ADDRESS,
-    ),
-    Child(
+    child("C-0031", "Zebedee Quorn", date(2015, 5, 1), PlanType.CP),
+    child("C-0032", "Yolanda Quorn", date(2018, 9, 12), PlanType.CP),
+    child(
         "C-0040",
-        "HH-020",
         "Xavier Pell",
         date(2012, 2, 2),
         PlanType.CIN,
-        date(2026, 2, 1),
-        allocated_worker="w-ben",
+        household="HH-020",
+        plan_start=date(2026, 2, 1),
+        worker="w-ben",
+        address="",
     ),
 )
 WORKERS = (

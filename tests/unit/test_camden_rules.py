@@ -9,67 +9,32 @@ inclusive, on which a visit meets the rule.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from pathlib import Path
+from typing import Any
 
 import pytest
+import rulekit
+from rulekit import (
+    D,
+    due,
+    due_date,
+    ids_not_quoted_in,
+    normalised,
+    schedule_rule_ids,
+    seed_text,
+    visit,
+)
 
-from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
-from visitplanner.policy import Policy, RuleKind, child_problems
-from visitplanner.rules import Context, Deadline, Fact, deadlines
+from visitplanner.model import Child, Location, Outcome, PlanType, Role
+from visitplanner.policy import Policy, child_problems
 from visitplanner.workdays import WorkingCalendar
 
-SCHEDULE_KINDS = {RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.QUOTA, RuleKind.CHECK,
-                  RuleKind.REVISIT, RuleKind.ESCALATION}
 
-
-def visit(day: str, outcome: Outcome = Outcome.COMPLETED, *checks: str,
-          role: Role = Role.SOCIAL_WORKER, announced: bool = True,
-          location: Location = Location.HOME, clock: str = "10:00") -> Fact:
-    when = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=LONDON)
-    return Fact(at=when, location=location, announced=announced, outcome=outcome, role=role,
-                checks=frozenset(checks))
-
-
-def child(plan: PlanType = PlanType.CIN, *, born: str = "2016-05-10",
-          plan_start: str = "2026-11-02", **extra: object) -> Child:
-    return Child(case_ref="CAM-T001", household="CAM-HT01", name="Test Child",
-                 birth_date=date.fromisoformat(born), plan_type=plan,
-                 plan_start=date.fromisoformat(plan_start), **extra)  # type: ignore[arg-type]
-
-
-def due(policy: Policy, calendar: WorkingCalendar, rule_id: str, kid: Child,
-        history: list[Fact], on: str) -> Deadline | None:
-    """The rule's deadline for the child as seen on ``on`` (None when the rule sets none)."""
-    found = [d for d in deadlines(Context(policy, calendar), kid, tuple(history),
-                                  date.fromisoformat(on)) if d.rule_id == rule_id]
-    assert len(found) <= 1
-    return found[0] if found else None
-
-
-def due_date(*args: object) -> date | None:
-    found = due(*args)  # type: ignore[arg-type]
-    assert found is not None, f"rule {args[2]} set no deadline"
-    return found.due
-
-
-D = date.fromisoformat
-# The two source policies, kept word for word beside the docs (copies of shared/seeds).
-SOURCES = Path(__file__).resolve().parents[2] / "docs" / "sources"
-SEED_FILES = {"000": "camden-visits-policy.txt", "003": "walsall-cp-visits.txt"}
+def child(plan: PlanType = PlanType.CIN, **details: Any) -> Child:
+    """A Camden child (a child in need unless ``plan`` says otherwise)."""
+    return rulekit.child("CAM", plan, **details)
 
 
 # ---------------------------------------------------------------- citations
-
-
-def normalised(text: str) -> str:
-    """Whitespace collapsed and markdown emphasis (** and *) removed."""
-    return " ".join(re.sub(r"\*\*?", "", text).split())
-
-
-def seed_text(prefix: str) -> str:
-    return normalised((SOURCES / SEED_FILES[prefix]).read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(("name", "seed"), [("camden", "000"), ("walsall", "003")])
@@ -84,10 +49,8 @@ def test_every_rule_quotes_its_seed_word_for_word(
 
 
 def test_every_camden_schedule_rule_is_exercised_by_a_test_in_this_file(camden: Policy) -> None:
-    source = Path(__file__).read_text(encoding="utf-8")
-    schedule_ids = [r.id for r in camden.rules if r.kind in SCHEDULE_KINDS]
-    untested = [rid for rid in schedule_ids if f'"{rid}"' not in source]
-    assert untested == []
+    schedule_ids = schedule_rule_ids(camden)
+    assert ids_not_quoted_in(__file__, schedule_ids) == []
     assert len(schedule_ids) == 27
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import stat
-import sys
 from dataclasses import replace
 from datetime import UTC, date
 from pathlib import Path
 
 import pytest
+from ics_samples import sample_schedule
 
 from visitplanner.errors import PlanError
 from visitplanner.model import LONDON, VisitKind
@@ -19,9 +19,6 @@ from visitplanner.planstore import (
     schedule_from_json,
     schedule_to_json,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "publish"))
-from ics_samples import sample_schedule
 
 
 def test_a_schedule_survives_the_round_trip_exactly():

@@ -3,13 +3,14 @@ reference cannot drift from the validator; a new authority needs no code change.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
+from rulekit import MALFORMED_POLICY, POLICY_HEADER, visit
 
 from visitplanner.errors import PolicyError
-from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
+from visitplanner.model import Child, Outcome, PlanType, Role
 from visitplanner.policy import Interval, Policy, RuleKind, Unit, parse_policy
 from visitplanner.policy.describe import describe_policy
 from visitplanner.policy.spec import (
@@ -21,34 +22,14 @@ from visitplanner.policy.spec import (
     WHEN_FIELDS,
     reference_markdown,
 )
-from visitplanner.rules import Context, Fact, deadlines
+from visitplanner.rules import Context, deadlines
 from visitplanner.workdays import WorkingCalendar
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-HEADER = """
-[policy]
-id = "testshire"
-name = "Testshire visits"
-
-[policy.documents]
-manual = "Testshire visiting manual"
-"""
-
-MALFORMED = HEADER + """
-[[rules]]
-id = "cin-cadence"
-kind = "cadence"
-evry = "10 days"
-source = { document = "manual", section = "2", quote = "Visit every 10 days." }
-
-[[rules]]
-id = "cin-revisit"
-kind = "revisit"
-after = ["no_access"]
-within = "10 dayz"
-source = { document = "manual", section = "2", quote = "Re-visit within 10 days." }
-
+#: MALFORMED_POLICY's four problems, and a third rule with two more: it cites an unknown
+#: document and takes the first rule's id.
+MALFORMED = MALFORMED_POLICY + """
 [[rules]]
 id = "cin-cadence"
 kind = "guidance"
@@ -71,15 +52,17 @@ def test_malformed_policy_lists_every_problem_located_with_its_fix() -> None:
         '(fix: add every = "10 days")',
         "bad.toml, rules[1] (cin-revisit).within: '10 dayz' is not an interval: write a whole "
         'number and a unit, e.g. "10 days", "15 working_days", "2 weeks", "3 months", "24 hours"',
+        "bad.toml, rules[1] (cin-revisit).source.document: 'nowhere' is not in "
+        "[policy.documents] (fix: use one of manual or add it to documents)",
         "bad.toml, rules[2] (cin-cadence).source.document: 'handbook' is not in "
         "[policy.documents] (fix: use one of manual or add it to documents)",
         "bad.toml, rule cin-cadence: duplicate rule id (fix: give each rule its own id)",
     ]
-    assert error.render().splitlines()[0] == "policy bad.toml has problems (5 problems)"
+    assert error.render().splitlines()[0] == "policy bad.toml has problems (6 problems)"
 
 
 def test_invalid_toml_syntax_names_line_and_column() -> None:
-    error = problems_of(HEADER + '\n[[rules]]\nid = "x"\nkind = \n', "broken.toml")
+    error = problems_of(POLICY_HEADER + '\n[[rules]]\nid = "x"\nkind = \n', "broken.toml")
     assert len(error.problems) == 1
     assert error.problems[0].render() == (
         "broken.toml: Invalid value (at line 11, column 8) "
@@ -88,7 +71,7 @@ def test_invalid_toml_syntax_names_line_and_column() -> None:
 
 
 def test_rule_without_id_kind_or_source_is_told_each_missing_key() -> None:
-    error = problems_of(HEADER + "\n[[rules]]\nevery = \"10 days\"\n")
+    error = problems_of(POLICY_HEADER + "\n[[rules]]\nevery = \"10 days\"\n")
     assert [p.render() for p in error.problems] == [
         'testshire.toml, rules[0].id: missing (fix: every rule needs id = "cin-cadence")',
         'testshire.toml, rules[0].kind: missing (fix: every rule needs kind = "cadence")',
@@ -97,7 +80,7 @@ def test_rule_without_id_kind_or_source_is_told_each_missing_key() -> None:
 
 
 def test_a_key_the_kind_does_not_take_is_refused() -> None:
-    error = problems_of(HEADER + """
+    error = problems_of(POLICY_HEADER + """
 [[rules]]
 id = "visit-often"
 kind = "cadence"
@@ -179,13 +162,6 @@ source = { document = "handbook", section = "4.4", quote = "Two unannounced visi
 """
 
 
-def fact(day: str, *checks: str, role: Role = Role.SOCIAL_WORKER,
-         announced: bool = True) -> Fact:
-    return Fact(at=datetime.fromisoformat(f"{day}T10:00").replace(tzinfo=LONDON),
-                location=Location.HOME, announced=announced, outcome=Outcome.COMPLETED,
-                role=role, checks=frozenset(checks))
-
-
 def test_another_authority_with_working_days_several_cadences_and_every_kth_check_loads() -> None:
     policy: Policy = parse_policy(ELSEWHERE, "northtown.toml")
     assert policy.resolve(policy.rule("cp-visit").every or Interval(0, Unit.DAYS)) \
@@ -193,9 +169,10 @@ def test_another_authority_with_working_days_several_cadences_and_every_kth_chec
     toddler = Child(case_ref="NT-1", household="NT-H1", name="Test Child",
                     birth_date=date(2024, 6, 1), plan_type=PlanType.CP,
                     plan_start=date(2026, 10, 1))
-    history = (fact("2026-10-20", announced=False), fact("2026-11-03", "fridge"),
-               fact("2026-11-20", role=Role.HEALTH_VISITOR), fact("2026-12-01", announced=False),
-               fact("2026-12-08"), fact("2026-12-17"))
+    history = (visit("2026-10-20", announced=False),
+               visit("2026-11-03", Outcome.COMPLETED, "fridge"),
+               visit("2026-11-20", role=Role.HEALTH_VISITOR), visit("2026-12-01", announced=False),
+               visit("2026-12-08"), visit("2026-12-17"))
     found = {d.rule_id: d for d in deadlines(Context(policy, WorkingCalendar("ENG")), toddler,
                                              history, date(2026, 12, 18))}
     # Thu 17 Dec 2026 + 10 working days: 18, 21, 22, 23, 24, [25, 28 bank holidays],

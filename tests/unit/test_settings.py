@@ -45,7 +45,7 @@ def test_a_file_with_only_the_policy_gets_every_default(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, '[workspace]\npolicy = "camden"\n'))
     assert settings.workspace.policy == "camden"
     assert settings.workspace.privacy == "minimal"
-    assert settings.workspace.holiday_region == "ENG"
+    assert settings.workspace.holiday_region == ""  # the policy's region, else ENG
     assert settings.workspace.closures == frozenset()
     assert settings.planning.weeks == 6
     assert settings.planning.day_start == time(9, 0)

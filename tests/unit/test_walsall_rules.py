@@ -8,64 +8,33 @@ deadline is inclusive.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from pathlib import Path
+from typing import Any
 
 import pytest
+import rulekit
+from rulekit import D, due, due_date, ids_not_quoted_in, schedule_rule_ids, visit
 
-from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
-from visitplanner.policy import Policy, RuleKind, child_problems
-from visitplanner.rules import Context, Deadline, Fact, deadlines
+from visitplanner.model import Child, Location, Outcome, PlanType, Role
+from visitplanner.policy import Policy, child_problems
+from visitplanner.rules import Context, deadlines
 from visitplanner.workdays import WorkingCalendar
 
-SCHEDULE_KINDS = {RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.QUOTA, RuleKind.CHECK,
-                  RuleKind.REVISIT, RuleKind.ESCALATION}
-D = date.fromisoformat
 
-
-def visit(day: str, outcome: Outcome = Outcome.COMPLETED, *checks: str,
-          role: Role = Role.SOCIAL_WORKER, announced: bool = True,
-          location: Location = Location.HOME, clock: str = "10:00") -> Fact:
-    when = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=LONDON)
-    return Fact(at=when, location=location, announced=announced, outcome=outcome, role=role,
-                checks=frozenset(checks))
-
-
-def child(*, born: str = "2016-05-10", plan_start: str = "2026-11-02",
-          **extra: object) -> Child:
-    return Child(case_ref="WAL-T001", household="WAL-HT01", name="Test Child",
-                 birth_date=D(born), plan_type=PlanType.CP, plan_start=D(plan_start),
-                 **extra)  # type: ignore[arg-type]
-
-
-def due(policy: Policy, calendar: WorkingCalendar, rule_id: str, kid: Child,
-        history: list[Fact], on: str) -> Deadline | None:
-    """The rule's deadline for the child as seen on ``on`` (None when the rule sets none)."""
-    found = [d for d in deadlines(Context(policy, calendar), kid, tuple(history), D(on))
-             if d.rule_id == rule_id]
-    assert len(found) <= 1
-    return found[0] if found else None
-
-
-def due_date(*args: object) -> date | None:
-    found = due(*args)  # type: ignore[arg-type]
-    assert found is not None, f"rule {args[2]} set no deadline"
-    return found.due
+def child(**details: Any) -> Child:
+    """A Walsall child: Walsall's rules are for child protection plans only."""
+    return rulekit.child("WAL", PlanType.CP, **details)
 
 
 def test_every_walsall_schedule_rule_is_exercised_by_a_test_in_this_file(
         walsall: Policy) -> None:
-    source = Path(__file__).read_text(encoding="utf-8")
-    schedule_ids = [r.id for r in walsall.rules if r.kind in SCHEDULE_KINDS]
-    untested = [rid for rid in schedule_ids if f'"{rid}"' not in source]
-    assert untested == []
+    schedule_ids = schedule_rule_ids(walsall)
+    assert ids_not_quoted_in(__file__, schedule_ids) == []
     assert len(schedule_ids) == 14
 
 
 def test_walsall_rules_apply_to_child_protection_plans_only(
         walsall: Policy, england: WorkingCalendar) -> None:
-    cin = Child(case_ref="WAL-T002", household="WAL-HT02", name="Test Child",
-                birth_date=D("2016-05-10"), plan_type=PlanType.CIN, plan_start=D("2026-11-02"))
+    cin = rulekit.child("WAL", PlanType.CIN)
     assert deadlines(Context(walsall, england), cin, (visit("2026-11-02"),), D("2026-11-03")) \
         == ()
 

@@ -111,7 +111,10 @@ def _record_edits(root: Path, status: SyncStatus, result: CalendarSyncResult) ->
 
 
 def calendar_url(settings: CaldavSettings, calendar_id: str) -> str:
-    """The calendar's URL from ``calendar_url_template`` (the id is URL-quoted)."""
+    """The calendar's explicit URL if configured, else from ``calendar_url_template``
+    (the id is URL-quoted)."""
+    if calendar_id in settings.calendars:
+        return settings.calendars[calendar_id]
     return settings.calendar_url_template.format(url=settings.url, calendar=quote(calendar_id))
 
 

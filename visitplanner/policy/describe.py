@@ -100,8 +100,10 @@ def _check(policy: Policy, rule: Rule) -> str:
 def _revisit(policy: Policy, rule: Rule) -> str:
     outcomes = " or ".join(sorted(o.value.replace("_", " ") for o in rule.after))
     times = "a failed visit" if rule.failures == 1 else f"{rule.failures} failed visits in a row"
+    anchor = "the first of them" if rule.anchor == "first_failed_visit" else "the last one"
     return (f"after {times} ({outcomes}), visit again within "
-            f"{_interval(policy, rule, 'within')}; a failed visit does not reset the clock.")
+            f"{_interval(policy, rule, 'within')} of {anchor}; a failed visit does not reset "
+            f"the clock.")
 
 
 def _escalation(policy: Policy, rule: Rule) -> str:

@@ -16,6 +16,7 @@ from visitplanner.policy.spec import FIELDS, KINDS, POLICY_FIELDS, SpecError
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 EVENTS = frozenset({"referral", "plan_start"})
+ANCHORS = frozenset({"last_failed_visit", "first_failed_visit"})
 BETWEEN_EVENTS = frozenset({"conference"})
 PLAN_VALUES = frozenset({"visit_frequency_days"})
 
@@ -76,7 +77,8 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
         documents=tuple(sorted(documents.items())),
         days_unit=header.get("days", Unit.CALENDAR_DAYS),
         counting=header.get("counting", Counting.DAY_0),
-        rules=tuple(r for r in rules if r), notes=header.get("notes", ()))
+        rules=tuple(r for r in rules if r), notes=header.get("notes", ()),
+        holiday_region=header.get("holiday_region", ""))
 
 
 def _header(data: dict[str, Any], filename: str, problems: list[Problem]) -> dict[str, Any]:
@@ -160,6 +162,9 @@ def _check_meaning(values: dict[str, Any], kind: RuleKind, where: str,
     if "event" in values and values["event"] not in EVENTS:
         bad("event", f"unknown event {values['event']!r}",
             f"use one of {', '.join(sorted(EVENTS))}")
+    if "anchor" in values and values["anchor"] not in ANCHORS:
+        bad("anchor", f"unknown anchor {values['anchor']!r}",
+            f"use one of {', '.join(sorted(ANCHORS))}")
     if "between" in values and values["between"] not in BETWEEN_EVENTS:
         bad("between", f"unknown event {values['between']!r}", 'use "conference"')
     if "plan_value" in values and values["plan_value"] not in PLAN_VALUES:

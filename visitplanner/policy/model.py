@@ -179,6 +179,7 @@ class Rule:
     between: str = ""
     after: frozenset[Outcome] = frozenset()
     failures: int = 1
+    anchor: str = "last_failed_visit"
     trigger: Trigger | None = None
     notify: tuple[str, ...] = ()
     action: str = ""
@@ -199,7 +200,9 @@ class Policy:
     """An authority's visiting policy.
 
     ``days_unit`` resolves a bare "N days" in the source text (calendar or
-    working days); ``counting`` is the default counting convention.
+    working days); ``counting`` is the default counting convention;
+    ``holiday_region`` names the bank holidays that are not working days
+    ("ENG" for England and Wales; empty: the workspace decides, else ENG).
     """
 
     id: str
@@ -209,6 +212,7 @@ class Policy:
     counting: Counting
     rules: tuple[Rule, ...]
     notes: tuple[str, ...] = ()
+    holiday_region: str = ""
 
     def rules_of(self, kind: RuleKind) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind is kind)

@@ -25,6 +25,7 @@ from visitplanner.policy.model import (
     Unit,
     VisitFilter,
 )
+from visitplanner.workdays import REGIONS
 
 
 class SpecError(ValueError):
@@ -117,6 +118,12 @@ to_roles = _set_of(_enum(Role, "a role"), "roles")
 to_texts_set = _set_of(to_str, "text")
 
 
+def to_region(raw: Any) -> str:
+    if raw not in REGIONS:
+        raise SpecError(f"{raw!r} is not a bank-holiday region: use one of {', '.join(REGIONS)}")
+    return str(raw)
+
+
 def to_location(raw: Any) -> str:
     allowed = [loc.value for loc in Location] + ["any"]
     if raw not in allowed:
@@ -199,6 +206,8 @@ FIELDS: dict[str, Field] = {
                      '"conference"'),
     "after": Field(to_outcomes, "outcomes that count as a failed visit here", '["no_access"]'),
     "failures": Field(to_positive, "how many failures in a row the rule responds to", "2"),
+    "anchor": Field(to_str, "what a re-visit window counts from: last_failed_visit or "
+                    "first_failed_visit (of the failures in a row)", '"last_failed_visit"'),
     "trigger": Field(_enum(Trigger, "a trigger"), "what sets off an escalation",
                      '"consecutive_failures"'),
     "notify": Field(to_texts, "who must be told", '["team_manager", "conference_chair"]'),
@@ -246,8 +255,9 @@ KINDS: dict[RuleKind, KindSpec] = {
         "check", "every_kth between within counts counting"),
     RuleKind.REVISIT: _kind(
         "After `failures` failed visits in a row (outcome in `after`), a new visit within "
-        "`within` of the last failed one. A failed visit never resets a cadence.",
-        "after within", "failures counts counting"),
+        "`within` of the `anchor` (the last failed visit unless set). A failed visit never "
+        "resets a cadence.",
+        "after within", "failures anchor counts counting"),
     RuleKind.ESCALATION: _kind(
         "Tell `notify` within `within` when `trigger` fires: `failures` failed visits in a row, "
         "or no qualifying visit for `period`.",
@@ -275,6 +285,8 @@ POLICY_FIELDS: dict[str, Field] = {
     "counting": Field(_enum(Counting, "a counting convention"),
                       "is the day of the last visit day 0 or day 1", '"visit_day_is_day_0"'),
     "notes": Field(to_texts, "interpretations that apply to the whole policy", '["..."]'),
+    "holiday_region": Field(to_region, "whose bank holidays are not working days: ENG "
+                            "(England and Wales), WLS, SCT or NIR", '"ENG"'),
     "documents": Field(dict, "document key = title and where to find it", "{ camden = \"...\" }"),
 }
 

@@ -1,0 +1,77 @@
+"""Policy settings beyond the two seeds: re-visit anchors and the bank-holiday calendar."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pytest
+
+from visitplanner.errors import PolicyError
+from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
+from visitplanner.policy import parse_policy
+from visitplanner.rules import Context, Fact, revisit
+from visitplanner.workdays import WorkingCalendar
+from visitplanner.workspace import load_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+POLICY = """
+[policy]
+id = "testshire"
+name = "Testshire"
+holiday_region = "SCT"
+
+[policy.documents]
+manual = "Testshire visiting manual"
+
+[[rules]]
+id = "revisit-from-first-failure"
+kind = "revisit"
+after = ["no_access"]
+failures = 2
+within = "5 working_days"
+anchor = "first_failed_visit"
+source = { document = "manual", section = "4", quote = "Within 5 working days of the first." }
+"""
+
+
+def failed(day: date) -> Fact:
+    return Fact(datetime.combine(day, time(10), tzinfo=LONDON), Location.HOME, True,
+                Outcome.NO_ACCESS, Role.SOCIAL_WORKER, frozenset())
+
+
+def test_a_revisit_window_can_count_from_the_first_failure_of_the_run() -> None:
+    policy = parse_policy(POLICY, "testshire.toml")
+    kid = Child("T1", "H1", "Test Child", date(2016, 1, 1), PlanType.CIN, date(2026, 1, 5))
+    history = (failed(date(2026, 11, 2)), failed(date(2026, 11, 4)))
+    found = revisit(Context(policy, WorkingCalendar()), policy.rule(
+        "revisit-from-first-failure"), kid, history)
+    # Mon 2 Nov + 5 working days = Mon 9 Nov (not Wed 11 Nov, from the second failure)
+    assert found is not None and found.due == date(2026, 11, 9)
+
+
+def test_an_unknown_revisit_anchor_is_refused_with_the_choices() -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(POLICY.replace('"first_failed_visit"', '"next_full_moon"'), "t.toml")
+    assert [p.render() for p in caught.value.problems] == [
+        "t.toml, rules[0] (revisit-from-first-failure).anchor: unknown anchor 'next_full_moon' "
+        "(fix: use one of first_failed_visit, last_failed_visit)"]
+
+
+def test_the_policy_names_the_bank_holidays_unless_the_workspace_overrides(
+        tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    shutil.copytree(ROOT / "examples" / "walsall", workspace)
+    (workspace / "testshire.toml").write_text(
+        POLICY.replace("[[rules]]", '[[rules]]\nid = "x"\nkind = "guidance"\nsource = '
+                       '{ document = "manual", section = "1", quote = "Visit." }\n\n[[rules]]', 1),
+        encoding="utf-8")
+    settings = workspace / "visitplanner.toml"
+    text = settings.read_text(encoding="utf-8").replace('policy = "walsall"',
+                                                        'policy = "testshire.toml"')
+    settings.write_text(text.replace('holiday_region = "ENG"\n', ""), encoding="utf-8")
+    assert load_workspace(workspace).calendar.region == "SCT"
+    settings.write_text(text, encoding="utf-8")
+    assert load_workspace(workspace).calendar.region == "ENG"
