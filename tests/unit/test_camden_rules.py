@@ -51,7 +51,7 @@ def test_every_rule_quotes_its_seed_word_for_word(
 def test_every_camden_schedule_rule_is_exercised_by_a_test_in_this_file(camden: Policy) -> None:
     schedule_ids = schedule_rule_ids(camden)
     assert ids_not_quoted_in(__file__, schedule_ids) == []
-    assert len(schedule_ids) == 27
+    assert len(schedule_ids) == 28
 
 
 # ---------------------------------------------------------------- 1 Introduction
@@ -339,6 +339,7 @@ def test_household_changes_are_noted_at_every_visit(
 
 @pytest.mark.parametrize(("rule", "check"), [("cp-food-in-cupboards", "food"),
                                              ("cp-injuries", "injuries"),
+                                             ("cp-check-with-network", "network_contact"),
                                              ("cp-seen-alone-over-3", "seen_alone")])
 def test_cp_checks_made_at_every_visit(camden: Policy, england: WorkingCalendar,
                                        rule: str, check: str) -> None:
