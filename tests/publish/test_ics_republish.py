@@ -201,3 +201,23 @@ def test_hostile_worker_ids_cannot_write_outside_the_output_folder(tmp_path: Pat
         p.name for p in files
     )
     assert feed_path(out, "../../etc/passwd").parent == out
+
+
+def test_a_visit_whose_day_has_passed_stays_as_published_with_its_record_task():
+    plan = sample_schedule()
+    made = plan.visits[0]
+    next_day = made.day + timedelta(days=1)
+    later = replace(plan, today=next_day, start=next_day, visits=plan.visits[1:],
+                    recording_tasks=tuple(t for t in plan.recording_tasks
+                                          if t.visit_id != made.id))
+    docs1, state1, docs2, state2 = first_and_second(later)
+    uid, record = f"{made.id}@visitplanner", f"record-{made.id}@visitplanner"
+    # Made (or at least past), not withdrawn: the same bytes, not CANCELLED; the record is owed.
+    assert docs2["w-ana"][uid] == docs1["w-ana"][uid]
+    assert docs2["w-ana"][record] == docs1["w-ana"][record]
+    assert component(docs2["w-ana"][uid])["STATUS"] != "CANCELLED"
+    assert count_changes(state1, state2).cancelled == 0
+    # ... until the keep days have passed, when it drops out.
+    dropped_day = next_day + timedelta(days=context().cancelled_keep_days)
+    docs3, _ = build_documents(replace(later, today=dropped_day), context(), state2)
+    assert uid not in docs3["w-ana"] and record not in docs3["w-ana"]

@@ -132,7 +132,9 @@ def build_documents(
     VTIMEZONE.  Calendar ids are worker ids and ``team-<team>``; every worker
     in ``ctx`` and every team gets a calendar, even an empty one.  Items the
     plan no longer holds are published as CANCELLED from ``schedule.today``
-    until ``cancelled_keep_days`` calendar days later (then dropped).
+    until ``cancelled_keep_days`` calendar days later (then dropped) -- except
+    those that left the plan because their day has passed (a visit made, or
+    its record-by task): they stay exactly as last published, then drop.
     """
     stamp_today = datetime.combine(schedule.today, time(0), tzinfo=UTC)
     drafts = _drafts(schedule, ctx)
@@ -140,15 +142,18 @@ def build_documents(
     items: dict[str, PublishedItem] = {}
     for draft in drafts:
         item = _live_item(draft, state.items.get(draft.uid), stamp_today)
-        items[draft.uid] = item
-        _file(documents, item, _finish(draft.component, item))
+        items[draft.uid] = _file(documents, item, _finish(draft.component, item))
     for uid in sorted(state.items.keys() - items.keys()):
-        withdrawn = _withdrawn_item(
-            state.items[uid], schedule.today, ctx.cancelled_keep_days, stamp_today
-        )
+        previous = state.items[uid]
+        if _left_as_past(previous, state, schedule.start):
+            kept = _past_item(previous, schedule.today, ctx.cancelled_keep_days)
+            if kept is not None:
+                items[uid] = kept
+                _file_bytes(documents, kept, kept.document.encode("utf-8"))
+            continue
+        withdrawn = _withdrawn_item(previous, schedule.today, ctx.cancelled_keep_days, stamp_today)
         if withdrawn is not None:
-            items[uid] = withdrawn
-            _file(documents, withdrawn, _cancelled_component(withdrawn))
+            items[uid] = _file(documents, withdrawn, _cancelled_component(withdrawn))
     ordered = {cal: dict(sorted(documents[cal].items())) for cal in sorted(documents)}
     return ordered, PublishState(MappingProxyType(dict(sorted(items.items()))))
 
@@ -226,6 +231,32 @@ def _live_item(
     )
 
 
+def _left_as_past(item: PublishedItem, state: PublishState, plan_start: date) -> bool:
+    """True when ``item`` left the plan because its day is before the plan's first day.
+
+    A record-by task goes with its visit: the record is still owed once the
+    visit is made.  An item already published as CANCELLED stays cancelled.
+    """
+    if item.cancelled_since is not None or not item.document:
+        return False
+    if item.past_since is not None:
+        return True
+    moment = item.start
+    if item.uid.startswith("record-"):
+        visit = state.items.get(item.uid.removeprefix("record-"))
+        moment = visit.start if visit is not None else None
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return day is not None and day < plan_start
+
+
+def _past_item(previous: PublishedItem, today: date, keep_days: int) -> PublishedItem | None:
+    """A past item kept unchanged from the day it left the plan, for ``keep_days`` calendar days."""
+    since = previous.past_since or today
+    if today >= since + timedelta(days=keep_days):
+        return None
+    return replace(previous, past_since=since)
+
+
 def _withdrawn_item(
     previous: PublishedItem, today: date, keep_days: int, stamp_today: datetime
 ) -> PublishedItem | None:
@@ -269,8 +300,14 @@ def _in_london(moment: date | None) -> date | None:
     return moment.astimezone(LONDON) if isinstance(moment, datetime) else moment
 
 
-def _file(documents: Documents, item: PublishedItem, component: Event | Todo) -> None:
+def _file(documents: Documents, item: PublishedItem, component: Event | Todo) -> PublishedItem:
+    """File the component in each of the item's calendars; the item, remembering the bytes."""
     document = _document(component)
+    _file_bytes(documents, item, document)
+    return replace(item, document=document.decode("utf-8"))
+
+
+def _file_bytes(documents: Documents, item: PublishedItem, document: bytes) -> None:
     for calendar in item.calendars:
         documents.setdefault(calendar, {})[item.uid] = document
 

@@ -37,7 +37,10 @@ class PublishedItem:
     ``start``/``end`` are aware datetimes (a timed event), dates (an all-day
     event; ``end`` exclusive as in DTEND) or None; for a VTODO ``end`` is its
     DUE date.  ``cancelled_since`` is the day it was first published as
-    CANCELLED, None while it is live.
+    CANCELLED, None while it is live.  ``document`` is the exact VCALENDAR
+    text last published; ``past_since`` is the day the item left the plan
+    because its day had passed (it is then published unchanged, not
+    cancelled, until dropped).
     """
 
     uid: str
@@ -50,6 +53,8 @@ class PublishedItem:
     start: date | None = None
     end: date | None = None
     cancelled_since: date | None = None
+    document: str = ""
+    past_since: date | None = None
 
 
 def _empty() -> Mapping[str, PublishedItem]:
@@ -110,6 +115,8 @@ def _item_to_json(item: PublishedItem) -> dict[str, Any]:
         "start": _moment_to_json(item.start),
         "end": _moment_to_json(item.end),
         "cancelled_since": _moment_to_json(item.cancelled_since),
+        "document": item.document,
+        "past_since": _moment_to_json(item.past_since),
     }
 
 
@@ -121,8 +128,9 @@ def _item_from_json(raw: dict[str, Any]) -> PublishedItem:
     if type(sequence) is not int or sequence < 0:
         raise ValueError(f"sequence {sequence!r} is not a whole number")
     cancelled_since = _moment_from_json(raw.get("cancelled_since"))
-    if isinstance(cancelled_since, datetime):
-        raise ValueError("cancelled_since must be a date")
+    past_since = _moment_from_json(raw.get("past_since"))
+    if isinstance(cancelled_since, datetime) or isinstance(past_since, datetime):
+        raise ValueError("cancelled_since and past_since must be dates")
     return PublishedItem(
         uid=str(raw["uid"]),
         component=str(raw["component"]),
@@ -134,6 +142,8 @@ def _item_from_json(raw: dict[str, Any]) -> PublishedItem:
         start=_moment_from_json(raw.get("start")),
         end=_moment_from_json(raw.get("end")),
         cancelled_since=cancelled_since,
+        document=str(raw.get("document", "")),
+        past_since=past_since,
     )
 
 
