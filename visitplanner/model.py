@@ -264,6 +264,28 @@ class Shortfall:
 
 
 @dataclass(frozen=True, slots=True)
+class Escalation:
+    """Someone must be told: an escalation rule's trigger has fired on the recorded visits.
+
+    ``fired`` is the day the trigger fired; ``due`` the last day (inclusive)
+    by which ``notify`` (roles such as team_manager, conference_chair) must
+    be told.  It stays in the plan while the trigger holds (until the child
+    is seen, or a visit succeeds).
+    """
+
+    case_ref: str
+    household: str
+    rule_id: str
+    notify: tuple[str, ...]
+    fired: date
+    due: date
+    what: str
+    action: str = ""
+    team: str = ""
+    allocated_worker_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingTask:
     """A record that must be written by ``due`` (inclusive), for a planned visit."""
 
@@ -290,6 +312,7 @@ class Schedule:
     recording_tasks: tuple[RecordingTask, ...] = ()
     notes: tuple[str, ...] = field(default=())
     known_visits: tuple[str, ...] = ()
+    escalations: tuple[Escalation, ...] = ()
 
     def visits_for_worker(self, worker_id: str) -> tuple[PlannedVisit, ...]:
         return tuple(v for v in self.visits if v.worker_id == worker_id)

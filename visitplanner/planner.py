@@ -47,6 +47,7 @@ from visitplanner.model import (
     Absence,
     Child,
     ChildChecks,
+    Escalation,
     Location,
     Outcome,
     PlannedVisit,
@@ -60,7 +61,15 @@ from visitplanner.model import (
     Worker,
 )
 from visitplanner.policy.model import Policy, Rule, RuleKind, Unit
-from visitplanner.rules import Context, Deadline, Fact, deadlines, end_of, facts_from_records
+from visitplanner.rules import (
+    Context,
+    Deadline,
+    Fact,
+    deadlines,
+    end_of,
+    escalation,
+    facts_from_records,
+)
 from visitplanner.tags import TimeSettings, assign_times, day_slots, tag_unannounced
 from visitplanner.workdays import WorkingCalendar
 
@@ -603,8 +612,30 @@ def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> 
         today=request.today, start=request.today, end=request.end, seed=request.seed,
         visits=ordered, shortfalls=tuple(sorted(state.shortfalls, key=_shortfall_order)),
         recording_tasks=_recording_tasks(ctx, request, ordered),
+        escalations=_escalations(ctx, request, staff, state),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
                                    if v.day <= request.today})))
+
+
+def _escalations(ctx: Context, request: PlanRequest, staff: Staff,
+                 state: _State) -> tuple[Escalation, ...]:
+    """Escalations whose trigger holds on the recorded visits as of ``today``, by due date."""
+    found = []
+    for child in sorted(request.children, key=lambda c: c.case_ref):
+        recorded = tuple(f for f in state.histories.get(child.case_ref, ()) if not f.planned)
+        for rule in ctx.policy.rules_of(RuleKind.ESCALATION):
+            if not rule.applies_to(child, request.today):
+                continue
+            fired = escalation(ctx, rule, child, recorded, request.today)
+            if fired is None or fired.due is None or fired.anchor is None:
+                continue
+            worker = staff.workers.get(child.allocated_worker or "")
+            found.append(Escalation(
+                case_ref=child.case_ref, household=child.household, rule_id=rule.id,
+                notify=rule.notify, fired=fired.anchor, due=fired.due, what=fired.what,
+                action=rule.action, team=worker.team if worker else _team(staff, (child,), None),
+                allocated_worker_id=worker.id if worker else None))
+    return tuple(sorted(found, key=lambda e: (e.due, e.case_ref, e.rule_id)))
 
 
 def _prefers_variety(ctx: Context) -> bool:
