@@ -31,16 +31,19 @@ class Staff:
     absences: Mapping[str, tuple[Absence, ...]]
     calendar: WorkingCalendar
     day_slots: int | None = None
+    after_school_slots: int = 0
 
     @classmethod
     def build(cls, workers: Iterable[Worker], absences: Iterable[Absence],
-              calendar: WorkingCalendar, day_slots: int | None = None) -> Staff:
-        """``day_slots``: the most visits that fit in one working day (None: no limit)."""
+              calendar: WorkingCalendar, day_slots: int | None = None,
+              after_school_slots: int = 0) -> Staff:
+        """``day_slots``: the most visits that fit in one working day (None: no limit);
+        ``after_school_slots``: how many of them fit in the after-school window."""
         by_worker: dict[str, list[Absence]] = {}
         for absence in absences:
             by_worker.setdefault(absence.worker_id, []).append(absence)
-        return cls({w.id: w for w in workers},
-                   {k: tuple(v) for k, v in by_worker.items()}, calendar, day_slots)
+        return cls({w.id: w for w in workers}, {k: tuple(v) for k, v in by_worker.items()},
+                   calendar, day_slots, after_school_slots)
 
     def capacity(self, worker_id: str) -> int:
         """Visits the worker can make in a day: their own figure, within the working day's slots."""
@@ -92,44 +95,54 @@ class Bookings:
 
     per_day: Mapping[tuple[str, date], int] = field(default_factory=dict)
     per_worker: Mapping[str, int] = field(default_factory=dict)
+    after_school: Mapping[tuple[str, date], int] = field(default_factory=dict)
 
     def count(self, worker_id: str, day: date) -> int:
         return self.per_day.get((worker_id, day), 0)
 
+    def count_after_school(self, worker_id: str, day: date) -> int:
+        return self.after_school.get((worker_id, day), 0)
+
     def load(self, worker_id: str) -> int:
         return self.per_worker.get(worker_id, 0)
 
-    def book(self, worker_id: str, day: date) -> Bookings:
-        per_day = dict(self.per_day)
-        per_day[(worker_id, day)] = self.count(worker_id, day) + 1
-        per_worker = dict(self.per_worker)
-        per_worker[worker_id] = self.load(worker_id) + 1
-        return Bookings(per_day, per_worker)
+    def book(self, worker_id: str, day: date, after_school: bool = False) -> Bookings:
+        per_day = {**self.per_day, (worker_id, day): self.count(worker_id, day) + 1}
+        per_worker = {**self.per_worker, worker_id: self.load(worker_id) + 1}
+        later = dict(self.after_school)
+        if after_school:
+            later[(worker_id, day)] = self.count_after_school(worker_id, day) + 1
+        return Bookings(per_day, per_worker, later)
 
 
-def can_visit(staff: Staff, bookings: Bookings, worker_id: str, day: date) -> bool:
-    """True when the worker works on ``day`` and has a visit slot left that day."""
-    return staff.works_on(worker_id, day) and bookings.count(worker_id, day) < staff.capacity(
-        worker_id)
+def can_visit(staff: Staff, bookings: Bookings, worker_id: str, day: date,
+              after_school: bool = False) -> bool:
+    """True when the worker works on ``day`` and has a visit slot left that day
+    (one in the after-school window when ``after_school``)."""
+    if not staff.works_on(worker_id, day) or \
+            bookings.count(worker_id, day) >= staff.capacity(worker_id):
+        return False
+    return not after_school or \
+        bookings.count_after_school(worker_id, day) < staff.after_school_slots
 
 
-def latest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date,
-               last: date) -> date | None:
+def latest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date, last: date,
+               after_school: bool = False) -> date | None:
     """The latest day in ``first``..``last`` (inclusive, calendar days) the worker can visit."""
     day = last
     while day >= first:
-        if can_visit(staff, bookings, worker_id, day):
+        if can_visit(staff, bookings, worker_id, day, after_school):
             return day
         day -= timedelta(days=1)
     return None
 
 
-def earliest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date,
-                 last: date) -> date | None:
+def earliest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date, last: date,
+                 after_school: bool = False) -> date | None:
     """The earliest day in ``first``..``last`` (inclusive, calendar days) the worker can visit."""
     day = first
     while day <= last:
-        if can_visit(staff, bookings, worker_id, day):
+        if can_visit(staff, bookings, worker_id, day, after_school):
             return day
         day += timedelta(days=1)
     return None

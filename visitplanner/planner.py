@@ -70,7 +70,14 @@ from visitplanner.rules import (
     escalation,
     facts_from_records,
 )
-from visitplanner.tags import TimeSettings, assign_times, day_slots, tag_unannounced
+from visitplanner.tags import (
+    TimeSettings,
+    after_school_slots,
+    assign_times,
+    at_school,
+    day_slots,
+    tag_unannounced,
+)
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -118,6 +125,7 @@ class Need:
     kind: VisitKind
     reasons: tuple[Deadline, ...]
     roles: frozenset[Role]
+    after_school: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +155,7 @@ def plan(request: PlanRequest) -> Schedule:
     """Plan visits for ``request.today`` .. ``request.end`` (inclusive, calendar days)."""
     ctx = Context(request.policy, request.calendar)
     staff = Staff.build(request.workers, request.absences, request.calendar,
-                        day_slots(request.times))
+                        day_slots(request.times), after_school_slots(request.times))
     workers = {w.id: w for w in request.workers}
     households = _households(request.children, request.end)
     state = _State(
@@ -235,17 +243,27 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     if not found:
         return None
     targets = [(_target(ctx, rule, d), d, rule) for d, rule in found]
-    target, _, rule = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
+    target, _, _ = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
     # A target on a weekend after the plan's last day may still be visited on the working
     # day before it, inside the plan: that visit belongs to this plan, not the next.
     if ctx.calendar.latest_working_day_on_or_before(target) > request.end:
         return None
     due = min(d.due for d, _ in found if d.due is not None)
-    kind = {RuleKind.FIRST_VISIT: VisitKind.FIRST, RuleKind.REVISIT: VisitKind.REVISIT}.get(
-        rule.kind, VisitKind.ROUTINE)
+    kind = _kind(ctx, [d for d, _ in found])
     roles = _required_roles([r for _, r in found])
+    after_school = request.times.after_school is not None and \
+        any(at_school(c, max(target, earliest)) for c in children)
     return Need(household, max(target, earliest), due, earliest, kind,
-                tuple(d for d, _ in found), roles)
+                tuple(d for d, _ in found), roles, after_school)
+
+
+def _kind(ctx: Context, drivers: Sequence[Deadline]) -> VisitKind:
+    """A re-visit or first visit when any deadline the visit meets is one: the next visit
+    after a failed one is the re-visit, the next after a referral the first visit."""
+    kinds = {ctx.policy.rule(d.rule_id).kind for d in drivers}
+    if RuleKind.REVISIT in kinds:
+        return VisitKind.REVISIT
+    return VisitKind.FIRST if RuleKind.FIRST_VISIT in kinds else VisitKind.ROUTINE
 
 
 def _earliest(today: date, children: Sequence[Child], state: _State) -> date:
@@ -302,7 +320,7 @@ def _serve(ctx: Context, request: PlanRequest, staff: Staff, children: Sequence[
         _short(request, staff, children, need, slot.day, state)
     visit = _make_visit(ctx, request, staff, children, need, slot, state)
     state.visits.append(visit)
-    state.bookings = state.bookings.book(visit.worker_id, visit.day)
+    state.bookings = state.bookings.book(visit.worker_id, visit.day, need.after_school)
     for child_checks in visit.checks:
         _add_fact(state, child_checks.case_ref, visit, staff, frozenset(child_checks.checks))
     return True
@@ -359,7 +377,7 @@ def _keep(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
         return None
     worker = staff.workers.get(visit.worker_id)
     if worker is None or not role_fits(worker, need.roles) or \
-            not can_visit(staff, state.bookings, worker.id, visit.day):
+            not can_visit(staff, state.bookings, worker.id, visit.day, need.after_school):
         return None
     flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
     return Slot(visit.day, worker.id, flags, visit.id, visit.start)
@@ -373,7 +391,8 @@ def _keep_move(staff: Staff, need: Need, visit: PlannedVisit, moved: datetime,
     worker = staff.workers.get(visit.worker_id)
     if not need.earliest <= day <= need.due or worker is None:
         return None
-    if not role_fits(worker, need.roles) or not can_visit(staff, state.bookings, worker.id, day):
+    if not role_fits(worker, need.roles) or \
+            not can_visit(staff, state.bookings, worker.id, day, need.after_school):
         return None
     flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
     return Slot(day, worker.id, (*flags, "moved_by_worker"), visit.id, moved)
@@ -420,30 +439,31 @@ def _within(staff: Staff, bookings: Bookings, allocated: Worker | None, team: st
     if first > last:
         return None
     if allocated is not None:
-        day = latest_day(staff, bookings, allocated.id, first, last)
+        day = latest_day(staff, bookings, allocated.id, first, last, need.after_school)
         if day is not None:
             moved = _moved_for_absence(staff, allocated.id, day, last)
             return Slot(day, allocated.id, ("moved_earlier_for_absence",) if moved else ())
     base = () if allocated is not None else ("unallocated",)
     colleagues = [w for w in staff.colleagues(team, need.roles)
                   if allocated is None or w.id != allocated.id]
-    best = _best_cover(staff, bookings, colleagues, familiar, first, last)
+    best = _best_cover(staff, bookings, colleagues, familiar, first, last, need.after_school)
     if best is not None:
         return replace(best, flags=(*base, "cover"))
     manager = staff.team_manager(team)
     if manager is not None and role_fits(manager, need.roles):
-        day = latest_day(staff, bookings, manager.id, first, last)
+        day = latest_day(staff, bookings, manager.id, first, last, need.after_school)
         if day is not None:
             return Slot(day, manager.id, (*base, "manager_cover"))
     return None
 
 
 def _best_cover(staff: Staff, bookings: Bookings, colleagues: Sequence[Worker],
-                familiar: frozenset[str], first: date, last: date) -> Slot | None:
+                familiar: frozenset[str], first: date, last: date,
+                after_school: bool) -> Slot | None:
     """The latest day any colleague can cover; on that day, the preferred colleague."""
     best: Slot | None = None
     for worker in cover_order(colleagues, familiar, bookings):
-        day = latest_day(staff, bookings, worker.id, first, last)
+        day = latest_day(staff, bookings, worker.id, first, last, after_school)
         if day is not None and (best is None or day > best.day):
             best = Slot(day, worker.id, ())
     return best
@@ -463,7 +483,8 @@ def _after(request: PlanRequest, staff: Staff, bookings: Bookings, allocated: Wo
     if manager is not None and role_fits(manager, need.roles):
         candidates.append(manager)
     found = [(d, w) for w in candidates
-             if (d := earliest_day(staff, bookings, w.id, first, request.end)) is not None]
+             if (d := earliest_day(staff, bookings, w.id, first, request.end,
+                                    need.after_school)) is not None]
     if not found:
         return None
     day, worker = min(found, key=lambda t: (t[0], candidates.index(t[1])))
@@ -545,7 +566,8 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
         allocated_worker_id=allocated.id if allocated and allocated.id != worker.id else None,
         # Late whatever the slot's origin: an overdue need placed in its clamped window,
         # or a late visit kept from the previous plan, is as late as one placed after it.
-        flags=tuple(sorted({*slot.flags, *(("late",) if slot.day > need.due else ())})),
+        flags=tuple(sorted({*slot.flags, *(("late",) if slot.day > need.due else ()),
+                            *(("after_school",) if need.after_school else ())})),
         failure_would_breach=_failure_breaches(ctx, children, slot.day, need.due))
 
 

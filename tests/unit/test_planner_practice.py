@@ -1,0 +1,97 @@
+"""Practice rules of the planner: who may visit, when children are at home, what a visit is."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, time
+
+from planner_checks import child, seen, worker
+
+from visitplanner.model import LONDON, Absence, Outcome, PlanType, Role, VisitKind
+from visitplanner.planner import PlanRequest, plan
+from visitplanner.policy import Policy
+from visitplanner.tags import TimeSettings, TimeWindow
+from visitplanner.workdays import WorkingCalendar
+
+TODAY = date(2026, 11, 23)  # a Monday
+WINDOWS = (TimeWindow("early_morning", time(8), time(9, 30)),
+           TimeWindow("school_hours", time(10), time(14, 30)),
+           TimeWindow("after_school", time(15, 30), time(18)))
+TIMES = TimeSettings(windows=WINDOWS)
+
+
+def request(policy: Policy, children: tuple, staff: tuple, **more: object) -> PlanRequest:
+    return PlanRequest(policy, WorkingCalendar(), children, staff, more.pop("absences", ()),
+                       more.pop("visits", ()), TODAY, more.pop("weeks", 3), seed=3,
+                       times=more.pop("times", TIMES), **more)  # type: ignore[arg-type]
+
+
+def test_a_section_47_visit_is_never_covered_by_a_family_support_worker(camden: Policy) -> None:
+    s47 = child("C1", "H1", PlanType.S47, allocated="sw.a", visit_frequency_days=7)
+    away = Absence("sw.a", TODAY, date(2026, 12, 20), "leave")
+    staff = (worker("sw.a"), worker("fsw.b", Role.FAMILY_SUPPORT_WORKER),
+             worker("tm", Role.TEAM_MANAGER))
+    schedule = plan(request(camden, (s47,), staff, absences=(away,)))
+    assert schedule.visits
+    assert {v.worker_id for v in schedule.visits} == {"tm"}
+    assert all("manager_cover" in v.flags for v in schedule.visits)
+
+
+def test_a_child_in_need_visit_may_be_covered_by_a_family_support_worker(
+        camden: Policy) -> None:
+    cin = child("C1", "H1", PlanType.CIN, allocated="sw.a")
+    away = Absence("sw.a", TODAY, date(2026, 12, 20), "leave")
+    staff = (worker("sw.a"), worker("fsw.b", Role.FAMILY_SUPPORT_WORKER),
+             worker("tm", Role.TEAM_MANAGER))
+    schedule = plan(request(camden, (cin,), staff, absences=(away,)))
+    assert {v.worker_id for v in schedule.visits} == {"fsw.b"}
+
+
+def test_a_visit_after_a_failed_one_is_a_revisit(camden: Policy) -> None:
+    kid = child("C1", "H1", PlanType.CIN, allocated="sw.a")
+    visits = (seen("C1", date(2026, 11, 2)),
+              seen("C1", date(2026, 11, 20), outcome=Outcome.NO_ACCESS))
+    schedule = plan(request(camden, (kid,), (worker("sw.a"),), visits=visits))
+    first = schedule.visits[0]
+    assert first.kind is VisitKind.REVISIT
+    # Fri 20 Nov + 3 working days = Wed 25 Nov
+    assert first.due_by <= date(2026, 11, 25) and first.day <= date(2026, 11, 25)
+
+
+def test_a_child_at_school_is_visited_after_school_and_a_baby_in_the_day(
+        camden: Policy) -> None:
+    pupil = child("C1", "H1", PlanType.CP, born=date(2016, 3, 1), allocated="sw.a",
+                  education="school")
+    baby = child("C2", "H2", PlanType.CP, born=date(2026, 5, 1), allocated="sw.a",
+                 education="none")
+    schedule = plan(request(camden, (pupil, baby), (worker("sw.a"),)))
+    for visit in schedule.visits:
+        start, end = visit.start.astimezone(LONDON).time(), visit.end.astimezone(LONDON).time()
+        if visit.household == "H1":
+            assert "after_school" in visit.flags
+            assert time(15, 30) <= start and end <= time(18)
+        else:
+            assert "after_school" not in visit.flags
+
+
+def test_no_worker_gets_more_after_school_visits_than_the_window_holds(camden: Policy) -> None:
+    pupils = tuple(child(f"C{i}", f"H{i}", PlanType.CP, born=date(2015, 1, 1), allocated="sw.a",
+                         education="school") for i in range(6))
+    schedule = plan(request(camden, pupils, (worker("sw.a", per_day=4), worker("sw.b"))))
+    # 15:30-18:00 holds two one-hour visits with half an hour between them
+    per_day = Counter((v.worker_id, v.day) for v in schedule.visits)
+    assert max(per_day.values()) <= 2
+    assert all(v.end.astimezone(LONDON).time() <= time(18) for v in schedule.visits)
+
+
+def test_unannounced_visits_are_put_in_a_time_window_not_at_the_start_of_the_day(
+        camden: Policy) -> None:
+    toddlers = tuple(child(f"C{i}", f"H{i}", PlanType.CIN, born=date(2024, 1, 1),
+                           allocated="sw.a", education="none") for i in range(4))
+    schedule = plan(request(camden, toddlers, (worker("sw.a"), worker("sw.b")), weeks=6))
+    unannounced = [v for v in schedule.visits if not v.announced]
+    assert unannounced
+    windows = [(w.start, w.end) for w in WINDOWS if w.name != "after_school"]
+    for visit in unannounced:
+        start, end = visit.start.astimezone(LONDON).time(), visit.end.astimezone(LONDON).time()
+        assert any(lo <= start and end <= hi for lo, hi in windows), (start, end)
