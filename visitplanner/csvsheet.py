@@ -35,16 +35,23 @@ ABSENCES_FILE = "absences.csv"
 VISITS_FILE = "visits.csv"
 #: Optional extra visit files, for an authority exporting both SSD tables.
 DEFAULT_VISIT_TIME = time(12, 0)
+#: Said instead of a personal cell's value: messages and logs never quote one.
+NOT_SHOWN = "(value not shown: personal data)"
 
 E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """The columns a CSV file may have: all ``required`` ones must be present."""
+    """The columns a CSV file may have: all ``required`` ones must be present.
+
+    ``personal`` columns hold a person's details (name, address, date of birth...):
+    a problem with one of their cells never quotes the value.
+    """
 
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    personal: tuple[str, ...] = ()
 
     @property
     def known(self) -> tuple[str, ...]:
@@ -68,9 +75,11 @@ class Sheet:
         self.header = header
         self.layout = layout
         self.problems: list[Problem] = []
+        self.personal: frozenset[str] = frozenset()
         self.rows = [Row(self, number, cells) for number, cells in rows]
-        # Rows with more cells than headings: reported, not parsed (their cells are
-        # shifted, so every further message would be noise), but their ids still count.
+        # Rows with more or fewer cells than headings: reported once, not parsed (their
+        # cells are shifted, so every further message would be noise and could quote a
+        # personal cell under another column's name), but their ids still count.
         self.misaligned: list[Row] = []
 
     def values(self, column: str) -> frozenset[str]:
@@ -151,10 +160,10 @@ def parse_csv(name: str, text: str) -> Sheet:
 
 
 def _add_row(sheet: Sheet, number: int, record: list[str]) -> None:
-    if len(record) > len(sheet.header) and any(c.strip() for c in record[len(sheet.header):]):
+    if _misaligned(sheet.header, record):
         sheet.add(f"{sheet.name}, row {number}",
-                  f"has {len(record)} cells but the header has {len(sheet.header)} columns",
-                  'put cells containing commas in double quotes, or add the missing heading')
+                  f"has {len(record)} cells, the header has {len(sheet.header)}",
+                  "check for a missing or extra comma or an unquoted comma in a cell")
         target = sheet.misaligned
     else:
         target = sheet.rows
@@ -162,7 +171,22 @@ def _add_row(sheet: Sheet, number: int, record: list[str]) -> None:
     target.append(Row(sheet, number, cells))
 
 
+def _misaligned(header: tuple[str, ...], record: list[str]) -> bool:
+    """True when ``record``'s cells cannot be matched to the headings one to one.
+
+    Empty cells beyond the last heading (trailing commas) and missing cells under
+    trailing blank headings are harmless: spreadsheets write both.
+    """
+    if len(record) > len(header):
+        return any(cell.strip() for cell in record[len(header):])
+    named = len(header)
+    while named and not header[named - 1]:
+        named -= 1
+    return len(record) < named
+
+
 def check_header(sheet: Sheet, columns: Columns) -> None:
+    sheet.personal = frozenset(columns.personal)
     if not sheet.header:
         return
     where = f"{sheet.name}, row 1"
@@ -228,6 +252,12 @@ class Row:
     def text(self, column: str) -> str:
         return self.cells.get(column, "")
 
+    def about(self, column: str, raw: str, what: str) -> str:
+        """``'raw' what``, or for a personal column ``what`` with the value withheld."""
+        if column in self.sheet.personal:
+            return f"{what} {NOT_SHOWN}"
+        return f"{raw!r} {what}"
+
     def required(self, column: str) -> str:
         value = self.text(column)
         # A column missing from the header was reported once, at row 1.
@@ -248,8 +278,10 @@ class Row:
                 return date.fromisoformat(raw)
             except ValueError:
                 pass
-        self.problem(column, f"{raw!r} is not a date",
-                     f"write the date as YYYY-MM-DD, e.g. {_date_example(raw)}")
+        # The example is derived from the value, so a personal cell gets a neutral one.
+        example = "2026-01-31" if column in self.sheet.personal else _date_example(raw)
+        self.problem(column, self.about(column, raw, "is not a date"),
+                     f"write the date as YYYY-MM-DD, e.g. {example}")
         return None
 
     def date_list(self, column: str) -> tuple[date, ...]:
@@ -267,7 +299,7 @@ class Row:
         by_value = {member.value.lower(): member for member in enum}
         if raw.lower() in by_value:
             return by_value[raw.lower()]
-        self.problem(column, f"{raw!r} is not a {column.replace('_', ' ')}",
+        self.problem(column, self.about(column, raw, f"is not a {column.replace('_', ' ')}"),
                      closest(raw, [m.value for m in enum]))
         return None
 
@@ -275,7 +307,7 @@ class Row:
         raw = self.text(column).lower()
         if not raw or raw in choices:
             return raw or default
-        self.problem(column, f"{raw!r} is not one of {', '.join(choices)}",
+        self.problem(column, self.about(column, raw, f"is not one of {', '.join(choices)}"),
                      closest(raw, choices))
         return default
 
@@ -285,7 +317,7 @@ class Row:
             return default
         if raw in _TRUE or raw in _FALSE:
             return raw in _TRUE
-        self.problem(column, f"{raw!r} is not yes or no", "write yes or no")
+        self.problem(column, self.about(column, raw, "is not yes or no"), "write yes or no")
         return default
 
     def integer(self, column: str, default: int | None, minimum: int = 1) -> int | None:
@@ -294,7 +326,8 @@ class Row:
             return default
         if re.fullmatch(r"\d+", raw) and int(raw) >= minimum:
             return int(raw)
-        self.problem(column, f"{raw!r} is not a whole number of at least {minimum}",
+        what = f"is not a whole number of at least {minimum}"
+        self.problem(column, self.about(column, raw, what),
                      f"write a whole number such as {max(minimum, 3)}")
         return None
 
@@ -303,7 +336,7 @@ class Row:
         """A worker id or case ref that must appear in ``file``."""
         value = self.required(column) if required else self.text(column)
         if value and known is not None and value not in known:
-            self.problem(column, f"{value!r} is not in {file}",
+            self.problem(column, self.about(column, value, f"is not in {file}"),
                          closest_reference(value, known, file))
         return value
 
@@ -335,7 +368,8 @@ def clock_cell(row: Row, column: str) -> time | None:
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return time(int(match[1]), int(match[2]))
-    row.problem(column, f"{raw!r} is not a time of day", "write it as HH:MM (24 hour), e.g. 14:30")
+    row.problem(column, row.about(column, raw, "is not a time of day"),
+                "write it as HH:MM (24 hour), e.g. 14:30")
     return None
 
 

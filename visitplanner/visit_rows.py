@@ -22,6 +22,7 @@ from pathlib import Path
 from visitplanner.csvsheet import (
     CHILDREN_FILE,
     DEFAULT_VISIT_TIME,
+    NOT_SHOWN,
     WORKERS_FILE,
     Columns,
     Row,
@@ -235,7 +236,7 @@ def _check_after_birth(row: Row, column: str, day: date, refs: Iterable[str],
         child = known.children.get(ref)
         if child and child.birth_date and child.due_date is None and day < child.birth_date:
             row.problem(column, f"the visit on {day} is before {ref}'s date of birth "
-                                f"{child.birth_date}",
+                                f"{NOT_SHOWN}",
                         "check the visit date and the child's date of birth")
 
 

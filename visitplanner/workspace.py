@@ -10,7 +10,9 @@ Problems are gathered, never raised one at a time: each is an
 (the header is row 1, the first data row is row 2), e.g.
 ``children.csv, row 4, column date_of_birth: '2019-02-30' is not a date``.
 
-Messages carry case references and worker ids, never names.
+Messages carry case references and worker ids, never names: a cell of a personal
+column (:attr:`Columns.personal`: name, address, dates of birth and due, email) is
+never quoted.
 
 Recorded visits (including the Standard Safeguarding Dataset layout) are read by
 :mod:`visitplanner.visit_rows`; CSV cells by :mod:`visitplanner.csvsheet`.
@@ -28,6 +30,7 @@ from pathlib import Path
 from visitplanner.csvsheet import (
     ABSENCES_FILE,
     CHILDREN_FILE,
+    NOT_SHOWN,
     VISITS_FILE,
     WORKERS_FILE,
     Columns,
@@ -59,9 +62,10 @@ CHILD_COLUMNS = Columns(
     ("case_ref", "household", "name", "plan_type", "plan_start"),
     ("date_of_birth", "expected_due_date", "referral_date", "conference_dates", "categories",
      "education", "allocated_worker", "visit_frequency_days", "address"),
+    personal=("name", "address", "date_of_birth", "expected_due_date"),
 )
 WORKER_COLUMNS = Columns(("worker_id", "name", "email", "team", "role"),
-                         ("working_days", "visits_per_day"))
+                         ("working_days", "visits_per_day"), personal=("name", "email"))
 ABSENCE_COLUMNS = Columns(("worker_id", "from", "to"), ("reason",))
 CATEGORIES = ("neglect", "physical", "emotional", "sexual")
 EDUCATION = ("school", "early_years", "none", "home", "alternative")
@@ -235,7 +239,8 @@ def _worker(row: Row) -> Worker | None:
     name, team = row.required("name"), row.required("team")
     email = row.required("email")
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        row.problem("email", f"{email!r} is not an email address", "write it as name@example.org")
+        row.problem("email", row.about("email", email, "is not an email address"),
+                    "write it as name@example.org")
     role = row.choice("role", Role)
     days = _working_days(row)
     per_day = row.integer("visits_per_day", default=3, minimum=1)
@@ -298,7 +303,8 @@ def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
     referral, conferences = row.date_value("referral_date"), row.date_list("conference_dates")
     categories, education = _categories(row), row.word("education", EDUCATION, "school")
     if plan_start and birth and plan_start < birth and due is None:
-        row.problem("plan_start", f"plan_start {plan_start} is before date_of_birth {birth}",
+        row.problem("plan_start", f"plan_start {plan_start} is before date_of_birth "
+                    f"{NOT_SHOWN}",
                     "check both dates; for a plan made before birth also give expected_due_date")
     if row.failed or plan_type is None or plan_start is None:
         return None

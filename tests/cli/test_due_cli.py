@@ -123,3 +123,20 @@ def test_due_text_report_flags_overdue_and_counts_children(tmp_path: Path) -> No
                for line in lines)
     assert lines[-1] == "3 children on 2026-11-23; 1 with something overdue."
     assert "Test Child" not in result.output
+
+
+def test_due_overdue_text_footer_counts_overdue_children_out_of_all(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["-w", str(workspace(tmp_path)), "due", "--on",
+                                      "2026-11-23", "--overdue"], catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert [line for line in lines if line.startswith("WAL-")] == [
+        "WAL-T001 (CP, household WAL-H1, sw.amber)"]
+    assert lines[-1] == "1 of 3 children has something overdue on 2026-11-23."
+
+
+def test_due_overdue_footer_on_the_camden_example_says_how_many_of_all() -> None:
+    camden = Path(__file__).parents[2] / "examples" / "camden"
+    result = CliRunner().invoke(cli, ["-w", str(camden), "due", "--on", "2026-11-23",
+                                      "--overdue"], catch_exceptions=False)
+    assert result.output.splitlines()[-1] == (
+        "9 of 60 children have something overdue on 2026-11-23.")

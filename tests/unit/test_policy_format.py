@@ -93,6 +93,56 @@ source = { document = "manual", section = "2", quote = "Visit often." }
         "(fix: remove it, or change the rule's kind)"]
 
 
+def rule_problems(rule: str) -> list[str]:
+    text = POLICY_HEADER + "\n[[rules]]\n" + rule + (
+        'source = { document = "manual", section = "2", quote = "Visit often." }\n')
+    return [p.render() for p in problems_of(text).problems]
+
+
+@pytest.mark.parametrize("key", ["at_least", "at_most"])
+def test_an_invalid_quota_bound_is_one_problem_with_a_fix_not_also_a_missing_bound(
+        key: str) -> None:
+    assert rule_problems(f'id = "q"\nkind = "quota"\nwindow = "3 months"\n{key} = -1\n') == [
+        f"testshire.toml, rules[0] (q).{key}: expected a whole number of 1 or more, got -1 "
+        "(fix: use a whole number of 1 or more)"]
+
+
+def test_a_quota_with_neither_bound_is_told_to_add_one() -> None:
+    assert rule_problems('id = "q"\nkind = "quota"\nwindow = "3 months"\n') == [
+        "testshire.toml, rules[0] (q).at_least: a quota needs at_least or at_most "
+        "(fix: add at_least = 1)"]
+
+
+def test_an_invalid_check_schedule_is_not_also_a_missing_schedule() -> None:
+    assert rule_problems('id = "c"\nkind = "check"\ncheck = "bedroom"\nevery_kth = 0\n') == [
+        "testshire.toml, rules[0] (c).every_kth: expected a whole number of 1 or more, got 0 "
+        "(fix: use a whole number of 1 or more)"]
+
+
+def test_a_negative_age_or_a_non_boolean_flag_carries_its_fix() -> None:
+    assert rule_problems('id = "v"\nkind = "cadence"\nevery = "10 days"\n'
+                         'when = { min_age = -3 }\nrequires_plan_value = "yes"\n') == [
+        "testshire.toml, rules[0] (v).when: expected a whole number of 0 or more, got -3 "
+        "(fix: use a whole number of 0 or more)",
+        "testshire.toml, rules[0] (v).requires_plan_value: expected true or false, got 'yes' "
+        "(fix: use true or false)"]
+
+
+def test_an_unknown_escalation_trigger_is_reported_not_a_crash() -> None:
+    assert rule_problems('id = "e"\nkind = "escalation"\ntrigger = "bogus"\n'
+                         'notify = ["team_manager"]\n') == [
+        "testshire.toml, rules[0] (e).trigger: 'bogus' is not a trigger: use one of "
+        "'consecutive_failures', 'not_seen_for', 'not_seen_alone_for'"]
+
+
+def test_an_invalid_escalation_period_is_not_also_a_missing_period() -> None:
+    assert rule_problems('id = "e"\nkind = "escalation"\ntrigger = "not_seen_for"\n'
+                         'notify = ["team_manager"]\nperiod = "six weeks"\n') == [
+        "testshire.toml, rules[0] (e).period: 'six weeks' is not an interval: write a whole "
+        'number and a unit, e.g. "10 days", "15 working_days", "2 weeks", "3 months", '
+        '"24 hours"']
+
+
 def test_missing_policy_table_and_rules_are_both_reported() -> None:
     error = problems_of('title = "oops"\n')
     assert [p.where for p in error.problems] == [

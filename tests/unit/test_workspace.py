@@ -35,6 +35,9 @@ sw1,Sam Worker,sam@example.org,west,social_worker,Mon;Tue;Wed,4
 hv1,Hal Visitor,hal@example.org,west,health_visitor,,
 """
 SETTINGS = '[workspace]\npolicy = "camden"\n'
+CHILD_HEADER = ("case_ref,household,name,date_of_birth,expected_due_date,plan_type,plan_start,"
+                "referral_date,conference_dates,categories,education,allocated_worker,"
+                "visit_frequency_days,address\n")
 
 
 def workspace(tmp_path: Path, **files: str) -> Path:
@@ -141,10 +144,41 @@ def test_a_byte_order_mark_and_blank_lines_are_accepted(tmp_path: Path) -> None:
 
 
 def test_a_bad_date_names_file_row_column_value_and_a_close_valid_date(tmp_path: Path) -> None:
-    children = CHILDREN + "C4,H3,Di Synthetic,2019-02-30,,CIN,2026-01-05,\n"
-    assert one_problem(workspace(tmp_path, children=children)) == (
-        "children.csv, row 5, column date_of_birth: '2019-02-30' is not a date "
-        "(fix: write the date as YYYY-MM-DD, e.g. 2019-02-28)")
+    children = CHILDREN + "C4,H3,Di Synthetic,2019-02-28,,CIN,2026-02-30,\n"
+    found = one_problem(workspace(tmp_path, children=children))
+    assert found == (
+        "children.csv, row 5, column plan_start: '2026-02-30' is not a date "
+        "(fix: write the date as YYYY-MM-DD, e.g. 2026-02-28)")
+    assert found.replace("row 5", "row 4") in DOC.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("column, cell, expected", [
+    ("date_of_birth", "30/02/2019", "is not a date (value not shown: personal data) "
+     "(fix: write the date as YYYY-MM-DD, e.g. 2026-01-31)"),
+    ("expected_due_date", "2026-13-01", "is not a date (value not shown: personal data) "
+     "(fix: write the date as YYYY-MM-DD, e.g. 2026-01-31)"),
+])
+def test_a_bad_personal_date_is_reported_without_its_value(tmp_path: Path, column: str,
+                                                          cell: str, expected: str) -> None:
+    dates = {"date_of_birth": "2019-02-28", "expected_due_date": "", column: cell}
+    children = (CHILDREN + f"C4,H3,Di Synthetic,{dates['date_of_birth']},"
+                f"{dates['expected_due_date']},CIN,2026-01-05,\n")
+    found = one_problem(workspace(tmp_path, children=children))
+    assert found == f"children.csv, row 5, column {column}: {expected}"
+    assert cell not in found and "2019-02" not in found
+
+
+def test_a_bad_workers_email_is_reported_without_its_value(tmp_path: Path) -> None:
+    workers = WORKERS + "sw2,Pat Worker,pat.worker-at-example.org,west,social_worker,,\n"
+    found = one_problem(workspace(tmp_path, workers=workers))
+    assert found == ("workers.csv, row 4, column email: is not an email address "
+                     "(value not shown: personal data) (fix: write it as name@example.org)")
+    assert "pat" not in found
+
+
+def test_personal_columns_of_children_and_workers_are_declared() -> None:
+    assert CHILD_COLUMNS.personal == ("name", "address", "date_of_birth", "expected_due_date")
+    assert WORKER_COLUMNS.personal == ("name", "email")
 
 
 def test_a_british_date_is_refused_with_its_iso_form_as_the_fix(tmp_path: Path) -> None:
@@ -155,13 +189,13 @@ def test_a_british_date_is_refused_with_its_iso_form_as_the_fix(tmp_path: Path) 
 
 
 def test_every_problem_in_every_file_is_reported_at_once(tmp_path: Path) -> None:
-    children = CHILDREN + "C4,H3,Di Synthetic,2019-02-30,,CPP,2026-01-05,sw9\n"
+    children = CHILDREN + "C4,H3,Di Synthetic,2019-02-28,,CPP,2026-01-35,sw9\n"
     workers = WORKERS + "sw2,Pat Worker,pat@example.org,west,socal_worker,Mon;Tues,0\n"
     visits = "visit_id,date,worker_id,case_refs,announced\nV1,2026-02-02,sw3,C9,maybe\n"
     assert problems(workspace(tmp_path, children=children, workers=workers, visits=visits)) == [
         "children.csv, row 5, column plan_type: 'CPP' is not a plan type (fix: did you mean CP?)",
-        "children.csv, row 5, column date_of_birth: '2019-02-30' is not a date "
-        "(fix: write the date as YYYY-MM-DD, e.g. 2019-02-28)",
+        "children.csv, row 5, column plan_start: '2026-01-35' is not a date "
+        "(fix: write the date as YYYY-MM-DD, e.g. 2026-01-31)",
         "children.csv, row 5, column allocated_worker: 'sw9' is not in workers.csv "
         "(fix: did you mean sw2? correct it, or add it to workers.csv)",
         "workers.csv, row 4, column role: 'socal_worker' is not a role "
@@ -203,11 +237,45 @@ def test_an_empty_required_cell_is_reported(tmp_path: Path) -> None:
         "workers.csv, row 4, column email: is empty (fix: fill in email; it is required)")
 
 
-def test_a_row_with_more_cells_than_the_header_is_reported(tmp_path: Path) -> None:
+def test_a_row_with_more_cells_than_the_header_is_one_problem_not_parsed(
+        tmp_path: Path) -> None:
     workers = WORKERS + "sw2,Pat, Worker,pat@example.org,west,social_worker,Mon,3\n"
-    assert one_problem(workspace(tmp_path, workers=workers)) == (
-        "workers.csv, row 4: has 8 cells but the header has 7 columns (fix: put cells "
-        "containing commas in double quotes, or add the missing heading)")
+    found = one_problem(workspace(tmp_path, workers=workers))
+    assert found == (
+        "workers.csv, row 4: has 8 cells, the header has 7 (fix: check for a missing or extra "
+        "comma or an unquoted comma in a cell)")
+    assert "Worker" not in found and "pat@" not in found
+
+
+def test_a_row_with_fewer_cells_than_the_header_is_one_problem_quoting_no_cell(
+        tmp_path: Path) -> None:
+    # The camden case: a comma lost before conference_dates shifts the quoted address
+    # into visit_frequency_days; its cells must not be parsed, nor any value quoted.
+    children = CHILD_HEADER + (
+        "C1,H1,Ada Synthetic,2019-02-28,,CP,2026-01-05,2026-01-05;2026-04-05,neglect,school,"
+        'sw1,,"59 Tansy Close, Camden"\n')
+    found = one_problem(workspace(tmp_path, children=children))
+    assert found == (
+        "children.csv, row 2: has 13 cells, the header has 14 (fix: check for a missing or "
+        "extra comma or an unquoted comma in a cell)")
+    for value in ("Tansy", "Ada", "2019-02-28", "neglect", "school"):
+        assert value not in found
+
+
+def test_a_misaligned_row_is_left_out_but_its_case_ref_still_counts(tmp_path: Path) -> None:
+    children = CHILDREN + "C4,H3,Di Synthetic,2019-02-28,CIN,2026-01-05,\n"
+    visits = "visit_id,date,worker_id,case_refs\nV1,2026-02-02,sw1,C4\n"
+    tables, found = read_tables(workspace(tmp_path, children=children, visits=visits))
+    assert [p.render() for p in found] == [
+        "children.csv, row 5: has 7 cells, the header has 8 (fix: check for a missing or "
+        "extra comma or an unquoted comma in a cell)"]
+    assert [c.case_ref for c in tables.children] == ["C1", "C2", "C3"]
+    assert [v.case_ref for v in tables.visits] == ["C4"]
+
+
+def test_trailing_empty_cells_beyond_the_header_are_harmless(tmp_path: Path) -> None:
+    workers = WORKERS + "sw2,Pat Worker,pat@example.org,west,social_worker,,,,\n"
+    assert problems(workspace(tmp_path, workers=workers)) == []
 
 
 @pytest.mark.parametrize("stem, header, row, expected", [
@@ -244,10 +312,12 @@ def test_an_absence_of_an_unknown_worker_or_ending_before_it_starts_is_reported(
 def test_a_plan_cannot_start_before_birth_unless_it_began_before_birth(tmp_path: Path) -> None:
     born = CHILDREN + "C4,H3,Di Synthetic,2026-03-01,,CP,2026-01-10,\n"
     pre_birth = CHILDREN + "C4,H3,Di Synthetic,2026-03-01,2026-03-05,CP,2026-01-10,\n"
-    assert one_problem(workspace(tmp_path, children=born)) == (
+    found = one_problem(workspace(tmp_path, children=born))
+    assert found == (
         "children.csv, row 5, column plan_start: plan_start 2026-01-10 is before date_of_birth "
-        "2026-03-01 (fix: check both dates; for a plan made before birth also give "
-        "expected_due_date)")
+        "(value not shown: personal data) (fix: check both dates; for a plan made before birth "
+        "also give expected_due_date)")
+    assert "2026-03-01" not in found
     assert problems(workspace(tmp_path, children=pre_birth)) == []
 
 
@@ -271,9 +341,9 @@ def test_a_visit_before_the_childs_birth_is_reported_by_case_ref_not_name(tmp_pa
     visits = "visit_id,date,worker_id,case_refs\nV1,2021-05-01,sw1,C1;C2\n"
     found = one_problem(workspace(tmp_path, visits=visits))
     assert found == ("visits.csv, row 2, column date: the visit on 2021-05-01 is before C2's "
-                     "date of birth 2021-06-01 (fix: check the visit date and the child's "
-                     "date of birth)")
-    assert "Synthetic" not in found
+                     "date of birth (value not shown: personal data) (fix: check the visit "
+                     "date and the child's date of birth)")
+    assert "Synthetic" not in found and "2021-06-01" not in found
 
 
 def test_children_seen_may_only_name_children_of_the_visit(tmp_path: Path) -> None:

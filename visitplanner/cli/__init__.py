@@ -3,13 +3,15 @@
 Each command lives in its own module of this package and is registered on the
 :func:`cli` group below.  Commands turn user input into calls of the pure core
 and print the result; :func:`main` turns a :class:`VisitplannerError` into one
-clear message (no traceback unless ``-v``) and the error's exit code.
+clear message listing every problem (followed by the traceback with ``-v``) and the
+error's exit code.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="visitplanner", standalone_mode=False)
     except VisitplannerError as error:
-        if verbose:
-            raise
         click.echo(f"error: {error.render()}", err=True)
+        if verbose:  # the traceback as well as every problem, and still the error's exit code
+            click.echo(traceback.format_exc().rstrip(), err=True)
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

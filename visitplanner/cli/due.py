@@ -32,16 +32,28 @@ def due(ctx: Context, on: datetime | None, as_json: bool, overdue: bool) -> None
     ws = load_workspace(ctx.workspace)
     workers = {w.id: w for w in ws.workers}
     report = due_report(ws.policy, ws.calendar, ws.children, workers, ws.visits, day)
-    if overdue:
-        report = tuple(c for c in report if c.overdue)
+    shown = tuple(c for c in report if c.overdue) if overdue else report
     if as_json:
-        click.echo(json.dumps({"on": day.isoformat(), "children": [_json(c) for c in report]},
+        click.echo(json.dumps({"on": day.isoformat(), "children": [_json(c) for c in shown]},
                               indent=2, sort_keys=True))
         return
-    for child in report:
+    for child in shown:
         click.echo(_text(child))
-    count = sum(1 for c in report if c.overdue)
-    click.echo(f"\n{len(report)} children on {day.isoformat()}; {count} with something overdue.")
+    click.echo("\n" + footer(len(report), sum(1 for c in report if c.overdue), day, overdue))
+
+
+def footer(children: int, overdue: int, day: date, only_overdue: bool) -> str:
+    """The report's last line; with ``--overdue`` it still counts every child, so that
+    "9 of 60" cannot be misread as "9 children in all"."""
+    if only_overdue:
+        verb = "has" if overdue == 1 else "have"
+        return (f"{overdue} of {_children(children)} {verb} something overdue "
+                f"on {day.isoformat()}.")
+    return f"{_children(children)} on {day.isoformat()}; {overdue} with something overdue."
+
+
+def _children(count: int) -> str:
+    return f"{count} {'child' if count == 1 else 'children'}"
 
 
 def _json(child: ChildDue) -> dict[str, Any]:

@@ -111,7 +111,7 @@ def _convert(raw: dict[str, Any], fields: dict[str, Any], where: str,
         try:
             values[key] = field.convert(value)
         except SpecError as error:
-            problems.append(Problem(f"{where}.{key}", str(error)))
+            problems.append(Problem(f"{where}.{key}", str(error), error.fix))
     return values
 
 
@@ -131,7 +131,7 @@ def _rule(raw: Any, where: str, documents: dict[str, str], problems: list[Proble
                                         f"every rule needs {key} = {FIELDS[key].example}"))
         return None
     _check_keys(values, set(raw), kind, where, problems)
-    _check_meaning(values, kind, where, documents, problems)
+    _check_meaning(values, set(raw), kind, where, documents, problems)
     if len(problems) > before:
         return None
     values.setdefault("plans", frozenset(PlanType))
@@ -150,8 +150,10 @@ def _check_keys(values: dict[str, Any], given: set[str], kind: RuleKind, where: 
                                 "remove it, or change the rule's kind"))
 
 
-def _check_meaning(values: dict[str, Any], kind: RuleKind, where: str,
+def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, where: str,
                    documents: dict[str, str], problems: list[Problem]) -> None:
+    """Checks across keys.  "Needs X" looks at the keys ``given``: a key that is present
+    but invalid was reported by _convert already, and is not also missing."""
     def bad(key: str, what: str, fix: str) -> None:
         problems.append(Problem(f"{where}.{key}", what, fix))
 
@@ -170,21 +172,21 @@ def _check_meaning(values: dict[str, Any], kind: RuleKind, where: str,
     if "plan_value" in values and values["plan_value"] not in PLAN_VALUES:
         bad("plan_value", f"unknown plan column {values['plan_value']!r}",
             f"use one of {', '.join(sorted(PLAN_VALUES))}")
-    if kind is RuleKind.QUOTA and not ({"at_least", "at_most"} & set(values)):
+    if kind is RuleKind.QUOTA and not ({"at_least", "at_most"} & given):
         bad("at_least", "a quota needs at_least or at_most", "add at_least = 1")
-    if kind is RuleKind.CHECK and len({"every_kth", "between", "within"} & set(values)) != 1:
+    if kind is RuleKind.CHECK and len({"every_kth", "between", "within"} & given) != 1:
         bad("every_kth", "a check needs exactly one of every_kth, between, within",
             "keep one; write two rules for two schedules")
-    if kind is RuleKind.ESCALATION:
-        _check_trigger(values, bad)
+    if kind is RuleKind.ESCALATION and "trigger" in values:  # else reported already
+        _check_trigger(values, given, bad)
 
 
-def _check_trigger(values: dict[str, Any], bad: Any) -> None:
+def _check_trigger(values: dict[str, Any], given: set[str], bad: Any) -> None:
     trigger = values["trigger"]
-    if trigger is Trigger.CONSECUTIVE_FAILURES and "after" not in values:
+    if trigger is Trigger.CONSECUTIVE_FAILURES and "after" not in given:
         bad("after", "consecutive_failures needs the outcomes that count as failures",
             'add after = ["no_access", "cancelled"]')
-    if trigger is not Trigger.CONSECUTIVE_FAILURES and "period" not in values:
+    if trigger is not Trigger.CONSECUTIVE_FAILURES and "period" not in given:
         bad("period", f"{trigger.value} needs a period", 'add period = "10 days"')
 
 

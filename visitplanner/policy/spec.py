@@ -29,7 +29,11 @@ from visitplanner.workdays import REGIONS
 
 
 class SpecError(ValueError):
-    """A value does not fit its key; the message says what would."""
+    """A value does not fit its key; the message says what is wrong, ``fix`` what would fit."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 Converter = Callable[[Any], Any]
@@ -82,21 +86,24 @@ def to_str(raw: Any) -> str:
     return raw.strip()
 
 
-def to_int(raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise SpecError(f"expected a whole number of 0 or more, got {raw!r}")
+def _whole_number(raw: Any, minimum: int) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < minimum:
+        raise SpecError(f"expected a whole number of {minimum} or more, got {raw!r}",
+                        f"use a whole number of {minimum} or more")
     return raw
 
 
+def to_int(raw: Any) -> int:
+    return _whole_number(raw, 0)
+
+
 def to_positive(raw: Any) -> int:
-    if to_int(raw) < 1:
-        raise SpecError(f"expected a whole number of 1 or more, got {raw!r}")
-    return int(raw)
+    return _whole_number(raw, 1)
 
 
 def to_bool(raw: Any) -> bool:
     if not isinstance(raw, bool):
-        raise SpecError(f"expected true or false, got {raw!r}")
+        raise SpecError(f"expected true or false, got {raw!r}", "use true or false")
     return raw
 
 
