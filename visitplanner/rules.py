@@ -108,42 +108,25 @@ def end_of(ctx: Context, rule: Rule, interval: Interval, anchor: datetime) -> da
     return ctx.policy.resolve(interval).add_to(anchor, ctx.calendar, ctx.policy.counting_for(rule))
 
 
-def effective_every(rule: Rule, child: Child) -> Interval:
-    """The cadence interval for this child: the plan's value when it is tighter.
-
-    A plan value is in calendar days (frequency agreed at conference).  It
-    replaces the policy's interval only when it cannot be looser, so a plan
-    can tighten but never relax the policy.
-    """
-    assert rule.every is not None
-    value = plan_value(rule, child)
-    if value is None:
-        return rule.every
-    return Interval(value, Unit.CALENDAR_DAYS) if _tighter(value, rule.every) else rule.every
-
-
-def _tighter(days: int, every: Interval) -> bool:
-    if every.unit in (Unit.CALENDAR_DAYS, Unit.DAYS):
-        return days < every.count
-    if every.unit is Unit.WEEKS:
-        return days < every.count * 7
-    if every.unit is Unit.WORKING_DAYS:
-        return days <= every.count  # N calendar days never contain more than N working days
-    return days < every.count * 28
-
-
 def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline:
     """Next visit due under a cadence: last counting visit (or plan start) plus the interval.
 
     A failed or not-seen visit does not count (the filter requires the child
-    seen), so it never resets the clock.
+    seen), so it never resets the clock.  A plan value (days agreed at
+    conference) can only tighten: the deadline is the earlier of the
+    policy's and the plan's, whatever units the policy counts in.
     """
-    every = effective_every(rule, child)
+    assert rule.every is not None
     counting = [f for f in history if matches(rule.counts, f)]
     anchor = counting[-1].at if counting else start_of(child.plan_start)
-    what = f"visit at least every {ctx.policy.resolve(every)}"
-    return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, every, anchor), what,
-                    anchor=anchor.date())
+    due = end_of(ctx, rule, rule.every, anchor)
+    what = f"visit at least every {ctx.policy.resolve(rule.every)}"
+    days = plan_value(rule, child)
+    if days is not None:
+        planned = end_of(ctx, rule, Interval(days, Unit.CALENDAR_DAYS), anchor)
+        if planned < due:
+            due, what = planned, f"visit at least every {days} calendar days (set for this child)"
+    return Deadline(rule.id, child.case_ref, "visit", due, what, anchor=anchor.date())
 
 
 def first_visit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:

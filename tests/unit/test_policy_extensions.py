@@ -10,8 +10,8 @@ import pytest
 
 from visitplanner.errors import PolicyError
 from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
-from visitplanner.policy import parse_policy
-from visitplanner.rules import Context, Fact, revisit
+from visitplanner.policy import Policy, parse_policy
+from visitplanner.rules import Context, Fact, cadence, revisit
 from visitplanner.workdays import WorkingCalendar
 from visitplanner.workspace import load_workspace
 
@@ -75,3 +75,15 @@ def test_the_policy_names_the_bank_holidays_unless_the_workspace_overrides(
     assert load_workspace(workspace).calendar.region == "SCT"
     settings.write_text(text, encoding="utf-8")
     assert load_workspace(workspace).calendar.region == "ENG"
+
+
+def test_a_frequency_set_for_the_child_is_never_looser_than_the_policy_and_always_used(
+        camden: Policy, england: WorkingCalendar) -> None:
+    # 15 working days from Mon 2 Nov 2026 is Mon 23 Nov (21 days); 20 days is Sun 22 Nov.
+    kid = Child("C1", "H1", "Test Child", date(2016, 1, 1), PlanType.CIN, date(2026, 1, 5),
+                visit_frequency_days=20)
+    seen = (Fact(datetime.combine(date(2026, 11, 2), time(10), tzinfo=LONDON), Location.HOME,
+                 True, Outcome.COMPLETED, Role.SOCIAL_WORKER, frozenset()),)
+    found = cadence(Context(camden, england), camden.rule("cin-cadence"), kid, seen)
+    assert (found.due, found.what) == (
+        date(2026, 11, 22), "visit at least every 20 calendar days (set for this child)")
