@@ -78,6 +78,7 @@ from visitplanner.tags import (
     day_slots,
     tag_unannounced,
 )
+from visitplanner.verify import dated_shortfalls
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -628,15 +629,35 @@ def _noon(day: date) -> datetime:
 def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> Schedule:
     visits = tag_unannounced(ctx, request.children, state.histories, state.visits,
                              request.seed, request.today, request.end)
+    late = _dated_late(ctx, request, staff, state, visits)
     timed = assign_times(visits, staff, request.times, request.seed, _prefers_variety(ctx))
     ordered = tuple(sorted(timed, key=lambda v: (v.start, v.worker_id, v.id)))
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,
-        visits=ordered, shortfalls=tuple(sorted(state.shortfalls, key=_shortfall_order)),
+        visits=ordered,
+        shortfalls=tuple(sorted([*state.shortfalls, *late], key=_shortfall_order)),
         recording_tasks=_recording_tasks(ctx, request, ordered),
         escalations=_escalations(ctx, request, staff, state),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
                                    if v.day <= request.today})))
+
+
+def _dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: _State,
+                visits: Sequence[PlannedVisit]) -> list[Shortfall]:
+    """Quota and dated-check deadlines the tagged visits meet late (:mod:`visitplanner.verify`)."""
+    recorded = {ref: tuple(f for f in facts if not f.planned)
+                for ref, facts in state.histories.items()}
+    planned: dict[str, list[Fact]] = {}
+    for visit in sorted(visits, key=lambda v: (v.start, v.id)):
+        role = staff.workers[visit.worker_id].role
+        for child_checks in visit.checks:
+            planned.setdefault(child_checks.case_ref, []).append(Fact(
+                visit.start, Location.HOME, visit.announced, Outcome.COMPLETED, role,
+                frozenset(child_checks.checks), planned=True, worker_id=visit.worker_id))
+    teams = {c.case_ref: _team(staff, (c,), None) for c in request.children}
+    return dated_shortfalls(ctx, request.children, recorded,
+                            {ref: tuple(f) for ref, f in planned.items()}, request.today,
+                            request.end, teams)
 
 
 def _escalations(ctx: Context, request: PlanRequest, staff: Staff,

@@ -95,3 +95,37 @@ def test_unannounced_visits_are_put_in_a_time_window_not_at_the_start_of_the_day
     for visit in unannounced:
         start, end = visit.start.astimezone(LONDON).time(), visit.end.astimezone(LONDON).time()
         assert any(lo <= start and end <= hi for lo, hi in windows), (start, end)
+
+
+def test_an_overdue_unannounced_visit_is_in_the_shortfall_report_not_silent(
+        camden: Policy) -> None:
+    kid = child("C1", "H1", PlanType.CP, start=date(2026, 6, 1), allocated="sw.a",
+                education="none")
+    # Seen every week since September, always announced: no unannounced visit since the
+    # plan began on 1 June, so one was due by Tue 1 Sep 2026 (1 June + 3 months).
+    history = tuple(seen("C1", date(2026, 9, 7) + (date(2026, 9, 14) - date(2026, 9, 7)) * i,
+                         announced=True) for i in range(11))
+    schedule = plan(request(camden, (kid,), (worker("sw.a"),), visits=history))
+    late = [s for s in schedule.shortfalls if s.rule_id == "cp-unannounced"]
+    assert len(late) == 1
+    first_unannounced = min(v.day for v in schedule.visits if not v.announced)
+    assert (late[0].deadline, late[0].planned_on) == (date(2026, 9, 1), first_unannounced)
+    assert late[0].days_late == (first_unannounced - date(2026, 9, 1)).days
+    assert late[0].reason == "already overdue on 2026-11-23"
+
+
+def test_a_baby_not_seen_awake_for_six_weeks_is_reported_when_the_plan_cannot_catch_up(
+        camden: Policy) -> None:
+    baby = child("C1", "H1", PlanType.CP, born=date(2026, 3, 1), allocated="sw.a",
+                 education="none")
+    # Seen weekly, but never awake since Mon 5 Oct: awake was due by Mon 16 Nov (6 weeks).
+    history = (seen("C1", date(2026, 10, 5)),
+               *(seen("C1", day, checks=("seen_alone",)) for day in
+                 (date(2026, 10, 12), date(2026, 10, 19), date(2026, 10, 26), date(2026, 11, 2),
+                  date(2026, 11, 9), date(2026, 11, 16))))
+    schedule = plan(request(camden, (baby,), (worker("sw.a"),), visits=history))
+    late = [s for s in schedule.shortfalls if s.rule_id == "cp-seen-awake-under-3"]
+    assert [(s.deadline, s.reason) for s in late] == [
+        (date(2026, 11, 16), "already overdue on 2026-11-23")]
+    first = schedule.visits[0]
+    assert "seen_awake" in dict((c.case_ref, c.checks) for c in first.checks)["C1"]

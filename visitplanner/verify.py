@@ -1,0 +1,86 @@
+"""Dated deadlines the plan meets by what its visits do, checked after planning.
+
+The planner places visits by the cadences; unannounced quotas and dated checks
+(seen awake at least every 6 weeks, bedroom before the next conference) are
+met by tagging planned visits.  This pass walks each child's recorded visits
+and planned visits (assumed to go ahead as planned) through those rules, and
+reports every deadline inside the plan that no visit meets in time as a
+:class:`Shortfall`: never a silent breach.  Pure: ``today`` is an input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from visitplanner.model import Child, Shortfall
+from visitplanner.policy.model import Rule, RuleKind
+from visitplanner.rules import Context, Deadline, Fact, check, matches, quota
+
+
+def dated_shortfalls(ctx: Context, children: Sequence[Child],
+                     recorded: Mapping[str, tuple[Fact, ...]],
+                     planned: Mapping[str, tuple[Fact, ...]], today: date, end: date,
+                     teams: Mapping[str, str]) -> list[Shortfall]:
+    """Each quota or dated-check deadline up to ``end`` (inclusive) met late or not at all."""
+    found: list[Shortfall] = []
+    for child in sorted(children, key=lambda c: c.case_ref):
+        for rule in _dated_rules(ctx, child, today):
+            found += _walk(ctx, rule, child, recorded.get(child.case_ref, ()),
+                           planned.get(child.case_ref, ()), today, end,
+                           teams.get(child.case_ref, ""))
+    return found
+
+
+def _dated_rules(ctx: Context, child: Child, today: date) -> list[Rule]:
+    rules = [r for r in ctx.policy.rules_of(RuleKind.QUOTA) if r.at_least]
+    rules += [r for r in ctx.policy.rules_of(RuleKind.CHECK) if r.within or r.between]
+    return [r for r in rules if r.applies_to(child, today)]
+
+
+def _walk(ctx: Context, rule: Rule, child: Child, recorded: tuple[Fact, ...],
+          planned: tuple[Fact, ...], today: date, end: date, team: str) -> list[Shortfall]:
+    """Follow the rule's deadlines through the planned visits, noting each one met late."""
+    history, ahead = list(recorded), list(planned)
+    out: list[Shortfall] = []
+    while True:
+        deadline = _deadline(ctx, rule, child, history, max(today, _last_day(history)))
+        if deadline is None or deadline.due is None or deadline.due > end:
+            return out
+        meets = next((f for f in ahead if _meets(rule, f)), None)
+        if meets is None or meets.day > deadline.due:
+            out.append(_shortfall(rule, child, deadline, meets, today, end, team))
+        if meets is None:
+            return out
+        done = ahead.index(meets) + 1
+        history, ahead = history + ahead[:done], ahead[done:]
+
+
+def _deadline(ctx: Context, rule: Rule, child: Child, history: list[Fact],
+              on: date) -> Deadline | None:
+    if rule.kind is RuleKind.QUOTA:
+        return quota(ctx, rule, child, history, on)
+    return check(ctx, rule, child, history, on)
+
+
+def _meets(rule: Rule, fact: Fact) -> bool:
+    return matches(rule.counts, fact) and (rule.kind is RuleKind.QUOTA or rule.check in fact.checks)
+
+
+def _last_day(history: list[Fact]) -> date:
+    return max((f.day for f in history), default=date.min)
+
+
+def _shortfall(rule: Rule, child: Child, deadline: Deadline, meets: Fact | None, today: date,
+               end: date, team: str) -> Shortfall:
+    assert deadline.due is not None
+    late_until = meets.day if meets else end + timedelta(days=1)
+    if deadline.due < today:
+        reason = f"already overdue on {today.isoformat()}"
+    elif meets is None:
+        reason = f"no planned visit can meet it before the plan ends ({deadline.what})"
+    else:
+        reason = f"the first visit that can meet it is later ({deadline.what})"
+    return Shortfall(case_ref=child.case_ref, household=child.household, rule_id=rule.id,
+                     deadline=deadline.due, planned_on=meets.day if meets else None,
+                     days_late=(late_until - deadline.due).days, reason=reason, team=team)
