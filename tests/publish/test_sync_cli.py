@@ -98,7 +98,7 @@ def test_wrong_password_is_exit_7_with_a_clear_message(
     assert isinstance(error, SyncError) and not isinstance(error, PartialSyncError)
     assert error.exit_code == 7
     assert "refused the login (HTTP 401)" in error.render()
-    assert "check the user name and password" in error.render()
+    assert "check the user name in $VISITPLANNER_CALDAV_USERNAME" in error.render()
 
 
 def test_exit_code_tells_all_synced_from_some_failed_from_none() -> None:

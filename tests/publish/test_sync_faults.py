@@ -129,7 +129,8 @@ def test_wrong_password_gives_a_clear_error(radicale: DevServer) -> None:
     finally:
         storage.close()
     assert not result.ok
-    assert result.error == "w-001: the server refused the login (HTTP 401)"
+    assert result.error == f"the server at 127.0.0.1:{radicale.port} refused the login (HTTP 401)"
+    assert isinstance(result.failure, AuthError) and result.failure.status == 401
 
 
 def test_dry_run_reads_but_writes_nothing_anywhere() -> None:

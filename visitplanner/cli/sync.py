@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, replace
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import click
 
@@ -26,7 +26,12 @@ from visitplanner.cli.publish import publish_context
 from visitplanner.errors import PartialSyncError, PlanError, Problem, SyncError
 from visitplanner.planstore import PLAN_FILE, load_schedule
 from visitplanner.publish import build_documents, load_state, save_state
-from visitplanner.publish.caldav_storage import CaldavStorage
+from visitplanner.publish.caldav_storage import (
+    CaldavStorage,
+    ServerUnreachableError,
+    TlsError,
+)
+from visitplanner.publish.storage import AuthError, NotFoundError, TransientError
 from visitplanner.publish.sync import CalendarSyncResult, SyncPolicy, sync_calendar
 from visitplanner.publish.syncstatus import SyncStatus, record_worker_edits
 from visitplanner.settings import SETTINGS_FILE, CaldavSettings
@@ -60,11 +65,13 @@ def sync(obj: object, dry_run: bool, as_json: bool) -> None:
         problem = Problem(str(PLAN_FILE), "no plan has been kept yet", "run `visitplanner plan`")
         raise PlanError("Nothing to sync", [problem])
     username, password = credentials(settings, os.environ, _run_password_command)
+    if username is None and password is None:
+        click.echo(f"note: {_no_login_note(settings)}", err=True)
     documents, after = build_documents(schedule, publish_context(workspace), load_state(root))
     policy = SyncPolicy(conflict=settings.conflict, dry_run=dry_run)  # type: ignore[arg-type]
     results = _sync_all(root, settings, documents, (username, password), policy, as_json)
     click.echo(_summary_json(results, dry_run) if as_json else _summary_text(results, dry_run))
-    _raise_for_failures(results)
+    _raise_for_failures(results, settings, authenticated=password is not None)
     if not dry_run:
         save_state(root, after)  # SEQUENCE bookkeeping, as `publish` does
 
@@ -125,8 +132,9 @@ def credentials(
 ) -> tuple[str | None, str | None]:
     """User name from ``username_env``; password from ``password_command`` or ``password_env``.
 
-    Both unset means "no authentication" (a local test server).  Every problem
-    is gathered and raised at once; a secret is never echoed.
+    Both unset means "no authentication" (a local test server; the CLI says
+    so).  Only one of them set is a mistake, and names both variables.  Every
+    problem is gathered and raised at once; a secret is never echoed.
     """
     username = environ.get(settings.username_env) or None
     problems: list[Problem] = []
@@ -137,15 +145,33 @@ def credentials(
         except SyncError as failure:
             problems.extend(failure.problems)
             password = None
+        if password and not username:
+            problems.append(_credential_problem(settings.username_env, "user name"))
     else:
         password = environ.get(settings.password_env) or None
-    if username and not password and not problems:
-        problems.append(_credential_problem(settings.password_env, "password"))
-    if password and not username:
-        problems.append(_credential_problem(settings.username_env, "user name"))
+        if bool(username) != bool(password):
+            problems.append(_half_login_problem(settings, given_username=bool(username)))
     if problems:
         raise SyncError("Cannot log in to the CalDAV server", problems)
     return username, password
+
+
+def _no_login_note(settings: CaldavSettings) -> str:
+    return (
+        f"no credentials in {settings.username_env} / {settings.password_env}: "
+        "connecting without authentication"
+    )
+
+
+def _half_login_problem(settings: CaldavSettings, given_username: bool) -> Problem:
+    given, missing = settings.username_env, settings.password_env
+    if not given_username:
+        given, missing = missing, given
+    return Problem(
+        f"environment variables {settings.username_env} and {settings.password_env}",
+        f"{given} is set but {missing} is not: a login needs both",
+        f"export {missing}=... (or unset {given} for a server without login)",
+    )
 
 
 def _run_password_command(argv: Sequence[str]) -> str:
@@ -183,20 +209,87 @@ def _no_caldav_section() -> Problem:
     )
 
 
-def _raise_for_failures(results: list[CalendarSyncResult]) -> None:
+def _raise_for_failures(
+    results: list[CalendarSyncResult],
+    settings: CaldavSettings | None = None,
+    authenticated: bool = True,
+) -> None:
     failed = [r for r in results if not r.ok]
     if not failed:
         return
-    problems = [Problem(f"calendar {r.calendar}", r.error or "failed", _fix_for(r)) for r in failed]
+    problems = [_failure_problem(r, settings, authenticated) for r in failed]
     if len(failed) == len(results):
         raise SyncError("No calendar could be synced", problems)
     raise PartialSyncError(f"{len(failed)} of {len(results)} calendars failed to sync", problems)
 
 
-def _fix_for(result: CalendarSyncResult) -> str:
-    if "login" in (result.error or ""):
-        return "check the user name and password (environment or password_command)"
+def _failure_problem(
+    result: CalendarSyncResult, settings: CaldavSettings | None, authenticated: bool
+) -> Problem:
+    kind = error_kind(result)
+    label = {"configuration": "; retrying will not help", "transient": "; retried"}.get(kind, "")
+    what = f"{result.error or 'failed'} ({kind}{label})" if kind else result.error or "failed"
+    return Problem(f"calendar {result.calendar}", what, _fix_for(result, settings, authenticated))
+
+
+def error_kind(result: CalendarSyncResult) -> str:
+    """``configuration`` (fix the settings or the server, then re-run), ``transient``
+    (re-run later), or "" (ok, or not known)."""
+    failure = result.failure
+    if isinstance(failure, AuthError | NotFoundError | TlsError | ServerUnreachableError):
+        return "configuration"
+    return "transient" if isinstance(failure, TransientError) else ""
+
+
+def _fix_for(
+    result: CalendarSyncResult, settings: CaldavSettings | None, authenticated: bool
+) -> str:
+    """What to do about one calendar's failure, naming the setting or variable to change."""
+    failure = result.failure
+    where = _url_setting(settings, result.calendar)
+    if isinstance(failure, AuthError):
+        return _login_fix(failure.status, settings, authenticated, where)
+    if isinstance(failure, NotFoundError):
+        url = _shown_url(settings, result.calendar)
+        return f"no calendar at {url}: check the {where}, or create the calendar on the server"
+    if isinstance(failure, TlsError):
+        return f"check the {where} (https:// to the server's TLS port) and its certificate"
+    if isinstance(failure, ServerUnreachableError):
+        return f"start the CalDAV server, or check the address: the {where}"
+    if isinstance(failure, TransientError):
+        return "the server is slow or failing: run `visitplanner sync` again later; it resumes"
     return "run `visitplanner sync` again: it resumes where it stopped"
+
+
+def _login_fix(
+    status: int | None, settings: CaldavSettings | None, authenticated: bool, where: str
+) -> str:
+    user = settings.username_env if settings else "the user name variable"
+    secret = settings.password_env if settings else "the password variable"
+    if settings is not None and settings.password_command:
+        secret = "[caldav] password_command"
+    if status == 403:
+        return f"the user in ${user} may not use this calendar: check the {where}, or its rights"
+    if not authenticated:
+        return f"the server wants a login: export {user}=... and {secret}=..."
+    password = secret if secret.startswith("[") else f"${secret}"
+    return f"check the user name in ${user} and the password in {password}"
+
+
+def _url_setting(settings: CaldavSettings | None, calendar: str) -> str:
+    if settings is not None and calendar in settings.calendars:
+        return f'{SETTINGS_FILE} [caldav] calendars."{calendar}"'
+    return f"url and calendar_url_template in {SETTINGS_FILE} [caldav]"
+
+
+def _shown_url(settings: CaldavSettings | None, calendar: str) -> str:
+    """The calendar's URL as configured, without any user name or password in it."""
+    if settings is None:
+        return calendar
+    parts = urlsplit(calendar_url(settings, calendar))
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
 
 
 def _totals(results: list[CalendarSyncResult]) -> dict[str, int]:
@@ -224,6 +317,7 @@ def _summary_json(results: list[CalendarSyncResult], dry_run: bool) -> str:
             "calendar": r.calendar,
             "ok": r.ok,
             "error": r.error,
+            "error_kind": error_kind(r) or None,
             **{name: getattr(r, name) for name in COUNTS},
             "requests": r.requests,
             "full_reconcile": r.full_reconcile,

@@ -19,8 +19,11 @@ authentication negotiation on 401, and TLS verification (always on here).
 
 from __future__ import annotations
 
+import socket
+import ssl
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 
@@ -64,6 +67,70 @@ def _sync_collection_body(token: str | None) -> str:
     )
 
 
+class ServerUnreachableError(StorageError):
+    """Nothing answers at the calendar's address (connection refused, unknown host).
+
+    A configuration problem (a wrong address, or the server is not running),
+    so it is not retried, unlike a timeout or a dropped connection.
+    """
+
+
+class TlsError(StorageError):
+    """The TLS handshake failed: an untrusted or mismatched certificate, or not TLS at all."""
+
+
+def server_address(url: str) -> str:
+    """``host:port`` of ``url`` (the scheme's default port when none is given); never
+    the user name or password a URL may carry.
+
+    >>> server_address("https://alice:secret@dav.example.org/cal/")
+    'dav.example.org:443'
+    """
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname or "?"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _connection_failure(failure: Exception, address: str, timeout: int) -> StorageError:
+    """The storage error for a failed request, with its cause in words.
+
+    Configuration problems (refused, unknown host, TLS) are told apart from
+    transient ones (timeouts, dropped connections), which the sync retries.
+    """
+    causes = _causes(failure)
+    untrusted = _first(causes, ssl.SSLCertVerificationError)
+    if untrusted is not None:
+        return TlsError(f"TLS certificate of {address} not trusted ({untrusted.verify_message})")
+    handshake = _first(causes, ssl.SSLError)
+    if handshake is not None:
+        return TlsError(f"TLS handshake with {address} failed ({handshake.reason or handshake})")
+    if _first(causes, ConnectionRefusedError) is not None:
+        return ServerUnreachableError(f"connection refused by {address}")
+    if _first(causes, socket.gaierror) is not None:
+        return ServerUnreachableError(f"host of {address} not found (DNS)")
+    if isinstance(failure, http.exceptions.Timeout):
+        return TransientError(f"no answer from {address} within {timeout} s")
+    return TransientError(f"connection to {address} failed ({type(failure).__name__})")
+
+
+E = TypeVar("E", bound=BaseException)
+
+
+def _first(causes: Iterable[BaseException], kind: type[E]) -> E | None:
+    return next((cause for cause in causes if isinstance(cause, kind)), None)
+
+
+def _causes(failure: BaseException) -> list[BaseException]:
+    """``failure`` and every exception it was raised from, outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = failure
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _multiget_body(paths: Iterable[str]) -> str:
     hrefs = "".join(f"<d:href>{escape(path)}</d:href>" for path in paths)
     return (
@@ -89,18 +156,22 @@ class CaldavStorage:
     """One calendar collection on a CalDAV server (``url`` ends with ``/``).
 
     ``requests`` counts the HTTP requests sent (for measurements and tests).
+    Every error message names the server's ``host:port``.
     """
 
     url: str
     client: DAVClient
     name: str = "caldav"
     requests: int = 0
+    timeout: int = 30
     _path: str = field(init=False)
+    _address: str = field(init=False)
 
     def __post_init__(self) -> None:
         if not self.url.endswith("/"):
             self.url += "/"
         self._path = unquote(urlsplit(self.url).path)
+        self._address = server_address(self.url)
 
     @classmethod
     def connect(
@@ -120,7 +191,7 @@ class CaldavStorage:
             ssl_verify_cert=True,
             enable_rfc6764=False,
         )
-        return cls(url=url, client=client, name=name)
+        return cls(url=url, client=client, name=name, timeout=timeout)
 
     def close(self) -> None:
         self.client.close()
@@ -140,7 +211,7 @@ class CaldavStorage:
             return True
         if response.status in (405, 409):  # it already exists
             return False
-        raise StorageError(f"MKCALENDAR {self.name}: HTTP {response.status}")
+        raise StorageError(f"MKCALENDAR {self.name}: HTTP {response.status} from {self._address}")
 
     def list(self) -> dict[str, str]:
         response = self._send(self.url, "PROPFIND", PROPFIND_ETAGS, {"Depth": "1", **XML_HEADERS})
@@ -183,7 +254,9 @@ class CaldavStorage:
             if not truncated or new_token == token:
                 return Changes(changed, frozenset(deleted - changed.keys()), new_token)
             token = new_token
-        raise TransientError(f"sync-collection of {self.name} still truncated after many pages")
+        raise TransientError(
+            f"sync-collection of {self.name} on {self._address} still truncated after many pages"
+        )
 
     # ------------------------------------------------------------------ internals
 
@@ -201,7 +274,9 @@ class CaldavStorage:
             raise
         if response.status != 207:
             if response.status >= 500:
-                raise TransientError(f"sync-collection of {self.name}: HTTP {response.status}")
+                raise TransientError(
+                    f"sync-collection of {self.name}: HTTP {response.status} from {self._address}"
+                )
             raise InvalidSyncTokenError(f"sync-collection refused: HTTP {response.status}")
         truncated = False
         for entry in _entries(response.tree):
@@ -252,7 +327,7 @@ class CaldavStorage:
     def _raise_for_status(self, status: int, what: str) -> None:
         if 200 <= status < 300:
             return
-        message = f"{what} on {self.name}: HTTP {status}"
+        message = f"{what} on {self.name}: HTTP {status} from {self._address}"
         if status == 412:
             raise PreconditionFailedError(message)
         if status == 404:
@@ -272,13 +347,16 @@ class CaldavStorage:
             if VALID_SYNC_TOKEN in failure.preconditions:
                 raise InvalidSyncTokenError(f"{self.name}: sync token refused") from failure
             status = failure.status or 401
+            refused = "the login" if status == 401 else f"access to {self._path}"
             raise AuthError(
-                f"{self.name}: the server refused the login (HTTP {status})", status
+                f"the server at {self._address} refused {refused} (HTTP {status})", status
             ) from failure
         except caldav_error.RateLimitError as failure:
-            raise TransientError(f"{self.name}: server busy (HTTP {failure.status})") from failure
+            raise TransientError(
+                f"the server at {self._address} is busy (HTTP {failure.status})"
+            ) from failure
         except http.exceptions.RequestException as failure:
-            raise TransientError(f"{self.name}: {type(failure).__name__}") from failure
+            raise _connection_failure(failure, self._address, self.timeout) from failure
 
 
 def _entries(tree: etree._Element | None) -> Iterator[_Entry]:

@@ -10,7 +10,8 @@ Stability rules (so that subscribed clients update events in place):
 
 * UIDs come from the plan: ``<visit id>@visitplanner``,
   ``record-<visit id>@visitplanner``,
-  ``shortfall-<case ref>-<rule id>-<YYYYMMDD>@visitplanner``.
+  ``shortfall-<case ref>-<rule id>-<YYYYMMDD>@visitplanner``,
+  ``escalate-<case ref>-<rule id>-<YYYYMMDD fired>@visitplanner``.
 * DTSTAMP is never "now": midnight UTC of the schedule's ``today`` when the
   content changed, else the stamp published last time.
 * SEQUENCE starts at 0 and rises by 1 each time the content changes
@@ -34,6 +35,7 @@ from icalendar.enums import CLASS, STATUS, TRANSP
 from visitplanner.model import (
     LONDON,
     Child,
+    Escalation,
     PlannedVisit,
     RecordingTask,
     Role,
@@ -118,6 +120,12 @@ def shortfall_uid(shortfall: Shortfall) -> str:
     return f"shortfall-{shortfall.case_ref}-{shortfall.rule_id}-{deadline}@visitplanner"
 
 
+def escalation_uid(escalation: Escalation) -> str:
+    """Stable across re-plans: the same trigger firing on the same day is the same to-do."""
+    fired = f"{escalation.fired:%Y%m%d}"
+    return f"escalate-{escalation.case_ref}-{escalation.rule_id}-{fired}@visitplanner"
+
+
 def team_calendar_id(team: str) -> str:
     return f"team-{team}"
 
@@ -134,7 +142,9 @@ def build_documents(
     plan no longer holds are published as CANCELLED from ``schedule.today``
     until ``cancelled_keep_days`` calendar days later (then dropped) -- except
     those that left the plan because their day has passed (a visit made, or
-    its record-by task): they stay exactly as last published, then drop.
+    its record-by task): they stay exactly as last published, then drop.  An
+    escalation that leaves the plan was resolved (the child was seen), so it
+    is always published as CANCELLED, however late.
     """
     stamp_today = datetime.combine(schedule.today, time(0), tzinfo=UTC)
     drafts = _drafts(schedule, ctx)
@@ -239,6 +249,8 @@ def _left_as_past(item: PublishedItem, state: PublishState, plan_start: date) ->
     """
     if item.cancelled_since is not None or not item.document:
         return False
+    if item.uid.startswith("escalate-"):
+        return False  # an escalation leaves the plan when resolved, never by its day passing
     if item.past_since is not None:
         return True
     moment = item.start
@@ -341,15 +353,36 @@ def _calendar_ids(schedule: Schedule, ctx: PublishContext) -> set[str]:
 def _shortfall_calendars(
     shortfall: Shortfall, ctx: PublishContext, schedule: Schedule
 ) -> tuple[str, ...]:
-    """The team calendar of the shortfall; else the allocated worker's team; else every team's."""
-    team = shortfall.team
-    child = ctx.children.get(shortfall.case_ref)
-    allocated = child.allocated_worker if child is not None else None
+    return _team_calendars(shortfall.team, shortfall.case_ref, ctx, schedule)
+
+
+def _team_calendars(
+    team: str, case_ref: str, ctx: PublishContext, schedule: Schedule
+) -> tuple[str, ...]:
+    """``team``'s calendar; else the child's allocated worker's team's; else every team's."""
+    allocated = _allocated_worker(case_ref, ctx)
     if not team and allocated is not None and allocated in ctx.workers:
         team = ctx.workers[allocated].team
     if team:
         return (team_calendar_id(team),)
     return tuple(sorted(c for c in _calendar_ids(schedule, ctx) if c.startswith("team-")))
+
+
+def _allocated_worker(case_ref: str, ctx: PublishContext) -> str | None:
+    child = ctx.children.get(case_ref)
+    return child.allocated_worker if child is not None else None
+
+
+def _escalation_calendars(
+    escalation: Escalation, ctx: PublishContext, schedule: Schedule
+) -> tuple[str, ...]:
+    """The team calendar (found as for a shortfall), and the allocated worker's, if any.
+
+    The allocated worker is the escalation's, else the child's in the workspace.
+    """
+    teams = _team_calendars(escalation.team, escalation.case_ref, ctx, schedule)
+    allocated = escalation.allocated_worker_id or _allocated_worker(escalation.case_ref, ctx)
+    return teams + ((allocated,) if allocated and allocated not in teams else ())
 
 
 # -- drafting components -------------------------------------------------------
@@ -365,6 +398,10 @@ def _drafts(schedule: Schedule, ctx: PublishContext) -> list[_Draft]:
     drafts += [
         _shortfall_draft(s, _shortfall_calendars(s, ctx, schedule), ctx)
         for s in schedule.shortfalls
+    ]
+    drafts += [
+        _escalation_draft(e, _escalation_calendars(e, ctx, schedule), ctx)
+        for e in schedule.escalations
     ]
     uids = [draft.uid for draft in drafts]
     duplicates = sorted({uid for uid in uids if uids.count(uid) > 1})
@@ -424,7 +461,7 @@ def _shortfall_draft(
     shortfall: Shortfall, calendars: tuple[str, ...], ctx: PublishContext
 ) -> _Draft:
     """A missed deadline as an all-day event on the deadline (visible in every calendar app)."""
-    late = f"{shortfall.days_late} day{'s' if shortfall.days_late != 1 else ''} late"
+    late = _late_text(shortfall, "")
     summary = f"Shortfall {_child_label(shortfall.case_ref, ctx)}: {shortfall.rule_id}, {late}"
     uid, end = shortfall_uid(shortfall), shortfall.deadline + timedelta(days=1)
     event = Event.new(
@@ -445,6 +482,34 @@ def _shortfall_draft(
     event.add("X-VISITPLANNER-DUE-BY", shortfall.deadline)
     event.add("X-VISITPLANNER-DAYS-LATE", str(shortfall.days_late))
     return _Draft(uid, event, calendars, summary, shortfall.deadline, end)
+
+
+def _escalation_draft(
+    escalation: Escalation, calendars: tuple[str, ...], ctx: PublishContext
+) -> _Draft:
+    """Someone must be told by ``due``: a top-priority to-do due that day (all-day DUE)."""
+    summary = f"Escalate: {_escalation_child_label(escalation.case_ref, ctx)}"
+    if escalation.notify:
+        summary += f" — tell {_roles_text(escalation.notify)}"
+    uid = escalation_uid(escalation)
+    todo = Todo.new(
+        uid=uid,
+        stamp=_PLACEHOLDER_STAMP,
+        end=escalation.due,
+        summary=summary,
+        description=_escalation_description(escalation),
+        categories=["escalation"],
+        status=STATUS.NEEDS_ACTION,
+        priority=1,
+    )
+    _drop_placeholders(todo)
+    todo.add("X-VISITPLANNER-KIND", "escalation")
+    todo.add("X-VISITPLANNER-CASE-REF", escalation.case_ref)
+    todo.add("X-VISITPLANNER-HOUSEHOLD", escalation.household)
+    todo.add("X-VISITPLANNER-RULE", escalation.rule_id)
+    todo.add("X-VISITPLANNER-NOTIFY", ",".join(escalation.notify))
+    todo.add("X-VISITPLANNER-FIRED", escalation.fired)
+    return _Draft(uid, todo, calendars, summary, None, escalation.due)
 
 
 def _drop_placeholders(component: Event | Todo) -> None:
@@ -495,6 +560,19 @@ def _child_label(case_ref: str, ctx: PublishContext) -> str:
     if ctx.privacy == "standard":
         return f"{case_ref} {child.initials}"
     return f"{child.name} {case_ref}"
+
+
+def _escalation_child_label(case_ref: str, ctx: PublishContext) -> str:
+    """The case reference, plus initials above ``minimal``: never a name (a manager's to-do
+    list is shown on more screens than a visit)."""
+    child = ctx.children.get(case_ref)
+    if child is None or ctx.privacy == "minimal":
+        return case_ref
+    return f"{case_ref} {child.initials}"
+
+
+def _roles_text(roles: Iterable[str]) -> str:
+    return ", ".join(role.replace("_", " ") for role in roles)
 
 
 def _address(case_refs: Iterable[str], ctx: PublishContext) -> str:
@@ -575,10 +653,33 @@ def _shortfall_description(shortfall: Shortfall) -> str:
         [
             f"Case {shortfall.case_ref}, household {shortfall.household}",
             f"Rule {shortfall.rule_id}: deadline {shortfall.deadline:%a %d %b %Y}",
-            f"First planned: {planned} ({shortfall.days_late} calendar days late)",
+            f"First planned: {planned} ({_late_text(shortfall)})",
             f"Why: {shortfall.reason}",
         ]
     )
+
+
+def _late_text(shortfall: Shortfall, unit: str = "calendar ") -> str:
+    """How late, in calendar days; "at least" when no visit is planned at all (the
+    count then runs only to the plan's end)."""
+    plural = "s" if shortfall.days_late != 1 else ""
+    days = f"{shortfall.days_late} {unit}day{plural} late"
+    return days if shortfall.planned_on is not None else f"at least {days}"
+
+
+def _escalation_description(escalation: Escalation) -> str:
+    tell = _roles_text(escalation.notify) or "(no one named)"
+    lines = [
+        f"Case {escalation.case_ref}, household {escalation.household}",
+        f"What happened: {escalation.what}",
+    ]
+    if escalation.action:
+        lines.append(f"Action: {escalation.action}")
+    lines += [
+        f"Tell {tell} by {escalation.due:%a %d %b %Y}",
+        f"Rule {escalation.rule_id}, fired {escalation.fired:%a %d %b %Y}",
+    ]
+    return "\n".join(lines)
 
 
 def _add_visit_properties(event: Event, visit: PlannedVisit, task: RecordingTask | None) -> None:

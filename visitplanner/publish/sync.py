@@ -106,6 +106,9 @@ class CalendarSyncResult:
     (:func:`~visitplanner.publish.syncstatus.record_worker_edits`), then call
     :meth:`SyncStatus.acknowledge_worker_edits`.  ``resolved``: UIDs whose
     earlier worker edit the planner's new document has now replaced.
+    ``failure``: the storage error behind ``error``, so that a caller can tell
+    a configuration problem (refused login, no such calendar) from a
+    transient one (timeout, 5xx) by its class.
     """
 
     calendar: str
@@ -119,6 +122,7 @@ class CalendarSyncResult:
     full_reconcile: bool = False
     requests: int = 0
     error: str | None = None
+    failure: StorageError | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -148,7 +152,7 @@ def sync_calendar(
         run.write_all()
         run.refresh_token()
     except StorageError as failure:
-        return run.result(error=str(failure) or type(failure).__name__)
+        return run.result(error=str(failure) or type(failure).__name__, failure=failure)
     return run.result()
 
 
@@ -267,7 +271,9 @@ class _Run:
         self.items = status.items(self.calendar)
         self.unreported: set[str] = set()
 
-    def result(self, error: str | None = None) -> CalendarSyncResult:
+    def result(
+        self, error: str | None = None, failure: StorageError | None = None
+    ) -> CalendarSyncResult:
         c = self.counts
         return CalendarSyncResult(
             calendar=self.calendar,
@@ -281,6 +287,7 @@ class _Run:
             full_reconcile=c.full,
             requests=c.requests,
             error=error,
+            failure=failure,
         )
 
     # -------------------------------------------------------------- plumbing
