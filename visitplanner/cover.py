@@ -114,6 +114,15 @@ class Bookings:
             later[(worker_id, day)] = self.count_after_school(worker_id, day) + 1
         return Bookings(per_day, per_worker, later)
 
+    def unbook(self, worker_id: str, day: date, after_school: bool = False) -> Bookings:
+        """These bookings less one visit of the worker's on ``day`` (one that was booked)."""
+        per_day = {**self.per_day, (worker_id, day): self.count(worker_id, day) - 1}
+        per_worker = {**self.per_worker, worker_id: self.load(worker_id) - 1}
+        later = dict(self.after_school)
+        if after_school:
+            later[(worker_id, day)] = self.count_after_school(worker_id, day) - 1
+        return Bookings(per_day, per_worker, later)
+
 
 def can_visit(staff: Staff, bookings: Bookings, worker_id: str, day: date,
               after_school: bool = False) -> bool:

@@ -70,13 +70,13 @@ from visitplanner.rules import (
     escalation,
     facts_from_records,
 )
-from visitplanner.tags import (
+from visitplanner.tags import tag_unannounced
+from visitplanner.timeslots import (
     TimeSettings,
     after_school_slots,
     assign_times,
     at_school,
     day_slots,
-    tag_unannounced,
 )
 from visitplanner.verify import dated_shortfalls
 from visitplanner.workdays import WorkingCalendar
@@ -150,6 +150,8 @@ class _State:
     shortfalls: list[Shortfall]
     used_ids: set[str]
     previous_left: dict[str, list[PlannedVisit]]
+    reserved: set[str] = field(default_factory=set)
+    kept_starts: dict[str, datetime] = field(default_factory=dict)
 
 
 def plan(request: PlanRequest) -> Schedule:
@@ -167,6 +169,7 @@ def plan(request: PlanRequest) -> Schedule:
         bookings=Bookings(), visits=[], shortfalls=[],
         used_ids={v.id for v in request.previous.visits} if request.previous else set(),
         previous_left=_previous_by_household(request))
+    _reserve_previous(staff, state)
     queue: list[tuple[date, date, str]] = []
     for household, children in sorted(households.items()):
         _push(queue, _next_need(ctx, request, household, children, state))
@@ -227,6 +230,33 @@ def _visits_made_since(request: PlanRequest, previous: Schedule) -> dict[str, in
                 record.outcome is Outcome.COMPLETED and record.location is Location.HOME:
             made.setdefault(household, set()).add(record.visit_id)
     return {household: len(ids) for household, ids in made.items()}
+
+
+def _reserve_previous(staff: Staff, state: _State) -> None:
+    """Hold the slots of the previous plan's visits that can still take place.
+
+    Households are served earliest deadline first, so without this a household
+    served early could take a slot another household's kept visit needs, and
+    one change would ripple through every worker's diary.  A reservation is
+    released when its household's need takes the visit (kept or re-placed) or
+    no longer needs it.
+    """
+    for visits in state.previous_left.values():
+        for visit in visits:
+            after_school = "after_school" in visit.flags
+            if visit.worker_id in staff.workers and \
+                    can_visit(staff, state.bookings, visit.worker_id, visit.day, after_school):
+                state.bookings = state.bookings.book(visit.worker_id, visit.day, after_school)
+                state.reserved.add(visit.id)
+
+
+def _release(state: _State, visit: PlannedVisit) -> PlannedVisit:
+    """Give back the slot reserved for a previous visit (see :func:`_reserve_previous`)."""
+    if visit.id in state.reserved:
+        state.reserved.discard(visit.id)
+        state.bookings = state.bookings.unbook(visit.worker_id, visit.day,
+                                               "after_school" in visit.flags)
+    return visit
 
 
 def _push(queue: list[tuple[date, date, str]], need: Need | None) -> None:
@@ -356,9 +386,9 @@ def _previous_visit(need: Need, state: _State) -> PlannedVisit | None:
     """
     candidates = state.previous_left.get(need.household, [])
     while candidates and candidates[0].day < need.earliest:
-        candidates.pop(0)
+        _release(state, candidates.pop(0))
     if candidates and (candidates[0].day <= need.due or candidates[0].due_by == need.due):
-        return candidates.pop(0)
+        return _release(state, candidates.pop(0))
     return None
 
 
@@ -558,6 +588,8 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
         key=lambda r: (r.deadline, r.case_ref, r.rule_id)))
     visit_id = slot.reuse_id or _new_id(need, state.used_ids)
     state.used_ids.add(visit_id)
+    if slot.start is not None:
+        state.kept_starts[visit_id] = slot.start
     start = slot.start or datetime.combine(slot.day, request.times.day_start, tzinfo=LONDON)
     return PlannedVisit(
         id=visit_id, household=need.household, case_refs=tuple(c.case_ref for c in children),
@@ -630,7 +662,8 @@ def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> 
     visits = tag_unannounced(ctx, request.children, state.histories, state.visits,
                              request.seed, request.today, request.end)
     late = _dated_late(ctx, request, staff, state, visits)
-    timed = assign_times(visits, staff, request.times, request.seed, _prefers_variety(ctx))
+    timed = assign_times(visits, request.times, request.seed, _prefers_variety(ctx),
+                         state.kept_starts)
     ordered = tuple(sorted(timed, key=lambda v: (v.start, v.worker_id, v.id)))
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from visitplanner.model import Schedule
 from visitplanner.planner import PlanRequest, plan
-from visitplanner.tags import TimeSettings, TimeWindow
+from visitplanner.timeslots import TimeSettings, TimeWindow
 from visitplanner.workspace import Workspace
 
 

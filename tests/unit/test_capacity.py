@@ -10,7 +10,7 @@ from planner_checks import child, worker
 from visitplanner.model import LONDON, PlanType
 from visitplanner.planner import PlanRequest, plan
 from visitplanner.policy import Policy
-from visitplanner.tags import TimeSettings, day_slots
+from visitplanner.timeslots import TimeSettings, day_slots
 from visitplanner.workdays import WorkingCalendar
 
 LONG_VISITS = TimeSettings(day_start=time(9), day_end=time(17), visit_minutes=120,

@@ -10,7 +10,7 @@ from planner_checks import child, seen, worker
 from visitplanner.model import LONDON, Absence, Outcome, PlanType, Role, VisitKind
 from visitplanner.planner import PlanRequest, plan
 from visitplanner.policy import Policy
-from visitplanner.tags import TimeSettings, TimeWindow
+from visitplanner.timeslots import TimeSettings, TimeWindow
 from visitplanner.workdays import WorkingCalendar
 
 TODAY = date(2026, 11, 23)  # a Monday

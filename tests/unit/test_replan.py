@@ -135,3 +135,24 @@ def test_a_visit_recorded_on_the_first_day_of_the_plan_counts(caseload: PlanRequ
     # C1 seen on Mon 23 Nov: the 10-day deadline is Thu 3 Dec, so no visit this week
     assert first_h1 > date(2026, 11, 27)
     assert today_visit.visit_id in schedule.known_visits
+
+
+def test_a_new_absence_in_the_camden_example_leaves_every_other_workers_diary_as_it_was() -> None:
+    from pathlib import Path
+
+    from visitplanner.usecases import plan_request
+    from visitplanner.workspace import load_workspace
+
+    workspace = load_workspace(Path(__file__).resolve().parents[2] / "examples" / "camden")
+    request = plan_request(workspace, TODAY)
+    first = plan(request)
+    away = Absence("sw.marchetti", date(2026, 12, 7), date(2026, 12, 11), "leave")
+    second = plan(replace(request, absences=(*request.absences, away), previous=first))
+    before = {v.id: v for v in first.visits}
+    touched = {"sw.marchetti"}
+    moved = [v for v in second.visits if v.id in before and v != before[v.id]]
+    assert moved  # the absent worker's visits did move ...
+    # ... and nobody else's visit changed day, time or worker, unless it is one of theirs.
+    assert [v.id for v in moved if v.worker_id not in touched
+            and before[v.id].worker_id not in touched] == []
+    assert len(second.shortfalls) <= len(first.shortfalls)
