@@ -33,6 +33,7 @@ class ChildDue:
     plan_type: str
     allocated_worker: str | None
     items: tuple[DueItem, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> tuple[DueItem, ...]:
@@ -77,8 +78,13 @@ def _child_due(ctx: Context, child: Child, history: tuple, on: date) -> ChildDue
         source = ctx.policy.rule(found.rule_id).source.cite()
         items.append(DueItem(found, status, found.overdue_days(on), source))
     items.sort(key=lambda i: (i.deadline.due or date.max, i.deadline.rule_id))
+    notes = []
+    if child.birth_overdue_on(on):
+        assert child.due_date is not None
+        notes.append(f"expected due date {child.due_date.isoformat()} has passed: enter the "
+                     f"date of birth in children.csv (checks on the child wait for it)")
     return ChildDue(child.case_ref, child.household, child.plan_type.value,
-                    child.allocated_worker, tuple(items))
+                    child.allocated_worker, tuple(items), tuple(notes))
 
 
 def _urgency(child: ChildDue) -> tuple[int, date, str]:

@@ -111,6 +111,14 @@ class Child:
     visit_frequency_days: int | None = None
     address: str = ""
 
+    def is_born_on(self, day: date) -> bool:
+        """True when the child's date of birth is recorded and is on or before ``day``."""
+        return self.birth_date is not None and self.birth_date <= day
+
+    def birth_overdue_on(self, day: date) -> bool:
+        """True when an expected due date has passed with no date of birth recorded."""
+        return self.birth_date is None and self.due_date is not None and self.due_date < day
+
     @property
     def initials(self) -> str:
         return "".join(part[0].upper() for part in self.name.split() if part)

@@ -22,6 +22,9 @@ from visitplanner.policy import plan_value
 from visitplanner.policy.model import Interval, Policy, Rule, RuleKind, Trigger, Unit, VisitFilter
 from visitplanner.workdays import WorkingCalendar
 
+#: Checks that need the child to have been born (the others concern the home and household).
+CHECKS_ON_THE_CHILD = frozenset({"seen_alone", "seen_awake", "injuries"})
+
 
 @dataclass(frozen=True, slots=True)
 class Fact:
@@ -171,7 +174,13 @@ def quota(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
 
 def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
           on: date) -> Deadline | None:
-    """When the rule's check is next owed: at the next visit, by a date, or before a conference."""
+    """When the rule's check is next owed: at the next visit, by a date, or before a conference.
+
+    Checks on the child themself (seen alone, seen awake, injuries) are not owed
+    before the child is born: a pre-birth visit is to the expectant parent.
+    """
+    if rule.check in CHECKS_ON_THE_CHILD and not child.is_born_on(on):
+        return None
     counting = [f for f in history if matches(rule.counts, f)]
     done = [f for f in counting if rule.check in f.checks]
     if rule.every_kth:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -87,3 +88,32 @@ def test_a_frequency_set_for_the_child_is_never_looser_than_the_policy_and_alway
     found = cadence(Context(camden, england), camden.rule("cin-cadence"), kid, seen)
     assert (found.due, found.what) == (
         date(2026, 11, 22), "visit at least every 20 calendar days (set for this child)")
+
+
+def test_checks_on_the_child_wait_for_the_birth_but_household_checks_do_not(
+        camden: Policy, england: WorkingCalendar) -> None:
+    from visitplanner.rules import deadlines
+
+    unborn = Child("C1", "H1", "Unborn Test", None, PlanType.CP, date(2026, 11, 2),
+                   due_date=date(2026, 12, 18))
+    owed = {d.check for d in deadlines(Context(camden, england), unborn, (), date(2026, 11, 23))
+            if d.action == "check"}
+    assert {"seen_alone", "seen_awake", "injuries"} & owed == set()
+    assert {"food", "household_changes"} <= owed
+    born = replace(unborn, birth_date=date(2026, 12, 16))
+    owed_after = {d.check for d in deadlines(Context(camden, england), born, (),
+                                             date(2026, 12, 21)) if d.action == "check"}
+    assert "seen_awake" in owed_after
+
+
+def test_due_asks_for_the_date_of_birth_once_the_expected_date_has_passed(
+        camden: Policy, england: WorkingCalendar) -> None:
+    from visitplanner.due import due_report
+
+    unborn = Child("C1", "H1", "Unborn Test", None, PlanType.CP, date(2026, 11, 2),
+                   due_date=date(2026, 12, 18))
+    before, = due_report(camden, england, (unborn,), {}, (), date(2026, 12, 18))
+    after, = due_report(camden, england, (unborn,), {}, (), date(2026, 12, 19))
+    assert before.notes == ()
+    assert after.notes == ("expected due date 2026-12-18 has passed: enter the date of birth in "
+                           "children.csv (checks on the child wait for it)",)

@@ -59,6 +59,7 @@ def _children(count: int) -> str:
 def _json(child: ChildDue) -> dict[str, Any]:
     return {
         "case_ref": child.case_ref, "household": child.household, "plan_type": child.plan_type,
+        "notes": list(child.notes),
         "allocated_worker": child.allocated_worker,
         "next_visit_due": child.next_visit_due.isoformat() if child.next_visit_due else None,
         "items": [{
@@ -76,4 +77,5 @@ def _text(child: ChildDue) -> str:
         when = item.deadline.due.isoformat() if item.deadline.due else "next visit"
         flag = f"OVERDUE {item.days_overdue}d" if item.status == "overdue" else item.status
         lines.append(f"  {when:<10}  {flag:<13} {item.deadline.rule_id}: {item.deadline.what}")
+    lines += [f"  NOTE: {note}" for note in child.notes]
     return "\n".join(lines)
