@@ -773,6 +773,8 @@ team_name = "{team_name}"
 privacy = "minimal"
 holiday_region = "ENG"
 closures = ["2026-12-29", "2026-12-30", "2026-12-31"]
+# The visit history exported starts here: no deadline is counted from before it.
+records_from = "2026-09-14"
 
 [planning]
 weeks = 6

@@ -59,13 +59,13 @@ def status_of(deadline: Deadline, on: date) -> str:
 
 def due_report(policy: Policy, calendar: WorkingCalendar, children: Iterable[Child],
                workers: Mapping[str, Worker], visits: Iterable[RecordedVisit],
-               on: date) -> tuple[ChildDue, ...]:
+               on: date, records_from: date | None = None) -> tuple[ChildDue, ...]:
     """Each child's deadlines as seen on ``on`` from visits recorded up to and including ``on``.
 
     Children come most urgent first: overdue ones by days overdue, then by the
     next visit deadline, then by case reference.
     """
-    ctx = Context(policy, calendar)
+    ctx = Context(policy, calendar, records_from)
     history = facts_from_records((v for v in visits if v.day <= on), workers)
     report = [_child_due(ctx, child, history.get(child.case_ref, ()), on) for child in children]
     return tuple(sorted(report, key=_urgency))

@@ -108,6 +108,7 @@ class PlanRequest:
     pin_working_days: int = 5
     previous: Schedule | None = None
     moves: Mapping[str, datetime] = field(default_factory=dict)
+    records_from: date | None = None
 
     @property
     def end(self) -> date:
@@ -156,7 +157,7 @@ class _State:
 
 def plan(request: PlanRequest) -> Schedule:
     """Plan visits for ``request.today`` .. ``request.end`` (inclusive, calendar days)."""
-    ctx = Context(request.policy, request.calendar)
+    ctx = Context(request.policy, request.calendar, request.records_from)
     staff = Staff.build(request.workers, request.absences, request.calendar,
                         day_slots(request.times), after_school_slots(request.times))
     workers = {w.id: w for w in request.workers}

@@ -69,10 +69,15 @@ class Deadline:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What rule functions need besides the child and its history."""
+    """What rule functions need besides the child and its history.
+
+    ``records_from``: the day from which the recorded visits are complete (the
+    export's start); a deadline is never counted from before it.
+    """
 
     policy: Policy
     calendar: WorkingCalendar
+    records_from: date | None = None
 
 
 def facts_from_records(records: Iterable[RecordedVisit],
@@ -101,6 +106,15 @@ def matches(visits: VisitFilter, fact: Fact) -> bool:
     return visits.checks <= fact.checks
 
 
+def plan_anchor(ctx: Context, child: Child) -> datetime:
+    """Where a rule counts from when no visit counts yet: the plan's start, or the day the
+    records begin when that is later (nothing is known of visits before it)."""
+    start = child.plan_start
+    if ctx.records_from is not None and ctx.records_from > start:
+        start = ctx.records_from
+    return start_of(start)
+
+
 def start_of(day: date) -> datetime:
     """Midnight at the start of ``day`` in Europe/London (an anchor with no visit time)."""
     return datetime.combine(day, time(0, 0), tzinfo=LONDON)
@@ -121,7 +135,7 @@ def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> 
     """
     assert rule.every is not None
     counting = [f for f in history if matches(rule.counts, f)]
-    anchor = counting[-1].at if counting else start_of(child.plan_start)
+    anchor = counting[-1].at if counting else plan_anchor(ctx, child)
     due = end_of(ctx, rule, rule.every, anchor)
     what = f"visit at least every {ctx.policy.resolve(rule.every)}"
     days = plan_value(rule, child)
@@ -159,7 +173,7 @@ def quota(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     counting = [f for f in history if matches(rule.counts, f)]
     if rule.at_least:
         anchor = counting[-rule.at_least].at if len(counting) >= rule.at_least \
-            else start_of(child.plan_start)
+            else plan_anchor(ctx, child)
         return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.window, anchor),
                         f"at least {rule.at_least} such visit(s) in any "
                         f"{ctx.policy.resolve(rule.window)}", anchor=anchor.date())
@@ -191,7 +205,7 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
                             check=rule.check)
         return None
     if rule.within:
-        anchor = done[-1].at if done else start_of(child.plan_start)
+        anchor = done[-1].at if done else plan_anchor(ctx, child)
         return Deadline(rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
                         f"{rule.check} at least every {ctx.policy.resolve(rule.within)}",
                         anchor=anchor.date(), check=rule.check)
@@ -256,7 +270,7 @@ def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     else:
         assert rule.period is not None
         seen = [f for f in history if matches(rule.counts, f) and not f.planned]
-        anchor = seen[-1].at if seen else start_of(child.plan_start)
+        anchor = seen[-1].at if seen else plan_anchor(ctx, child)
         fired = start_of(end_of(ctx, rule, rule.period, anchor) + timedelta(days=1))
         if fired.date() > on:
             return None

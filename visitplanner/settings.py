@@ -48,6 +48,7 @@ class WorkspaceSettings:
     privacy: str
     holiday_region: str
     closures: frozenset[date]
+    records_from: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +204,10 @@ def _list_of(item: Converter, what: str) -> Callable[[Any], list[Any]]:
     return convert
 
 
+def _optional_date(raw: Any) -> date | None:
+    return None if raw is None else _date(raw)
+
+
 def _closures(raw: Any) -> frozenset[date]:
     return frozenset(_list_of(_date, '"YYYY-MM-DD" dates')(raw))
 
@@ -340,6 +345,10 @@ SPEC: tuple[Section, ...] = (
                "England and Wales. Empty: the policy's `holiday_region`, else `ENG`."),
         Option("closures", _closures, "list of dates", [],
                "Days the authority is closed (not working days), e.g. 29 to 31 December."),
+        Option("records_from", _optional_date, "date", None,
+               "The day from which visits.csv holds every visit (the export's start): a "
+               "deadline is never counted from before it, so a plan that began earlier is "
+               "not reported as overdue for visits the export does not hold."),
     ), "What the workspace is and whose rules it follows."),
     Section("planning", (
         Option("weeks", _integer(1), "whole number ≥ 1", 6, "Default plan horizon in weeks."),

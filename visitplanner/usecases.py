@@ -35,7 +35,8 @@ def plan_request(ws: Workspace, today: date, weeks: int | None = None, seed: int
         weeks=weeks if weeks is not None else planning.weeks,
         seed=seed if seed is not None else planning.seed,
         times=time_settings(ws), pin_working_days=planning.pin_working_days,
-        previous=previous, moves=dict(moves or {}))
+        previous=previous, moves=dict(moves or {}),
+        records_from=ws.settings.workspace.records_from)
 
 
 def make_plan(ws: Workspace, today: date, weeks: int | None = None, seed: int | None = None,

@@ -117,3 +117,18 @@ def test_due_asks_for_the_date_of_birth_once_the_expected_date_has_passed(
     assert before.notes == ()
     assert after.notes == ("expected due date 2026-12-18 has passed: enter the date of birth in "
                            "children.csv (checks on the child wait for it)",)
+
+
+def test_no_deadline_is_counted_from_before_the_records_begin(
+        camden: Policy, england: WorkingCalendar) -> None:
+    from visitplanner.due import due_report
+
+    # On a plan since January, but the export holds visits only from 14 September.
+    kid = Child("C1", "H1", "Test Child", date(2016, 1, 1), PlanType.CP, date(2026, 1, 5))
+    unknown, = due_report(camden, england, (kid,), {}, (), date(2026, 11, 23))
+    known, = due_report(camden, england, (kid,), {}, (), date(2026, 11, 23),
+                        records_from=date(2026, 9, 14))
+    quota = {i.deadline.rule_id: i for i in unknown.items}["cp-unannounced"]
+    assert quota.deadline.due == date(2026, 4, 5)  # 5 Jan + 3 months
+    quota = {i.deadline.rule_id: i for i in known.items}["cp-unannounced"]
+    assert quota.deadline.due == date(2026, 12, 14)  # 14 Sep + 3 months: not overdue

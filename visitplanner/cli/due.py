@@ -31,7 +31,8 @@ def due(ctx: Context, on: datetime | None, as_json: bool, overdue: bool) -> None
     day = on.date() if on else today_in_london()
     ws = load_workspace(ctx.workspace)
     workers = {w.id: w for w in ws.workers}
-    report = due_report(ws.policy, ws.calendar, ws.children, workers, ws.visits, day)
+    report = due_report(ws.policy, ws.calendar, ws.children, workers, ws.visits, day,
+                        ws.settings.workspace.records_from)
     shown = tuple(c for c in report if c.overdue) if overdue else report
     if as_json:
         click.echo(json.dumps({"on": day.isoformat(), "children": [_json(c) for c in shown]},
