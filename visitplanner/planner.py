@@ -11,10 +11,12 @@ The algorithm, in words:
    most urgent (overdue first) get capacity first.
 3. A visit goes on the latest day that is safe: the previous plan's day when it
    still fits (re-planning changes as little as possible), else the allocated
-   worker's latest free day up to the target (which moves it earlier, before an
-   absence), else a colleague's (cover), else the team manager's; then the
-   margin is used up to the deadline; then the earliest day after it, which is
-   a shortfall reported with its cause.  Never silently late.
+   worker's latest free day up to the target -- which moves it earlier, before
+   an absence, but no further than halfway since the last visit (its window:
+   earlier would visit the family twice in a few days) -- else a colleague's
+   (cover), else the team manager's, else the allocated worker earlier still;
+   then the margin is used up to the deadline; then the earliest day after it,
+   which is a shortfall reported with its cause.  Never silently late.
 4. The planned visit is added to each child's history as if it went ahead, with
    the checks it was planned to make, and the household's next need follows.
 5. Unannounced visits and times of day are placed last (:mod:`visitplanner.tags`).
@@ -128,6 +130,7 @@ class Need:
     reasons: tuple[Deadline, ...]
     roles: frozenset[Role]
     after_school: bool = False
+    halfway: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +278,7 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     if not found:
         return None
     targets = [(_target(ctx, rule, d), d, rule) for d, rule in found]
-    target, _, _ = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
+    target, driver, _ = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
     # A target on a weekend after the plan's last day may still be visited on the working
     # day before it, inside the plan: that visit belongs to this plan, not the next.
     if ctx.calendar.latest_working_day_on_or_before(target) > request.end:
@@ -286,7 +289,17 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     after_school = request.times.after_school is not None and \
         any(at_school(c, max(target, earliest)) for c in children)
     return Need(household, max(target, earliest), due, earliest, kind,
-                tuple(d for d, _ in found), roles, after_school)
+                tuple(d for d, _ in found), roles, after_school,
+                _halfway(driver, earliest, max(target, earliest)))
+
+
+def _halfway(driver: Deadline, earliest: date, target: date) -> date:
+    """Half the interval after the driving rule's anchor (the last visit): the earliest day
+    a visit is moved forward to for its worker's absence before a colleague covers instead."""
+    if driver.anchor is None or driver.due is None:
+        return earliest
+    halfway = driver.anchor + (driver.due - driver.anchor) / 2
+    return min(max(halfway, earliest), target)
 
 
 def _kind(ctx: Context, drivers: Sequence[Deadline]) -> VisitKind:
@@ -467,14 +480,36 @@ def _team(staff: Staff, children: Sequence[Child], allocated: Worker | None) -> 
 
 def _within(staff: Staff, bookings: Bookings, allocated: Worker | None, team: str,
             familiar: frozenset[str], need: Need, first: date, last: date) -> Slot | None:
-    """The latest safe slot in ``first``..``last`` (inclusive): allocated, cover, then manager."""
+    """The latest safe slot in ``first``..``last`` (inclusive): the allocated worker (moved
+    forward no further than halfway since the last visit), a colleague, the manager, and
+    only then the allocated worker moved further forward: no family is visited twice in a
+    few days because their worker will be away."""
     if first > last:
         return None
-    if allocated is not None:
-        day = latest_day(staff, bookings, allocated.id, first, last, need.after_school)
-        if day is not None:
-            moved = _moved_for_absence(staff, allocated.id, day, last)
-            return Slot(day, allocated.id, ("moved_earlier_for_absence",) if moved else ())
+    halfway = max(first, need.halfway or first)
+    slot = _allocated_slot(staff, bookings, allocated, need, halfway, last)
+    if slot is not None:
+        return slot
+    cover = _cover_slot(staff, bookings, allocated, team, familiar, need, first, last)
+    if cover is not None:
+        return cover
+    return _allocated_slot(staff, bookings, allocated, need, first, halfway - timedelta(days=1))
+
+
+def _allocated_slot(staff: Staff, bookings: Bookings, allocated: Worker | None, need: Need,
+                    first: date, last: date) -> Slot | None:
+    if allocated is None or first > last:
+        return None
+    day = latest_day(staff, bookings, allocated.id, first, last, need.after_school)
+    if day is None:
+        return None
+    moved = _moved_for_absence(staff, allocated.id, day, need.target)
+    return Slot(day, allocated.id, ("moved_earlier_for_absence",) if moved else ())
+
+
+def _cover_slot(staff: Staff, bookings: Bookings, allocated: Worker | None, team: str,
+                familiar: frozenset[str], need: Need, first: date, last: date) -> Slot | None:
+    """A colleague's latest slot, else the team manager's."""
     base = () if allocated is not None else ("unallocated",)
     colleagues = [w for w in staff.colleagues(team, need.roles)
                   if allocated is None or w.id != allocated.id]

@@ -129,3 +129,22 @@ def test_a_baby_not_seen_awake_for_six_weeks_is_reported_when_the_plan_cannot_ca
         (date(2026, 11, 16), "already overdue on 2026-11-23")]
     first = schedule.visits[0]
     assert "seen_awake" in dict((c.case_ref, c.checks) for c in first.checks)["C1"]
+
+
+def test_an_absence_moves_a_visit_no_earlier_than_halfway_when_a_colleague_can_cover(
+        camden: Policy) -> None:
+    # Seen today (Mon 23 Nov): next due Thu 3 Dec; the worker is away 26 Nov to 10 Dec.
+    kid = child("C1", "H1", PlanType.CP, allocated="sw.a", education="none")
+    away = Absence("sw.a", date(2026, 11, 26), date(2026, 12, 10), "leave")
+    history = (seen("C1", TODAY),)
+    with_colleague = plan(request(camden, (kid,), (worker("sw.a"), worker("sw.b")),
+                                  absences=(away,), visits=history, weeks=2))
+    first = with_colleague.visits[0]
+    # Wednesday 25 Nov, two days after the last visit, would over-visit: sw.b covers later.
+    assert (first.worker_id, "cover" in first.flags) == ("sw.b", True)
+    assert first.day >= date(2026, 11, 28)
+    alone = plan(request(camden, (kid,), (worker("sw.a"),), absences=(away,), visits=history,
+                         weeks=2))
+    moved = alone.visits[0]
+    assert (moved.worker_id, moved.day) == ("sw.a", date(2026, 11, 25))
+    assert "moved_earlier_for_absence" in moved.flags
