@@ -274,7 +274,7 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     earliest = _earliest(request.today, children, state)
     found = [(d, ctx.policy.rule(d.rule_id)) for c in children
              for d in deadlines(ctx, c, state.histories.get(c.case_ref, ()), earliest)
-             if ctx.policy.rule(d.rule_id).kind in VISIT_RULES and d.due is not None]
+             if d.due is not None and _drives_a_visit(ctx, d)]
     if not found:
         return None
     targets = [(_target(ctx, rule, d), d, rule) for d, rule in found]
@@ -300,6 +300,13 @@ def _halfway(driver: Deadline, earliest: date, target: date) -> date:
         return earliest
     halfway = driver.anchor + (driver.due - driver.anchor) / 2
     return min(max(halfway, earliest), target)
+
+
+def _drives_a_visit(ctx: Context, deadline: Deadline) -> bool:
+    """Cadences, first visits and re-visits need a visit; so does a check with a date (the
+    bedroom before the next conference, seen awake within 6 weeks): it can only be made at one."""
+    kind = ctx.policy.rule(deadline.rule_id).kind
+    return kind in VISIT_RULES or (kind is RuleKind.CHECK and not deadline.at_next_visit)
 
 
 def _kind(ctx: Context, drivers: Sequence[Deadline]) -> VisitKind:
@@ -583,8 +590,30 @@ def _cause(request: PlanRequest, staff: Staff, children: Sequence[Child], need: 
     team = _team(staff, children, allocated)
     working = [w for w in staff.colleagues(team, need.roles)
                if any(staff.works_on(w.id, d) for d in window)]
-    parts.append("no capacity in the team" if working else "no worker of a fitting role working")
+    days = ", ".join(f"{d:%a %d %b}" for d in window) if len(window) <= 3 else \
+        f"{len(window)} working days"
+    parts.append(f"no capacity in the team on the {days} before the deadline" if working
+                 else "no worker of a fitting role working")
+    reopens = staff.calendar.earliest_working_day_on_or_after(need.due + timedelta(days=1))
+    parts += [f"closed {a:%a %d %b} to {b:%a %d %b}" for a, b in
+              _closed_runs(staff, need.earliest, reopens)]
     return "; ".join(parts)
+
+
+def _closed_runs(staff: Staff, first: date, last: date) -> list[tuple[date, date]]:
+    """Runs of 3 or more non-working days in ``first``..``last`` (inclusive) that are more
+    than a weekend: bank holidays and closures a manager may need to cover."""
+    runs: list[tuple[date, date]] = []
+    start: date | None = None
+    for day in _days(first, last + timedelta(days=1)):
+        closed = day <= last and not staff.calendar.is_working_day(day)
+        if closed and start is None:
+            start = day
+        elif not closed and start is not None:
+            if (day - start).days >= 3:
+                runs.append((start, day - timedelta(days=1)))
+            start = None
+    return runs
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -704,7 +733,7 @@ def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> 
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,
         visits=ordered,
-        shortfalls=tuple(sorted([*state.shortfalls, *late], key=_shortfall_order)),
+        shortfalls=_one_per_deadline([*state.shortfalls, *late]),
         recording_tasks=_recording_tasks(ctx, request, ordered),
         escalations=_escalations(ctx, request, staff, state),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
@@ -756,6 +785,14 @@ def _prefers_variety(ctx: Context) -> bool:
 
 def _shortfall_order(s: Shortfall) -> tuple[date, str, str]:
     return (s.deadline, s.case_ref, s.rule_id)
+
+
+def _one_per_deadline(shortfalls: Sequence[Shortfall]) -> tuple[Shortfall, ...]:
+    """Each missed deadline once (placement and the dated-check pass may both find one)."""
+    seen: dict[tuple[str, str, date], Shortfall] = {}
+    for shortfall in shortfalls:
+        seen.setdefault((shortfall.case_ref, shortfall.rule_id, shortfall.deadline), shortfall)
+    return tuple(sorted(seen.values(), key=_shortfall_order))
 
 
 def _recording_tasks(ctx: Context, request: PlanRequest,

@@ -148,3 +148,18 @@ def test_an_absence_moves_a_visit_no_earlier_than_halfway_when_a_colleague_can_c
     moved = alone.visits[0]
     assert (moved.worker_id, moved.day) == ("sw.a", date(2026, 11, 25))
     assert "moved_earlier_for_absence" in moved.flags
+
+
+def test_a_bedroom_check_owed_before_the_conference_brings_a_visit_forward(
+        walsall: Policy) -> None:
+    # Seen Fri 20 Nov (the fortnight runs to Fri 4 Dec) but the bedroom not since the
+    # conference of 1 Sep; the next conference is Fri 27 Nov, so it is owed by Thu 26 Nov.
+    kid = child("C1", "H1", PlanType.CP, allocated="sw.a", education="none",
+                conference_dates=(date(2026, 9, 1), date(2026, 11, 27)))
+    history = (seen("C1", date(2026, 11, 20), checks=("seen_alone", "living_arrangements")),)
+    schedule = plan(request(walsall, (kid,), (worker("sw.a"),), visits=history))
+    before = [v for v in schedule.visits if v.day <= date(2026, 11, 26)]
+    assert before, "no visit before the conference"
+    assert "bedroom" in before[0].checks[0].checks
+    assert "cp-bedroom-between-conferences" in before[0].rule_ids
+    assert [s for s in schedule.shortfalls if s.rule_id == "cp-bedroom-between-conferences"] == []
