@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from visitplanner.devserver import DevServer
+from visitplanner.devserver import DevServer, point_workspace_at
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,15 +27,6 @@ def cli(workspace: Path, *args: str, env: dict[str, str] | None = None) -> str:
     command = [sys.executable, "-m", "visitplanner", "-w", str(workspace), *args]
     done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return done.stdout
-
-
-def point_at(workspace: Path, server: DevServer) -> None:
-    settings = workspace / "visitplanner.toml"
-    text = settings.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^url = ".*"$', f'url = "{server.url}"', text)
-    text = re.sub(r'(?m)^calendar_url_template = ".*"$',
-                  f'calendar_url_template = "{server.calendar_url_template}"', text)
-    settings.write_text(text, encoding="utf-8")
 
 
 def record_first_day(workspace: Path) -> int:
@@ -83,7 +73,7 @@ def bench(kind: str, scratch: Path) -> None:
     server = DevServer.radicale(scratch / kind) if kind == "radicale" \
         else DevServer.xandikos(scratch / kind)
     with server:
-        point_at(workspace, server)
+        point_workspace_at(workspace, server.url, server.calendar_url_template)
         env = dict(os.environ)
         if server.needs_auth:
             env |= {"VISITPLANNER_CALDAV_USERNAME": server.username,

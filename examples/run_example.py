@@ -18,13 +18,12 @@ production; they are never written to a file the user commits.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from visitplanner.devserver import DevServer
+from visitplanner.devserver import DevServer, point_workspace_at
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"
@@ -38,16 +37,6 @@ def run(workspace: Path, *args: str, env: dict[str, str] | None = None) -> None:
         sys.exit(f"step failed with exit code {completed.returncode}: {' '.join(args)}")
 
 
-def point_at(workspace: Path, server: DevServer) -> None:
-    """Rewrite the copy's [caldav] url and template for the local server."""
-    settings = workspace / "visitplanner.toml"
-    text = settings.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^url = ".*"$', f'url = "{server.url}"', text)
-    text = re.sub(r'(?m)^calendar_url_template = ".*"$',
-                  f'calendar_url_template = "{server.calendar_url_template}"', text)
-    settings.write_text(text, encoding="utf-8")
-
-
 def main(team: str = "camden") -> None:
     out = ROOT / "out"
     workspace = out / team
@@ -58,7 +47,7 @@ def main(team: str = "camden") -> None:
     run(workspace, "plan", "--from", TODAY)
     run(workspace, "publish")
     with DevServer.radicale(out / "radicale") as server:
-        point_at(workspace, server)
+        point_workspace_at(workspace, server.url, server.calendar_url_template)
         env = {**os.environ, "VISITPLANNER_CALDAV_USERNAME": server.username,
                "VISITPLANNER_CALDAV_PASSWORD": server.password}
         print(f"\nLocal Radicale on {server.url} (user {server.username})", flush=True)

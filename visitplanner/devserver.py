@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -185,3 +186,17 @@ class DevServer:
             "--state-dir",
             str(self.folder / "state"),
         ]
+
+
+def point_workspace_at(workspace: Path, url: str, calendar_url_template: str) -> None:
+    """Rewrite ``[caldav] url`` and ``calendar_url_template`` in the workspace's settings.
+
+    For a local test server whose port is only known once it runs (tests, the README's
+    example, benchmarks); the lines must already be in ``visitplanner.toml``.
+    """
+    settings = workspace / "visitplanner.toml"
+    text = settings.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^url = ".*"$', f'url = "{url}"', text)
+    text = re.sub(r'(?m)^calendar_url_template = ".*"$',
+                  f'calendar_url_template = "{calendar_url_template}"', text)
+    settings.write_text(text, encoding="utf-8")

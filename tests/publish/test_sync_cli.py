@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 
 from visitplanner.cli import Context
 from visitplanner.cli.sync import _raise_for_failures, credentials, sync
-from visitplanner.devserver import DevServer
+from visitplanner.devserver import DevServer, point_workspace_at
 from visitplanner.errors import PartialSyncError, SyncError
 from visitplanner.publish.sync import CalendarSyncResult
 from visitplanner.publish.syncstatus import load_worker_edits
@@ -51,14 +50,7 @@ def planned_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def point_at(root: Path, server: DevServer, calendar_template: str | None = None) -> None:
-    settings = root / "visitplanner.toml"
-    text = settings.read_text(encoding="utf-8")
-    template = calendar_template or server.calendar_url_template
-    text = re.sub(r'(?m)^url = ".*"$', f'url = "{server.url}"', text)
-    text = re.sub(
-        r'(?m)^calendar_url_template = ".*"$', f'calendar_url_template = "{template}"', text
-    )
-    settings.write_text(text, encoding="utf-8")
+    point_workspace_at(root, server.url, calendar_template or server.calendar_url_template)
 
 
 def run_sync(root: Path, server: DevServer, *args: str, password: str | None = None) -> object:

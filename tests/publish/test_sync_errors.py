@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import shutil
 import socket
 import subprocess
@@ -17,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from visitplanner.cli import Context
 from visitplanner.cli.sync import credentials, error_kind, sync
-from visitplanner.devserver import DevServer, free_port
+from visitplanner.devserver import DevServer, free_port, point_workspace_at
 from visitplanner.errors import SyncError
 from visitplanner.publish.caldav_storage import CaldavStorage, server_address
 from visitplanner.publish.sync import SyncPolicy, sync_calendar
@@ -48,12 +47,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def point_at(root: Path, url: str, template: str = "{url}/visitplanner/{calendar}/") -> None:
-    settings = root / "visitplanner.toml"
-    text = settings.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^url = ".*"$', f'url = "{url}"', text)
-    template_line = f'calendar_url_template = "{template}"'
-    text = re.sub(r'(?m)^calendar_url_template = ".*"$', template_line, text)
-    settings.write_text(text, encoding="utf-8")
+    point_workspace_at(root, url, template)
 
 
 def run_sync(root: Path, env: dict[str, str | None]) -> Result:
