@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from visitplanner.policy import Policy, load_policy
 from visitplanner.workdays import WorkingCalendar
@@ -16,7 +16,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # On CI the property tests replay the same examples every run (a landing must not hang on
 # a lucky draw); on a developer's machine they keep exploring new ones.  Loaded here,
 # before the test modules build their own settings on top of the active profile.
-settings.register_profile("ci", derandomize=True, print_blob=True)
+# No shrinking on CI: a failure fails at once with its reproduce blob (print_blob) instead of
+# spending minutes minimising the example; shrink it locally with @reproduce_failure.
+settings.register_profile("ci", derandomize=True, print_blob=True,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

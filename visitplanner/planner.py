@@ -386,11 +386,12 @@ def _place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: 
     so a calendar updates the event in place instead of cancelling it.
     """
     previous = _previous_visit(need, state)
-    if previous is not None:
-        kept = _keep(request, staff, need, previous, state)
-        if kept is not None:
-            return kept
+    kept = _keep(request, staff, need, previous, state) if previous is not None else None
+    if kept is not None and _still_safe(request, staff, need, previous, kept):
+        return kept
     slot = _fresh_slot(request, staff, children, need, state)
+    if kept is not None and (slot is None or slot.day > need.target):
+        return kept  # a fresh slot would be no safer: keep what the worker already sees
     if slot is None or previous is None:
         return slot
     rejected = ("moved_by_worker_rejected",) if previous.id in request.moves else ()
@@ -415,17 +416,11 @@ def _previous_visit(need: Need, state: _State) -> PlannedVisit | None:
 
 def _keep(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
           state: _State) -> Slot | None:
-    """The previous visit's slot when its worker still fits and can still visit that day.
-
-    Inside the pinned window (``pin_working_days`` working days from today) a
-    previous visit is kept anywhere up to the deadline; beyond it, only up to
-    the target, so that it keeps the safety margin.
-    """
+    """The previous visit's slot when its worker still fits and can still visit that day."""
     moved = request.moves.get(visit.id)
     if moved is not None:
         return _keep_move(staff, need, visit, moved.astimezone(LONDON), state)
-    pinned_until = staff.calendar.add_working_days(request.today, request.pin_working_days)
-    if visit.day > need.target and visit.day > pinned_until:
+    if visit.day > request.end:
         return None
     worker = staff.workers.get(visit.worker_id)
     if worker is None or not role_fits(worker, need.roles) or \
@@ -433,6 +428,16 @@ def _keep(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
         return None
     flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
     return Slot(visit.day, worker.id, flags, visit.id, visit.start)
+
+
+def _still_safe(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit | None,
+                kept: Slot) -> bool:
+    """A kept slot stands as it is when it keeps the safety margin (on or before the target),
+    is inside the pinned window (``pin_working_days`` working days from today), or is a
+    worker's own move; otherwise a safer fresh slot is looked for first."""
+    pinned_until = staff.calendar.add_working_days(request.today, request.pin_working_days)
+    moved = visit is not None and visit.id in request.moves
+    return moved or kept.day <= need.target or kept.day <= pinned_until
 
 
 def _keep_move(staff: Staff, need: Need, visit: PlannedVisit, moved: datetime,
@@ -457,8 +462,10 @@ def _fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], n
     team = _team(staff, children, allocated)
     familiar = frozenset(f.worker_id for c in children
                          for f in state.histories.get(c.case_ref, ()))
-    for first, last in ((need.earliest, need.target),
-                        (max(need.earliest, need.target + timedelta(days=1)), need.due)):
+    # Never past the plan's last day: a visit after it belongs to the next plan.
+    for first, last in ((need.earliest, min(need.target, request.end)),
+                        (max(need.earliest, need.target + timedelta(days=1)),
+                         min(need.due, request.end))):
         slot = _within(staff, state.bookings, allocated, team, familiar, need, first, last)
         if slot is not None:
             return slot

@@ -156,3 +156,32 @@ def test_a_new_absence_in_the_camden_example_leaves_every_other_workers_diary_as
     assert [v.id for v in moved if v.worker_id not in touched
             and before[v.id].worker_id not in touched] == []
     assert len(second.shortfalls) <= len(first.shortfalls)
+
+
+def test_replanning_a_saturday_start_with_unallocated_siblings_changes_nothing(
+        camden: Policy) -> None:
+    """Found by the property test: a visit whose target lies inside the plan but whose deadline
+    lies after it was placed after the plan's end, and re-planning gave it to another worker."""
+    from datetime import datetime, time
+
+    from visitplanner.model import LONDON, RecordedVisit
+
+    saturday = date(2027, 3, 13)
+    children = (
+        child("C0-0", "H0", PlanType.CIN, born=date(2027, 2, 11), start=saturday,
+              allocated=None, education="school"),
+        child("C0-1", "H0", PlanType.CIN, born=date(2027, 2, 11), start=date(2027, 3, 11),
+              allocated=None, education="school"),
+        child("C0-2", "H0", PlanType.CIN, born=date(2027, 2, 11), start=saturday,
+              allocated=None, education="school", visit_frequency_days=5),
+        child("C1-0", "H1", PlanType.CIN, born=date(2027, 2, 11), start=date(2027, 3, 5),
+              allocated=None, education="school", visit_frequency_days=10))
+    at = datetime.combine(date(2027, 3, 11), time(8), tzinfo=LONDON)
+    visits = tuple(RecordedVisit("H0-V0", ref, at, "w0", announced=False)
+                   for ref in ("C0-0", "C0-1", "C0-2"))
+    staff = (worker("w0", per_day=1), worker("w1", per_day=1))
+    request = PlanRequest(camden, WorkingCalendar(), children, staff, (), visits, saturday, 2,
+                          seed=0)
+    first = plan(request)
+    assert max(v.day for v in first.visits) <= request.end
+    assert schedule_to_json(plan(replace(request, previous=first))) == schedule_to_json(first)
