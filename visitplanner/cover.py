@@ -12,11 +12,11 @@ returns a new value when a visit is booked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from visitplanner.model import SOCIAL_WORK_ROLES, Absence, Role, Worker
+from visitplanner.model import SOCIAL_WORK_ROLES, Absence, Child, Role, Worker
 from visitplanner.workdays import WorkingCalendar
 
 #: Roles that are core-group members outside the team: they never take planned visits.
@@ -170,3 +170,15 @@ def cover_order(candidates: Iterable[Worker], familiar: frozenset[str],
     then by worker id so that the choice is reproducible.
     """
     return sorted(candidates, key=lambda w: (w.id not in familiar, bookings.load(w.id), w.id))
+
+
+def home_team(staff: Staff, children: Sequence[Child], allocated: Worker | None) -> str:
+    """The team of the children's worker (the allocated one first), else the first team."""
+    if allocated is not None:
+        return allocated.team
+    for child in children:
+        worker = staff.workers.get(child.allocated_worker or "")
+        if worker is not None:
+            return worker.team
+    teams = sorted({w.team for w in staff.workers.values()})
+    return teams[0] if teams else ""

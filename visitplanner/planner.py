@@ -40,6 +40,7 @@ from visitplanner.cover import (
     can_visit,
     cover_order,
     earliest_day,
+    home_team,
     latest_day,
     role_fits,
     statutory_roles,
@@ -49,19 +50,18 @@ from visitplanner.model import (
     Absence,
     Child,
     ChildChecks,
-    Escalation,
     Location,
     Outcome,
     PlannedVisit,
     Reason,
     RecordedVisit,
-    RecordingTask,
     Role,
     Schedule,
     Shortfall,
     VisitKind,
     Worker,
 )
+from visitplanner.outcomes import escalations, recording_tasks
 from visitplanner.policy.model import Policy, Rule, RuleKind, Unit
 from visitplanner.rules import (
     Context,
@@ -69,9 +69,9 @@ from visitplanner.rules import (
     Fact,
     deadlines,
     end_of,
-    escalation,
     facts_from_records,
 )
+from visitplanner.shortfalls import missed_because, one_per_deadline
 from visitplanner.tags import tag_unannounced
 from visitplanner.timeslots import (
     TimeSettings,
@@ -459,7 +459,7 @@ def _fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], n
                 state: _State) -> Slot | None:
     """The latest safe slot: up to the target, then up to the deadline, then after it."""
     allocated = _allocated(staff, children, need)
-    team = _team(staff, children, allocated)
+    team = home_team(staff, children, allocated)
     familiar = frozenset(f.worker_id for c in children
                          for f in state.histories.get(c.case_ref, ()))
     # Never past the plan's last day: a visit after it belongs to the next plan.
@@ -479,17 +479,6 @@ def _allocated(staff: Staff, children: Sequence[Child], need: Need) -> Worker | 
         if worker is not None:
             return worker if role_fits(worker, need.roles) else None
     return None
-
-
-def _team(staff: Staff, children: Sequence[Child], allocated: Worker | None) -> str:
-    if allocated is not None:
-        return allocated.team
-    for child in children:
-        worker = staff.workers.get(child.allocated_worker or "")
-        if worker is not None:
-            return worker.team
-    teams = sorted({w.team for w in staff.workers.values()})
-    return teams[0] if teams else ""
 
 
 def _within(staff: Staff, bookings: Bookings, allocated: Worker | None, team: str,
@@ -577,56 +566,6 @@ def _after(request: PlanRequest, staff: Staff, bookings: Bookings, allocated: Wo
     return Slot(day, worker.id, tuple(flags))
 
 
-def _cause(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
-           placed: date | None) -> str:
-    """Why a deadline will be missed: overdue, absence, no working day, no worker, or capacity."""
-    if need.due < request.today and placed is not None and placed <= \
-            staff.calendar.earliest_working_day_on_or_after(request.today) + timedelta(days=7):
-        return f"already overdue on {request.today.isoformat()}"
-    window = [d for d in _days(need.earliest, need.due) if staff.calendar.is_working_day(d)]
-    parts = [f"already overdue on {request.today.isoformat()}"] if need.due < request.today else []
-    if not window:
-        parts.append(f"no working day between {need.earliest.isoformat()} and "
-                     f"{need.due.isoformat()} (bank holidays, closures, weekends)")
-        return "; ".join(parts)
-    allocated = _allocated(staff, children, need)
-    if allocated is None:
-        parts.append("no allocated worker whose role fits")
-    elif absent_in(staff, allocated.id, need.earliest, need.due):
-        parts.append(f"allocated worker {allocated.id} absent")
-    team = _team(staff, children, allocated)
-    working = [w for w in staff.colleagues(team, need.roles)
-               if any(staff.works_on(w.id, d) for d in window)]
-    days = ", ".join(f"{d:%a %d %b}" for d in window) if len(window) <= 3 else \
-        f"{len(window)} working days"
-    parts.append(f"no capacity in the team on the {days} before the deadline" if working
-                 else "no worker of a fitting role working")
-    reopens = staff.calendar.earliest_working_day_on_or_after(need.due + timedelta(days=1))
-    parts += [f"closed {a:%a %d %b} to {b:%a %d %b}" for a, b in
-              _closed_runs(staff, need.earliest, reopens)]
-    return "; ".join(parts)
-
-
-def _closed_runs(staff: Staff, first: date, last: date) -> list[tuple[date, date]]:
-    """Runs of 3 or more non-working days in ``first``..``last`` (inclusive) that are more
-    than a weekend: bank holidays and closures a manager may need to cover."""
-    runs: list[tuple[date, date]] = []
-    start: date | None = None
-    for day in _days(first, last + timedelta(days=1)):
-        closed = day <= last and not staff.calendar.is_working_day(day)
-        if closed and start is None:
-            start = day
-        elif not closed and start is not None:
-            if (day - start).days >= 3:
-                runs.append((start, day - timedelta(days=1)))
-            start = None
-    return runs
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
 def _short(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
            planned_on: date | None, state: _State) -> None:
     """Report each deadline the placement misses.
@@ -635,9 +574,11 @@ def _short(request: PlanRequest, staff: Staff, children: Sequence[Child], need: 
     when no day inside the plan could be found, it counts to the day after
     the plan ends (the least it will be late).
     """
-    cause = _cause(request, staff, children, need, planned_on)
+    allocated = _allocated(staff, children, need)
+    team = home_team(staff, children, allocated)
+    cause = missed_because(request.today, staff, allocated, team, need.roles, need.earliest,
+                           need.due, planned_on)
     late_until = planned_on or request.end + timedelta(days=1)
-    team = _team(staff, children, _allocated(staff, children, need))
     for deadline in need.reasons:
         if deadline.due is None or late_until <= deadline.due:
             continue
@@ -740,9 +681,9 @@ def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> 
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,
         visits=ordered,
-        shortfalls=_one_per_deadline([*state.shortfalls, *late]),
-        recording_tasks=_recording_tasks(ctx, request, ordered),
-        escalations=_escalations(ctx, request, staff, state),
+        shortfalls=one_per_deadline([*state.shortfalls, *late]),
+        recording_tasks=recording_tasks(ctx, request.children, ordered),
+        escalations=escalations(ctx, request.children, _recorded(state), request.today, staff),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
                                    if v.day <= request.today})))
 
@@ -750,8 +691,7 @@ def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> 
 def _dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: _State,
                 visits: Sequence[PlannedVisit]) -> list[Shortfall]:
     """Quota and dated-check deadlines the tagged visits meet late (:mod:`visitplanner.verify`)."""
-    recorded = {ref: tuple(f for f in facts if not f.planned)
-                for ref, facts in state.histories.items()}
+    recorded = _recorded(state)
     planned: dict[str, list[Fact]] = {}
     for visit in sorted(visits, key=lambda v: (v.start, v.id)):
         role = staff.workers[visit.worker_id].role
@@ -759,60 +699,16 @@ def _dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: _State,
             planned.setdefault(child_checks.case_ref, []).append(Fact(
                 visit.start, Location.HOME, visit.announced, Outcome.COMPLETED, role,
                 frozenset(child_checks.checks), planned=True, worker_id=visit.worker_id))
-    teams = {c.case_ref: _team(staff, (c,), None) for c in request.children}
+    teams = {c.case_ref: home_team(staff, (c,), None) for c in request.children}
     return dated_shortfalls(ctx, request.children, recorded,
                             {ref: tuple(f) for ref, f in planned.items()}, request.today,
                             request.end, teams)
 
 
-def _escalations(ctx: Context, request: PlanRequest, staff: Staff,
-                 state: _State) -> tuple[Escalation, ...]:
-    """Escalations whose trigger holds on the recorded visits as of ``today``, by due date."""
-    found = []
-    for child in sorted(request.children, key=lambda c: c.case_ref):
-        recorded = tuple(f for f in state.histories.get(child.case_ref, ()) if not f.planned)
-        for rule in ctx.policy.rules_of(RuleKind.ESCALATION):
-            if not rule.applies_to(child, request.today):
-                continue
-            fired = escalation(ctx, rule, child, recorded, request.today)
-            if fired is None or fired.due is None or fired.anchor is None:
-                continue
-            worker = staff.workers.get(child.allocated_worker or "")
-            found.append(Escalation(
-                case_ref=child.case_ref, household=child.household, rule_id=rule.id,
-                notify=rule.notify, fired=fired.anchor, due=fired.due, what=fired.what,
-                action=rule.action, team=worker.team if worker else _team(staff, (child,), None),
-                allocated_worker_id=worker.id if worker else None))
-    return tuple(sorted(found, key=lambda e: (e.due, e.case_ref, e.rule_id)))
+def _recorded(state: _State) -> dict[str, tuple[Fact, ...]]:
+    """Each child's recorded visits only (the planned ones left out)."""
+    return {ref: tuple(f for f in facts if not f.planned) for ref, facts in state.histories.items()}
 
 
 def _prefers_variety(ctx: Context) -> bool:
     return any(r.preference == "vary_time_of_day" for r in ctx.policy.rules_of(RuleKind.PREFERENCE))
-
-
-def _shortfall_order(s: Shortfall) -> tuple[date, str, str]:
-    return (s.deadline, s.case_ref, s.rule_id)
-
-
-def _one_per_deadline(shortfalls: Sequence[Shortfall]) -> tuple[Shortfall, ...]:
-    """Each missed deadline once (placement and the dated-check pass may both find one)."""
-    seen: dict[tuple[str, str, date], Shortfall] = {}
-    for shortfall in shortfalls:
-        seen.setdefault((shortfall.case_ref, shortfall.rule_id, shortfall.deadline), shortfall)
-    return tuple(sorted(seen.values(), key=_shortfall_order))
-
-
-def _recording_tasks(ctx: Context, request: PlanRequest,
-                     visits: Sequence[PlannedVisit]) -> tuple[RecordingTask, ...]:
-    """A record-by task for each planned visit where a recording rule sets a deadline."""
-    by_ref = {c.case_ref: c for c in request.children}
-    tasks = []
-    for visit in visits:
-        for rule in ctx.policy.rules_of(RuleKind.RECORDING):
-            if rule.within is None or rule.counts.location == Location.ELSEWHERE.value:
-                continue
-            if any(rule.applies_to(by_ref[ref], visit.day) for ref in visit.case_refs):
-                due = end_of(ctx, rule, rule.within, visit.start)
-                tasks.append(RecordingTask(visit.id, visit.worker_id, due, rule.id))
-                break
-    return tuple(tasks)

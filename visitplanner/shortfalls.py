@@ -1,0 +1,79 @@
+"""Why a deadline will be missed, in words a team manager can act on.
+
+Pure: the calendar, staff and dates come in; a sentence comes out.  Causes:
+already overdue on the first day, no working day in the window (bank holidays,
+closures, weekends), the allocated worker's absence, no capacity on the working
+days there were, no worker of a fitting role; with any run of closed days named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from visitplanner.cover import Staff, absent_in
+from visitplanner.model import Role, Shortfall, Worker
+
+
+def missed_because(today: date, staff: Staff, allocated: Worker | None, team: str,
+                   roles: frozenset[Role], earliest: date, due: date,
+                   placed: date | None) -> str:
+    """Why a visit due by ``due`` (inclusive) cannot happen from ``earliest`` to ``due``.
+
+    A deadline already past on ``today`` that is met in the plan's first week is
+    simply "already overdue"; otherwise every cause found is given.
+    """
+    overdue = f"already overdue on {today.isoformat()}"
+    if due < today and placed is not None and \
+            placed <= staff.calendar.earliest_working_day_on_or_after(today) + timedelta(days=7):
+        return overdue
+    window = [d for d in days_between(earliest, due) if staff.calendar.is_working_day(d)]
+    parts = [overdue] if due < today else []
+    if not window:
+        parts.append(f"no working day between {earliest.isoformat()} and {due.isoformat()} "
+                     f"(bank holidays, closures, weekends)")
+        return "; ".join(parts)
+    if allocated is None:
+        parts.append("no allocated worker whose role fits")
+    elif absent_in(staff, allocated.id, earliest, due):
+        parts.append(f"allocated worker {allocated.id} absent")
+    working = [w for w in staff.colleagues(team, roles)
+               if any(staff.works_on(w.id, d) for d in window)]
+    days = ", ".join(f"{d:%a %d %b}" for d in window) if len(window) <= 3 else \
+        f"{len(window)} working days"
+    parts.append(f"no capacity in the team on the {days} before the deadline" if working
+                 else "no worker of a fitting role working")
+    reopens = staff.calendar.earliest_working_day_on_or_after(due + timedelta(days=1))
+    parts += [f"closed {a:%a %d %b} to {b:%a %d %b}" for a, b in
+              closed_runs(staff, earliest, reopens)]
+    return "; ".join(parts)
+
+
+def closed_runs(staff: Staff, first: date, last: date) -> list[tuple[date, date]]:
+    """Runs of 3 or more non-working days in ``first``..``last`` (inclusive) that are more
+    than a weekend: bank holidays and closures a manager may need to cover."""
+    runs: list[tuple[date, date]] = []
+    start: date | None = None
+    for day in days_between(first, last + timedelta(days=1)):
+        closed = day <= last and not staff.calendar.is_working_day(day)
+        if closed and start is None:
+            start = day
+        elif not closed and start is not None:
+            if (day - start).days >= 3:
+                runs.append((start, day - timedelta(days=1)))
+            start = None
+    return runs
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every calendar day from ``first`` to ``last``, both inclusive."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def one_per_deadline(shortfalls: Sequence[Shortfall]) -> tuple[Shortfall, ...]:
+    """Each missed deadline once (placement and the dated-check pass may both find one),
+    ordered by deadline, child and rule."""
+    seen: dict[tuple[str, str, date], Shortfall] = {}
+    for shortfall in shortfalls:
+        seen.setdefault((shortfall.case_ref, shortfall.rule_id, shortfall.deadline), shortfall)
+    return tuple(sorted(seen.values(), key=lambda s: (s.deadline, s.case_ref, s.rule_id)))
