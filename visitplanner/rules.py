@@ -174,9 +174,10 @@ def quota(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     if rule.at_least:
         anchor = counting[-rule.at_least].at if len(counting) >= rule.at_least \
             else plan_anchor(ctx, child)
-        return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.window, anchor),
+        owed = Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.window, anchor),
                         f"at least {rule.at_least} such visit(s) in any "
                         f"{ctx.policy.resolve(rule.window)}", anchor=anchor.date())
+        return owed if still_applies(rule, child, owed) else None
     recent = [f for f in counting if end_of(ctx, rule, rule.window, f.at) >= on]
     if rule.at_most and len(recent) >= rule.at_most:
         free_from = end_of(ctx, rule, rule.window, recent[0].at) + timedelta(days=1)
@@ -206,10 +207,19 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
         return None
     if rule.within:
         anchor = done[-1].at if done else plan_anchor(ctx, child)
-        return Deadline(rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
-                        f"{rule.check} at least every {ctx.policy.resolve(rule.within)}",
-                        anchor=anchor.date(), check=rule.check)
-    return _between_conferences(rule, child, done, on)
+        found: Deadline | None = Deadline(
+            rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
+            f"{rule.check} at least every {ctx.policy.resolve(rule.within)}",
+            anchor=anchor.date(), check=rule.check)
+    else:
+        found = _between_conferences(rule, child, done, on)
+    return found if found is None or still_applies(rule, child, found) else None
+
+
+def still_applies(rule: Rule, child: Child, deadline: Deadline) -> bool:
+    """False when the rule's condition no longer holds on its own deadline (a child who turns 3
+    before a "seen awake, under 3" deadline owes it no more): such a deadline lapses."""
+    return deadline.due is None or rule.when.holds(child, deadline.due)
 
 
 def _between_conferences(rule: Rule, child: Child, done: Sequence[Fact],
