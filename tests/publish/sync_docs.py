@@ -6,11 +6,17 @@ Synthetic content only (no names).  UIDs look like the real ones: ``v-0001abcd@v
 from __future__ import annotations
 
 import functools
+import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import icalendar
+import pytest
 
 from visitplanner.model import LONDON
+from visitplanner.settings import CaldavSettings
 
 BASE = datetime(2030, 3, 4, 10, 0, tzinfo=LONDON)
 
@@ -44,3 +50,26 @@ def event_bytes(event_uid: str, start: datetime, summary: str, minutes: int = 60
 
 def documents(count: int, version: int = 0) -> dict[str, bytes]:
     return {uid(n): document(n, version) for n in range(count)}
+
+
+#: CalDAV settings for tests of credentials and URLs (no server behind them).
+LOCAL_CALDAV = CaldavSettings(
+    url="http://127.0.0.1:5232/",
+    calendar_url_template="{url}{calendar}/",
+    username_env="VP_USER",
+    password_env="VP_PASSWORD",
+    password_command=None,
+    conflict="keep_worker_edit",
+)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
+
+
+def planned_camden_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the Camden example, planned from 23 Nov 2026 by the real CLI."""
+    root = tmp_path_factory.mktemp("ws") / "camden"
+    shutil.copytree(EXAMPLE, root)
+    command = [sys.executable, "-m", "visitplanner", "-w", str(root), "plan", "--from",
+               "2026-11-23"]
+    subprocess.run(command, check=True, capture_output=True)
+    return root

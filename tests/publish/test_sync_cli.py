@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sync_docs import LOCAL_CALDAV, planned_camden_copy
 
 from visitplanner.cli import Context
 from visitplanner.cli.sync import _raise_for_failures, credentials, sync
@@ -18,35 +16,13 @@ from visitplanner.devserver import DevServer, point_workspace_at
 from visitplanner.errors import PartialSyncError, SyncError
 from visitplanner.publish.sync import CalendarSyncResult
 from visitplanner.publish.syncstatus import load_worker_edits
-from visitplanner.settings import CaldavSettings
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
-SETTINGS = CaldavSettings(
-    url="http://127.0.0.1:5232/",
-    calendar_url_template="{url}{calendar}/",
-    username_env="VP_USER",
-    password_env="VP_PASSWORD",
-    password_command=None,
-    conflict="keep_worker_edit",
-)
+SETTINGS = LOCAL_CALDAV
 
 
 @pytest.fixture(scope="module")
 def planned_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("ws") / "camden"
-    shutil.copytree(EXAMPLE, root)
-    command = [
-        sys.executable,
-        "-m",
-        "visitplanner",
-        "-w",
-        str(root),
-        "plan",
-        "--from",
-        "2026-11-23",
-    ]
-    subprocess.run(command, check=True, capture_output=True)
-    return root
+    return planned_camden_copy(tmp_path_factory)
 
 
 def point_at(root: Path, server: DevServer, calendar_template: str | None = None) -> None:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sync_docs import LOCAL_CALDAV, planned_camden_copy
 
 from visitplanner.cli import Context
 from visitplanner.cli.sync import credentials, error_kind, sync
@@ -21,29 +19,15 @@ from visitplanner.errors import SyncError
 from visitplanner.publish.caldav_storage import CaldavStorage, server_address
 from visitplanner.publish.sync import SyncPolicy, sync_calendar
 from visitplanner.publish.syncstatus import SyncStatus
-from visitplanner.settings import CaldavSettings
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
 USER_VAR, PASSWORD_VAR = "VISITPLANNER_CALDAV_USERNAME", "VISITPLANNER_CALDAV_PASSWORD"
 NO_LOGIN = {USER_VAR: None, PASSWORD_VAR: None}
-SETTINGS = CaldavSettings(
-    url="http://127.0.0.1:5232/",
-    calendar_url_template="{url}{calendar}/",
-    username_env="VP_USER",
-    password_env="VP_PASSWORD",
-    password_command=None,
-    conflict="keep_worker_edit",
-)
+SETTINGS = LOCAL_CALDAV
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("ws") / "camden"
-    shutil.copytree(EXAMPLE, root)
-    plan = ["plan", "--from", "2026-11-23"]
-    command = [sys.executable, "-m", "visitplanner", "-w", str(root), *plan]
-    subprocess.run(command, check=True, capture_output=True)
-    return root
+    return planned_camden_copy(tmp_path_factory)
 
 
 def point_at(root: Path, url: str, template: str = "{url}/visitplanner/{calendar}/") -> None:
