@@ -14,7 +14,7 @@ met by a visit on that date.  Intervals count in the unit the rule names
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from visitplanner.model import LONDON, Child, Location, Outcome, RecordedVisit, Role, Worker
@@ -322,8 +322,3 @@ def _one(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     elif kind is RuleKind.ESCALATION:
         found = escalation(ctx, rule, child, history, on)
     return (found,) if found else ()
-
-
-def with_planned(history: Sequence[Fact], fact: Fact) -> tuple[Fact, ...]:
-    """``history`` with a planned visit added, kept in time order."""
-    return tuple(sorted([*history, replace(fact, planned=True)], key=lambda f: f.at))
