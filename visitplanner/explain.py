@@ -43,8 +43,12 @@ def explain_visit(schedule: Schedule, policy: Policy, visit: PlannedVisit) -> st
                      f" ({reason.what or describe_rule(policy, rule)})")
         lines.append(f"      Source: {reason.source}")
     lines += [f"  Note: {FLAG_TEXT.get(flag, flag)}" for flag in visit.flags]
+    lines += [f"  Note: {needed.case_ref} is planned as born on {needed.expected.isoformat()}"
+              f" (the expected date); date of birth needed from "
+              f"{needed.worker_id or 'the team manager'}"
+              for needed in schedule.birth_dates_needed
+              if needed.case_ref in visit.case_refs and needed.expected <= visit.day]
     lines.append("  Checklist:")
     for child in visit.checks:
         lines.append(f"    {child.case_ref}: {', '.join(child.checks) or 'no extra checks'}")
-    del schedule
     return "\n".join(lines)

@@ -115,6 +115,18 @@ class Child:
         """True when the child's date of birth is recorded and is on or before ``day``."""
         return self.birth_date is not None and self.birth_date <= day
 
+    def treated_as_born_on(self, day: date) -> bool:
+        """True when the child is born on ``day``, or is unborn with an expected due date on
+        or before ``day``: from the expected date the plan treats the child as born (checks
+        on the baby are planned) until the date of birth is recorded."""
+        return self.is_born_on(day) or (
+            self.birth_date is None and self.due_date is not None and self.due_date <= day)
+
+    @property
+    def assumed_birth_date(self) -> date | None:
+        """The date of birth, or for an unborn child the expected due date (None: neither)."""
+        return self.birth_date if self.birth_date is not None else self.due_date
+
     def birth_overdue_on(self, day: date) -> bool:
         """True when an expected due date has passed with no date of birth recorded."""
         return self.birth_date is None and self.due_date is not None and self.due_date < day
@@ -294,6 +306,23 @@ class Escalation:
 
 
 @dataclass(frozen=True, slots=True)
+class BirthDateNeeded:
+    """An unborn child expected on or before the plan's last day.
+
+    From ``expected`` (inclusive) the plan treats the child as born on that day, so that
+    the checks on the baby (seen awake, seen alone) are planned; ``worker_id``, the
+    allocated worker, must record the real date of birth so that ages and deadlines
+    count from it.
+    """
+
+    case_ref: str
+    household: str
+    expected: date
+    worker_id: str | None
+    team: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingTask:
     """A record that must be written by ``due`` (inclusive), for a planned visit."""
 
@@ -321,6 +350,7 @@ class Schedule:
     notes: tuple[str, ...] = field(default=())
     known_visits: tuple[str, ...] = ()
     escalations: tuple[Escalation, ...] = ()
+    birth_dates_needed: tuple[BirthDateNeeded, ...] = ()
 
     def visits_for_worker(self, worker_id: str) -> tuple[PlannedVisit, ...]:
         return tuple(v for v in self.visits if v.worker_id == worker_id)

@@ -48,6 +48,7 @@ from visitplanner.cover import (
 from visitplanner.model import (
     LONDON,
     Absence,
+    BirthDateNeeded,
     Child,
     ChildChecks,
     Location,
@@ -64,6 +65,7 @@ from visitplanner.model import (
 from visitplanner.outcomes import escalations, recording_tasks
 from visitplanner.policy.model import Policy, Rule, RuleKind, Unit
 from visitplanner.rules import (
+    CHECKS_ON_THE_CHILD,
     Context,
     Deadline,
     Fact,
@@ -84,6 +86,12 @@ from visitplanner.verify import dated_shortfalls
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
+#: Rules whose deadlines are met by visits of the kind their ``counts`` describes.
+COUNTED_RULES = VISIT_RULES | {RuleKind.QUOTA}
+
+#: How far ahead checks are planned for a child with no visit rule (no cadence to say when the
+#: next visit is due): a check due within this many calendar days goes on this visit.
+NO_CADENCE_HORIZON = timedelta(days=28)
 
 #: The largest share of an interval a safety margin may take (see ``_target``).
 MAX_MARGIN_SHARE = 1 / 3
@@ -593,7 +601,7 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
                 need: Need, slot: Slot, state: _State) -> PlannedVisit:
     worker = staff.workers[slot.worker_id]
     allocated = _allocated(staff, children, need)
-    checks = tuple(ChildChecks(c.case_ref, _checks_for(ctx, c, slot, state, need))
+    checks = tuple(ChildChecks(c.case_ref, _checks_for(ctx, c, slot, state))
                    for c in children)
     reasons = tuple(sorted(
         (Reason(d.rule_id, d.case_ref, d.due, ctx.policy.rule(d.rule_id).source.cite(), d.what)
@@ -617,25 +625,39 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
         failure_would_breach=_failure_breaches(ctx, children, slot.day, need.due))
 
 
-def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State,
-                need: Need) -> tuple[str, ...]:
-    """Checks owed at this visit: due at the next visit, or due before the child's next visit."""
+def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State) -> tuple[str, ...]:
+    """Checks owed at this visit: due at the next visit, due before the child's next visit,
+    or needed for the visit to count toward a rule at all (a cadence of visits where the
+    child is seen alone counts only visits that record it)."""
     history = state.histories.get(child.case_ref, ())
+    needed = counting_checks(ctx, child, slot.day)
     owed = [d for d in deadlines(ctx, child, history, slot.day) if d.action == "check"]
     if not owed:
-        return ()
+        return tuple(sorted(needed))
     horizon = _next_visit_due(ctx, child, history, slot.day)
-    return tuple(sorted({d.check for d in owed
-                         if d.at_next_visit or d.due is None or d.due <= horizon}))
+    return tuple(sorted(needed | {d.check for d in owed
+                                  if d.at_next_visit or d.due is None or d.due <= horizon}))
+
+
+def counting_checks(ctx: Context, child: Child, day: date) -> frozenset[str]:
+    """The checks a visit on ``day`` must record to count toward the rules with deadlines
+    that apply to the child then (``counts.checks``); checks on the child wait for birth."""
+    found: set[str] = set()
+    for rule in ctx.policy.rules:
+        if rule.kind in COUNTED_RULES and rule.counts.checks and rule.applies_to(child, day):
+            found |= rule.counts.checks
+    if not child.treated_as_born_on(day):
+        found -= CHECKS_ON_THE_CHILD
+    return frozenset(found)
 
 
 def _next_visit_due(ctx: Context, child: Child, history: tuple[Fact, ...], day: date) -> date:
     """When the child's next visit would be due if this one (on ``day``) goes ahead."""
     probe = (*history, Fact(_noon(day), Location.HOME, True, Outcome.COMPLETED, Role.SOCIAL_WORKER,
-                            frozenset(), planned=True))
+                            counting_checks(ctx, child, day), planned=True))
     dues = [d.due for d in deadlines(ctx, child, probe, day)
             if d.due is not None and ctx.policy.rule(d.rule_id).kind in VISIT_RULES]
-    return min(dues, default=day + timedelta(days=28))
+    return min(dues, default=day + NO_CADENCE_HORIZON)
 
 
 def _failure_breaches(ctx: Context, children: Sequence[Child], day: date, due: date) -> bool:
@@ -684,8 +706,23 @@ def _finish(ctx: Context, request: PlanRequest, staff: Staff, state: _State) -> 
         shortfalls=one_per_deadline([*state.shortfalls, *late]),
         recording_tasks=recording_tasks(ctx, request.children, ordered),
         escalations=escalations(ctx, request.children, _recorded(state), request.today, staff),
+        birth_dates_needed=_birth_dates_needed(request, staff),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
                                    if v.day <= request.today})))
+
+
+def _birth_dates_needed(request: PlanRequest, staff: Staff) -> tuple[BirthDateNeeded, ...]:
+    """Unborn children expected on or before the plan's last day: treated as born from the
+    expected date, and their worker asked for the date of birth."""
+    found = []
+    for child in sorted(request.children, key=lambda c: c.case_ref):
+        if child.birth_date is None and child.due_date is not None \
+                and child.due_date <= request.end:
+            worker = staff.workers.get(child.allocated_worker or "")
+            found.append(BirthDateNeeded(child.case_ref, child.household, child.due_date,
+                                         worker.id if worker else None,
+                                         home_team(staff, (child,), worker)))
+    return tuple(found)
 
 
 def _dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: _State,

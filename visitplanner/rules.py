@@ -94,7 +94,15 @@ def facts_from_records(records: Iterable[RecordedVisit],
 
 
 def matches(visits: VisitFilter, fact: Fact) -> bool:
-    """True when ``fact`` is a visit of the kind the filter counts."""
+    """True when ``fact`` is a visit of the kind the filter counts.
+
+    A failed visit (no access, cancelled) never counts toward any rule: it did not take
+    place, whatever the filter says of the child being seen ("any" means seen or not seen
+    at a visit that happened).  Failures are counted by revisit and escalation rules, from
+    their ``after`` outcomes, not through this filter.
+    """
+    if fact.outcome.failed:
+        return False
     if visits.location != "any" and fact.location.value != visits.location:
         return False
     if visits.child_seen is not None and (fact.outcome is Outcome.COMPLETED) != visits.child_seen:
@@ -192,9 +200,11 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     """When the rule's check is next owed: at the next visit, by a date, or before a conference.
 
     Checks on the child themself (seen alone, seen awake, injuries) are not owed
-    before the child is born: a pre-birth visit is to the expectant parent.
+    before the child is born: a pre-birth visit is to the expectant parent.  An unborn
+    child is treated as born from its expected due date (see
+    :meth:`~visitplanner.model.Child.treated_as_born_on`).
     """
-    if rule.check in CHECKS_ON_THE_CHILD and not child.is_born_on(on):
+    if rule.check in CHECKS_ON_THE_CHILD and not child.treated_as_born_on(on):
         return None
     counting = [f for f in history if matches(rule.counts, f)]
     done = [f for f in counting if rule.check in f.checks]
@@ -206,7 +216,7 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
                             check=rule.check)
         return None
     if rule.within:
-        anchor = done[-1].at if done else plan_anchor(ctx, child)
+        anchor = done[-1].at if done else _first_owed(ctx, rule, child)
         found: Deadline | None = Deadline(
             rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
             f"{rule.check} at least every {ctx.policy.resolve(rule.within)}",
@@ -214,6 +224,16 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     else:
         found = _between_conferences(rule, child, done, on)
     return found if found is None or still_applies(rule, child, found) else None
+
+
+def _first_owed(ctx: Context, rule: Rule, child: Child) -> datetime:
+    """Where a dated check counts from before it was ever made: the plan anchor, or the
+    (expected) birth when later for a check on the child (seen awake within 6 weeks of it)."""
+    anchor = plan_anchor(ctx, child)
+    born = child.assumed_birth_date
+    if rule.check in CHECKS_ON_THE_CHILD and born is not None and start_of(born) > anchor:
+        return start_of(born)
+    return anchor
 
 
 def still_applies(rule: Rule, child: Child, deadline: Deadline) -> bool:

@@ -14,6 +14,10 @@ from datetime import date, timedelta
 from visitplanner.cover import Staff, absent_in
 from visitplanner.model import Role, Shortfall, Worker
 
+#: A deadline already past on the plan's first day that is met within this many calendar days
+#: of the first working day is reported simply as "already overdue" (no other cause is sought).
+OVERDUE_GRACE = timedelta(days=7)
+
 
 def missed_because(today: date, staff: Staff, allocated: Worker | None, team: str,
                    roles: frozenset[Role], earliest: date, due: date,
@@ -25,10 +29,14 @@ def missed_because(today: date, staff: Staff, allocated: Worker | None, team: st
     """
     overdue = f"already overdue on {today.isoformat()}"
     if due < today and placed is not None and \
-            placed <= staff.calendar.earliest_working_day_on_or_after(today) + timedelta(days=7):
+            placed <= staff.calendar.earliest_working_day_on_or_after(today) + OVERDUE_GRACE:
         return overdue
     window = [d for d in days_between(earliest, due) if staff.calendar.is_working_day(d)]
     parts = [overdue] if due < today else []
+    if earliest > due:
+        parts.append(f"the household's previous visit is on or after the deadline "
+                     f"({due.isoformat()}): no later visit can meet it")
+        return "; ".join(parts)
     if not window:
         parts.append(f"no working day between {earliest.isoformat()} and {due.isoformat()} "
                      f"(bank holidays, closures, weekends)")

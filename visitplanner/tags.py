@@ -68,7 +68,7 @@ def _pick(ctx: Context, rule: object, child: Child, recorded: tuple[Fact, ...],
     picked = set(chosen)
     history = list(recorded)
     while True:
-        facts = tuple(sorted(history + [_fact(v, v.id in picked) for v in planned],
+        facts = tuple(sorted(history + [_fact(v, child, v.id in picked) for v in planned],
                              key=lambda f: f.at))
         last = max((f.day for f in facts if matches(rule.counts, f)), default=None)
         deadline = quota(ctx, rule, child, facts, last or date.min)
@@ -84,8 +84,11 @@ def _pick(ctx: Context, rule: object, child: Child, recorded: tuple[Fact, ...],
         picked.add(choice.id)
 
 
-def _fact(visit: PlannedVisit, unannounced: bool) -> Fact:
+def _fact(visit: PlannedVisit, child: Child, unannounced: bool) -> Fact:
+    """The planned visit as the child's fact, with the checks planned for the child (a quota
+    may count only visits that record a check)."""
     from visitplanner.model import Location, Outcome
 
+    checks = next((c.checks for c in visit.checks if c.case_ref == child.case_ref), ())
     return Fact(visit.start, Location.HOME, not unannounced, Outcome.COMPLETED, None,
-                frozenset(), planned=True, worker_id=visit.worker_id)
+                frozenset(checks), planned=True, worker_id=visit.worker_id)

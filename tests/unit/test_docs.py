@@ -9,6 +9,7 @@ import pytest
 
 from visitplanner.explain import FLAG_TEXT
 from visitplanner.model import (
+    BirthDateNeeded,
     ChildChecks,
     Escalation,
     PlannedVisit,
@@ -22,7 +23,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.mark.parametrize("value", [Schedule, PlannedVisit, Reason, Shortfall, RecordingTask,
-                                   ChildChecks, Escalation])
+                                   ChildChecks, Escalation, BirthDateNeeded])
 def test_every_field_of_the_plan_json_is_documented(value: type) -> None:
     text = (DOCS / "plan-json.md").read_text(encoding="utf-8")
     missing = [f.name for f in dataclasses.fields(value) if f"`{f.name}`" not in text

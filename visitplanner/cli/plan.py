@@ -62,6 +62,11 @@ def summary(schedule: Schedule, previous: Schedule | None) -> str:
         kept = sum(1 for v in schedule.visits if before.get(v.id) == v)
         lines.append(f"  compared with the kept plan: {kept} unchanged, "
                      f"{len(schedule.visits) - kept} new or changed")
+    for needed in schedule.birth_dates_needed:
+        lines.append(f"DATE OF BIRTH NEEDED: {needed.case_ref} was expected on "
+                     f"{needed.expected.isoformat()}; planned as born that day "
+                     f"(checks on the baby included); {needed.worker_id or 'the team manager'} "
+                     f"to record the date of birth in children.csv")
     if schedule.shortfalls:
         groups = shortfall_groups(schedule.shortfalls)
         children = len({s.case_ref for s in schedule.shortfalls})

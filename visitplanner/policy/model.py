@@ -58,6 +58,9 @@ class Interval:
         the instant ``start`` and give the date on which they run out.  With
         ``Counting.DAY_0`` the start day is day 0: 10 calendar days from Mon 2
         Nov 2026 ends on Thu 12 Nov 2026; with ``DAY_1`` it ends on Wed 11 Nov.
+        Working days with ``DAY_1``: the visit day is day 1 only when it is a working
+        day; 15 working days from Sat 7 Nov 2026 end on Fri 27 Nov (Mon 9 Nov is day 1),
+        as with ``DAY_0``.
         """
         shift = 0 if counting is Counting.DAY_0 else -1
         day = start.date()
@@ -67,7 +70,10 @@ class Interval:
             elapsed = start.astimezone(UTC) + timedelta(hours=self.count)
             return elapsed.astimezone(start.tzinfo).date()
         if self.unit is Unit.WORKING_DAYS:
-            return calendar.add_working_days(day, self.count + shift)
+            # "The visit day is day 1" only when the visit day is a working day: after a
+            # Saturday visit, day 1 is the next working day, so no day is lost.
+            counted = shift if calendar.is_working_day(day) else 0
+            return calendar.add_working_days(day, self.count + counted)
         if self.unit is Unit.MONTHS:
             later: date = day + relativedelta(months=self.count)
             return later + timedelta(days=shift)
@@ -123,6 +129,8 @@ class VisitFilter:
 
     ``location``: "home", "elsewhere" or "any".  ``child_seen``: only visits
     where the child was seen (True), or not seen (False), or either (None).
+    A failed visit (no access, cancelled) never counts, whatever the filter: it did
+    not take place.
     ``announced``: likewise.  ``roles``: only visits by these roles (empty = any).
     ``checks``: the visit must have recorded all of these checks (e.g. seen_alone).
     """

@@ -150,7 +150,9 @@ class Field:
 #: Keys of the ``counts`` table (which visits count toward a rule).
 COUNTS_FIELDS: dict[str, Field] = {
     "location": Field(to_location, "where the visit took place: home, elsewhere or any", '"home"'),
-    "child_seen": Field(to_optional_bool, "only visits where the child was seen (true)", "true"),
+    "child_seen": Field(to_optional_bool, "true (the default): only visits where the child was "
+                        "seen; \"any\": seen or not seen; false: not seen. A failed visit (no "
+                        "access, cancelled) never counts: it did not take place", "true"),
     "announced": Field(to_optional_bool, "only announced (true) or unannounced (false)", "false"),
     "roles": Field(to_roles, "only visits by workers in these roles", '["social_worker"]'),
     "checks": Field(to_texts_set, "only visits that recorded these checks", '["seen_alone"]'),
@@ -312,6 +314,8 @@ def reference_markdown() -> str:
                          ("source", SOURCE_FIELDS)):
         lines += ["", f"### `{title}` table", "", "| key | meaning | example |", "|---|---|---|"]
         lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in table.items()]
+    lines += ["", "A rule with no `counts` table counts home visits where the child was seen "
+              "(`{ location = \"home\", child_seen = true }`), by any role."]
     lines += ["", "Interval units: " + ", ".join(f"`{u.value}`" for u in Unit)
               + " (`days` takes the policy's `days` setting).", "", "## Rule kinds", ""]
     for kind, spec in KINDS.items():
