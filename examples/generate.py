@@ -93,12 +93,20 @@ class Practice:
     cin_working_days: int = 15
     cp_days: int = 10
     alone_from_age: int = 3
-    bedroom_cin: float = 0.35
+    bedroom_cin: float = 0.6
     bedroom_cp: float = 0.5
-    awake_under_3: float = 0.6
+    awake_under_3: float = 0.9
     unannounced: float = 0.2
     neglect_checks_every_visit: bool = False  # bedroom, kitchen, bathroom at every visit
     away_from_home_per_month: float = 0.3
+    seen_alone: float = 0.97
+    #: Checks a completed visit always records, by the strictest plan in the household: the
+    #: policy asks for them at every visit and the team's records show them.
+    every_visit: tuple[tuple[str, str], ...] = (
+        ("CIN", "household_changes"),
+        ("S47", "household_changes"),
+        ("CP", "household_changes;food;injuries;network_contact"),
+    )
 
 
 @dataclass(frozen=True)
@@ -250,8 +258,9 @@ WALSALL = TeamSpec(
     ),
     practice=Practice(
         cp_days=14,
-        alone_from_age=4,
+        alone_from_age=0,
         bedroom_cp=0.3,
+        every_visit=(("CP", "living_arrangements"),),
         unannounced=0.25,
         neglect_checks_every_visit=True,
     ),
@@ -590,14 +599,27 @@ def record(household: Household, team: TeamSpec, day: date, outcome: str,
     checks_chance = 0.9
     if neglect and practice.neglect_checks_every_visit:
         bedroom_chance = checks_chance = 1.0
-    awake_chance = practice.awake_under_3 if number % 2 else 0.3
+    awake_chance = practice.awake_under_3 if number % 2 else 0.6
+    neglect_checks = "kitchen;bathroom;food" if neglect and rng.random() < checks_chance else ""
     return Visit(
         day, time, base.worker, household.children, outcome, announced,
-        alone=checked([c for c in born if (c.age or 0) >= practice.alone_from_age], 0.9, rng),
+        alone=checked([c for c in born if (c.age or 0) >= practice.alone_from_age],
+                      practice.seen_alone, rng),
         awake=checked([c for c in born if (c.age or 0) < 3], awake_chance, rng),
         bedroom=tuple(born) if rng.random() < bedroom_chance else (),
-        checks="kitchen;bathroom;food" if neglect and rng.random() < checks_chance else "",
+        checks=merged_checks(neglect_checks, routine_checks(practice, born)),
     )
+
+
+def routine_checks(practice: Practice, children: Iterable[Child]) -> str:
+    """The checks recorded at every visit for the plans of ``children``."""
+    plans = {c.spec.plan for c in children}
+    return ";".join(checks for plan, checks in practice.every_visit if plan in plans)
+
+
+def merged_checks(*lists: str) -> str:
+    """Semicolon lists joined, each check once, in a stable order."""
+    return ";".join(sorted({c for text in lists for c in text.split(";") if c}))
 
 
 def partly_seen(visit: Visit) -> Visit:

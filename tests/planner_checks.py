@@ -318,7 +318,7 @@ def minimum_visits(anchor: date, rule: Rule, policy: Policy, calendar: WorkingCa
 TEAM = "west"
 EVERY_CHECK = frozenset({"seen_alone", "seen_awake", "bedroom", "kitchen", "bathroom", "food",
                          "injuries", "household_changes", "sleeping_arrangements",
-                         "living_arrangements"})
+                         "living_arrangements", "network_contact"})
 
 
 def worker(worker_id: str, role: Role = Role.SOCIAL_WORKER, team: str = TEAM,

@@ -82,7 +82,8 @@ def _child_due(ctx: Context, child: Child, history: tuple, on: date) -> ChildDue
     if child.birth_overdue_on(on):
         assert child.due_date is not None
         notes.append(f"expected due date {child.due_date.isoformat()} has passed: enter the "
-                     f"date of birth in children.csv (checks on the child wait for it)")
+                     f"date of birth in children.csv (until then the child is planned as born on "
+                     f"the expected date)")
     return ChildDue(child.case_ref, child.household, child.plan_type.value,
                     child.allocated_worker, tuple(items), tuple(notes))
 

@@ -82,7 +82,7 @@ from visitplanner.timeslots import (
     at_school,
     day_slots,
 )
-from visitplanner.verify import dated_shortfalls
+from visitplanner.verify import dated_shortfalls, kth_shortfalls
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -737,9 +737,11 @@ def _dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: _State,
                 visit.start, Location.HOME, visit.announced, Outcome.COMPLETED, role,
                 frozenset(child_checks.checks), planned=True, worker_id=visit.worker_id))
     teams = {c.case_ref: home_team(staff, (c,), None) for c in request.children}
-    return dated_shortfalls(ctx, request.children, recorded,
-                            {ref: tuple(f) for ref, f in planned.items()}, request.today,
-                            request.end, teams)
+    ahead = {ref: tuple(f) for ref, f in planned.items()}
+    return [*dated_shortfalls(ctx, request.children, recorded, ahead, request.today,
+                              request.end, teams),
+            *kth_shortfalls(ctx, request.children, recorded, ahead, request.today,
+                            request.end, teams)]
 
 
 def _recorded(state: _State) -> dict[str, tuple[Fact, ...]]:

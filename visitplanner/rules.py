@@ -50,7 +50,8 @@ class Deadline:
 
     ``due`` is the last day (inclusive) on which the obligation can be met;
     ``at_next_visit`` marks a check owed at the next counting visit whenever it
-    comes.  ``action`` is "visit", "check", "notify", "record" or "limit".
+    comes (its ``due``, when set, is the visit where it was already missed).
+    ``action`` is "visit", "check", "notify", "record" or "limit".
     """
 
     rule_id: str
@@ -207,14 +208,9 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     if rule.check in CHECKS_ON_THE_CHILD and not child.treated_as_born_on(on):
         return None
     counting = [f for f in history if matches(rule.counts, f)]
-    done = [f for f in counting if rule.check in f.checks]
     if rule.every_kth:
-        since = len(counting) - (counting.index(done[-1]) + 1) if done else len(counting)
-        if since >= rule.every_kth - 1 or not done:
-            return Deadline(rule.id, child.case_ref, "check", None,
-                            f"{rule.check} at the next visit", at_next_visit=True,
-                            check=rule.check)
-        return None
+        return _every_kth(rule, child, counting)
+    done = [f for f in counting if rule.check in f.checks]
     if rule.within:
         anchor = done[-1].at if done else _first_owed(ctx, rule, child)
         found: Deadline | None = Deadline(
@@ -224,6 +220,26 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     else:
         found = _between_conferences(rule, child, done, on)
     return found if found is None or still_applies(rule, child, found) else None
+
+
+def _every_kth(rule: Rule, child: Child, counting: Sequence[Fact]) -> Deadline | None:
+    """A check owed on every k-th counting visit: owed at the next visit when the k-1 visits
+    since the last one with it lacked it (or it was never made).  When the k-th visit since
+    also lacked it, the check was missed: ``due`` is that visit's day (the lapse stays open,
+    and the check owed, until a visit makes it).  Only visits on which the rule applied
+    count (a child under 3 owes no seen-alone check)."""
+    assert rule.every_kth is not None
+    applied = [f for f in counting if rule.when.holds(child, f.day)
+               and (rule.check not in CHECKS_ON_THE_CHILD or child.treated_as_born_on(f.day))]
+    done = [i for i, f in enumerate(applied) if rule.check in f.checks]
+    since = applied[done[-1] + 1:] if done else applied
+    if done and len(since) < rule.every_kth - 1:
+        return None
+    missed = since[rule.every_kth - 1].day if len(since) >= rule.every_kth else None
+    what = f"{rule.check} at the next visit" + (
+        f" (missed at the visit on {missed.isoformat()})" if missed else "")
+    return Deadline(rule.id, child.case_ref, "check", missed, what, at_next_visit=True,
+                    check=rule.check)
 
 
 def _first_owed(ctx: Context, rule: Rule, child: Child) -> datetime:

@@ -32,6 +32,28 @@ def dated_shortfalls(ctx: Context, children: Sequence[Child],
     return found
 
 
+def kth_shortfalls(ctx: Context, children: Sequence[Child],
+                   recorded: Mapping[str, tuple[Fact, ...]],
+                   planned: Mapping[str, tuple[Fact, ...]], today: date, end: date,
+                   teams: Mapping[str, str]) -> list[Shortfall]:
+    """Every-k-th-visit checks already missed and still owed: the recorded visits broke the
+    rule (bedroom on every third visit) and no recorded visit made the check since.  Each is
+    reported once, due on the visit that missed it, met by the first planned visit that
+    makes the check (or not in this plan)."""
+    found: list[Shortfall] = []
+    for child in sorted(children, key=lambda c: c.case_ref):
+        for rule in ctx.policy.rules_of(RuleKind.CHECK):
+            if not rule.every_kth or not rule.applies_to(child, today):
+                continue
+            owed = check(ctx, rule, child, recorded.get(child.case_ref, ()), today)
+            if owed is None or owed.due is None:
+                continue
+            meets = next((f for f in planned.get(child.case_ref, ()) if _meets(rule, f)), None)
+            found.append(_shortfall(rule, child, owed, meets, today, end,
+                                    teams.get(child.case_ref, "")))
+    return found
+
+
 def _dated_rules(ctx: Context, child: Child, today: date) -> list[Rule]:
     rules = [r for r in ctx.policy.rules_of(RuleKind.QUOTA) if r.at_least]
     rules += [r for r in ctx.policy.rules_of(RuleKind.CHECK) if r.within or r.between]

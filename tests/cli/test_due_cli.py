@@ -33,11 +33,11 @@ CHILDREN = "\n".join([
 ]) + "\n"
 
 VISITS = """visit_id,date,time,worker_id,case_refs,announced,outcome,seen_alone,bedroom_seen,checks
-V1,2026-11-02,10:00,sw.amber,WAL-T001,no,completed,WAL-T001,WAL-T001,kitchen;bathroom
-V2,2026-11-20,15:30,sw.amber,WAL-T002,no,completed,WAL-T002,,
+V1,2026-11-02,10:00,sw.amber,WAL-T001,no,completed,WAL-T001,WAL-T001,kitchen;bathroom;living_arrangements
+V2,2026-11-20,15:30,sw.amber,WAL-T002,no,completed,WAL-T002,,living_arrangements
 V3,2026-11-23,09:30,sw.amber,WAL-T002,yes,no_access,,,
 V4,2026-11-19,11:00,hv.birch,WAL-T003,yes,completed,,,
-V5,2026-11-16,11:00,sw.amber,WAL-T003,no,completed,WAL-T003,WAL-T003,
+V5,2026-11-16,11:00,sw.amber,WAL-T003,no,completed,WAL-T003,WAL-T003,living_arrangements
 V6,2026-11-30,11:00,sw.amber,WAL-T001,yes,completed,WAL-T001,,
 """
 
@@ -138,8 +138,11 @@ def test_due_overdue_footer_on_the_camden_example_says_how_many_of_all() -> None
     camden = Path(__file__).parents[2] / "examples" / "camden"
     result = CliRunner().invoke(cli, ["-w", str(camden), "due", "--on", "2026-11-23",
                                       "--overdue"], catch_exceptions=False)
-    # Only CAM-0043, the child the example makes overdue: nothing is counted from before the
-    # export's first visit (records_from), so the other plans are not overdue by artefact.
+    # CAM-0043, the child the example makes overdue, and three children whose last visit
+    # missed seeing them alone: nothing is counted from before the export's first visit
+    # (records_from), so the other plans are not overdue by artefact.
     assert result.output.splitlines()[-1] == (
-        "1 of 60 children has something overdue on 2026-11-23.")
+        "4 of 60 children have something overdue on 2026-11-23.")
     assert "CAM-0043" in result.output
+    assert "cp-seen-alone-over-3: seen_alone at the next visit (missed at the visit on " \
+        "2026-11-20)" in result.output

@@ -53,7 +53,7 @@ TEAM = "north"
 PLAN_SETTINGS = settings(max_examples=40, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 CHECKS = ("seen_alone", "seen_awake", "bedroom", "kitchen", "bathroom", "food", "injuries",
-          "household_changes", "sleeping_arrangements", "living_arrangements")
+          "household_changes", "sleeping_arrangements", "living_arrangements", "network_contact")
 # Today is drawn near the holidays often: Christmas/New Year and Easter 2027 (26-29 March).
 TODAYS = st.one_of(
     st.dates(date(2026, 1, 5), date(2027, 11, 30)),
@@ -122,7 +122,9 @@ def history_strategy(draw: st.DrawFn, household: str, refs: list[str], plan_star
         outcome = draw(st.sampled_from(outcomes))
         announced = draw(st.booleans())
         for ref in refs:
-            checks = draw(st.frozensets(st.sampled_from(CHECKS)))
+            # A model history (completed_only) made every check; others miss some at random.
+            checks = frozenset(CHECKS) if completed_only else \
+                draw(st.frozensets(st.sampled_from(CHECKS)))
             visits.append(RecordedVisit(f"{household}-V{n}", ref, at, worker.id,
                                         announced=announced, outcome=outcome, checks=checks))
     return visits

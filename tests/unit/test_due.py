@@ -19,6 +19,8 @@ from visitplanner.policy import Policy
 from visitplanner.workdays import WorkingCalendar
 
 D = date.fromisoformat
+EVERY_CHECK = ("seen_alone", "household_changes", "food", "injuries", "network_contact",
+               "bedroom", "sleeping_arrangements")
 WORKERS = {"sw.test": Worker("sw.test", "Test Worker", "sw.test@example.org", "west",
                              Role.SOCIAL_WORKER)}
 
@@ -45,10 +47,11 @@ def item(report: tuple[ChildDue, ...], case_ref: str, rule_id: str) -> DueItem:
 
 def report_on(camden: Policy, england: WorkingCalendar, on: str) -> tuple[ChildDue, ...]:
     children = [cp_child(ref) for ref in ("CP-B", "CP-A", "CP-C", "CP-D")]
-    visits = [recorded("CP-A", "2026-11-02"),   # cp-cadence due Thu 12 Nov
-              recorded("CP-B", "2026-11-16"),   # due Thu 26 Nov
-              recorded("CP-C", "2026-11-13"),   # due Mon 23 Nov
-              recorded("CP-D", "2026-11-09"),   # due Thu 19 Nov
+    # Every visit made every check.
+    visits = [recorded("CP-A", "2026-11-02", Outcome.COMPLETED, *EVERY_CHECK),  # due Thu 12 Nov
+              recorded("CP-B", "2026-11-16", Outcome.COMPLETED, *EVERY_CHECK),  # due Thu 26 Nov
+              recorded("CP-C", "2026-11-13", Outcome.COMPLETED, *EVERY_CHECK),  # due Mon 23 Nov
+              recorded("CP-D", "2026-11-09", Outcome.COMPLETED, *EVERY_CHECK),  # due Thu 19 Nov
               recorded("CP-D", "2026-11-20", Outcome.NO_ACCESS)]
     return due_report(camden, england, children, WORKERS, visits, D(on))
 
@@ -83,6 +86,21 @@ def test_checks_owed_at_the_next_visit_and_escalations_have_their_own_status(
     revisit = item(report, "CP-D", "cp-revisit")
     assert (revisit.status, revisit.deadline.due) == ("upcoming", D("2026-11-25"))
     assert revisit.source.startswith('camden, 3 Child protection: "If a home visit does not go')
+
+
+def test_a_check_missed_at_a_recorded_visit_is_overdue_from_that_visit_until_made(
+        camden: Policy, england: WorkingCalendar) -> None:
+    kid = cp_child("CP-E")
+    missed = [recorded("CP-E", "2026-11-16", Outcome.COMPLETED, "household_changes")]
+    made = [*missed, recorded("CP-E", "2026-11-19", Outcome.COMPLETED, "seen_alone")]
+    (before,) = due_report(camden, england, (kid,), WORKERS, missed, D("2026-11-23"))
+    alone = item((before,), "CP-E", "cp-seen-alone-over-3")
+    # Seen alone is owed at every visit: missed on 16 Nov, overdue 7 days on the 23rd.
+    assert (alone.status, alone.deadline.due, alone.days_overdue) == \
+        ("overdue", D("2026-11-16"), 7)
+    assert "missed at the visit on 2026-11-16" in alone.deadline.what
+    (after,) = due_report(camden, england, (kid,), WORKERS, made, D("2026-11-23"))
+    assert item((after,), "CP-E", "cp-seen-alone-over-3").status == "at next visit"
 
 
 def test_items_of_a_child_come_in_deadline_order(

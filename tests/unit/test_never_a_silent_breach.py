@@ -160,3 +160,23 @@ def test_counting_the_visit_day_as_day_1_from_a_saturday_loses_no_working_day() 
     assert Interval(1, Unit.WORKING_DAYS).add_to(monday, ENGLAND, Counting.DAY_1) == monday.date()
 
 
+
+
+# ---------------------------------------------------------------- 4 every-k-th checks
+
+
+def test_a_bedroom_check_missed_in_the_recorded_visits_is_reported_and_made_next(
+        camden: Policy) -> None:
+    kid = child("C1", "H1", plan=PlanType.CIN, start=date(2026, 9, 1))
+    routine = ("seen_alone", "household_changes")
+    history = (seen("C1", date(2026, 10, 5), checks=(*routine, "bedroom")),
+               seen("C1", date(2026, 10, 26), checks=routine),
+               seen("C1", date(2026, 11, 2), checks=routine),
+               seen("C1", date(2026, 11, 16), checks=routine))
+    schedule = plan(PlanRequest(camden, ENGLAND, (kid,), (worker("sw.a"),), (), history,
+                                MONDAY, 6, seed=1))
+    # Every third visit: the visit of 16 November was the third since the bedroom was seen.
+    (missed,) = [s for s in schedule.shortfalls if s.rule_id == "cin-bedroom-every-third-visit"]
+    first = schedule.visits[0]
+    assert (missed.deadline, missed.planned_on) == (date(2026, 11, 16), first.day)
+    assert "bedroom" in first.checks[0].checks

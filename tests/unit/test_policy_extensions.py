@@ -116,7 +116,8 @@ def test_due_asks_for_the_date_of_birth_once_the_expected_date_has_passed(
     after, = due_report(camden, england, (unborn,), {}, (), date(2026, 12, 19))
     assert before.notes == ()
     assert after.notes == ("expected due date 2026-12-18 has passed: enter the date of birth in "
-                           "children.csv (checks on the child wait for it)",)
+                           "children.csv (until then the child is planned as born on the "
+                           "expected date)",)
 
 
 def test_no_deadline_is_counted_from_before_the_records_begin(
