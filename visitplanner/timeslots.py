@@ -117,20 +117,50 @@ def assign_times(visits: Sequence[PlannedVisit], times: TimeSettings, seed: int,
 def _times_for_day(day: date, group: list[PlannedVisit], times: TimeSettings, seed: int,
                    vary: bool, kept: Mapping[str, datetime]) -> list[PlannedVisit]:
     """Kept times first, then after-school visits back to back from a drawn start, then
-    visits bound to a drawn window, then the rest from the start of the day."""
+    visits bound to a drawn window, then the rest from the start of the day.
+
+    Every visit lies inside the working day or one of the configured windows.  When drawn
+    and kept times leave a visit no room there, the other visits are laid out compactly
+    (each at the first free start of its windows, else of the working hours) around the
+    kept ones, and failing that the whole day is; the planner's capacity
+    (:func:`day_slots`, :func:`after_school_slots`) guarantees that the last fits.
+    """
+    placed = _lay_out(day, group, times, seed, vary, kept) or \
+        _lay_out(day, group, times, seed, vary, kept, compact=True) or \
+        _lay_out(day, group, times, seed, vary, {}, compact=True)
+    assert placed is not None, "more visits than fit in the day: capacity was not kept"
+    return placed
+
+
+def _lay_out(day: date, group: list[PlannedVisit], times: TimeSettings, seed: int, vary: bool,
+             kept: Mapping[str, datetime], compact: bool = False) -> list[PlannedVisit] | None:
+    """The day's visits with times, or None when one finds no room in its allowed hours."""
     fresh_late = [v for v in group if AFTER_SCHOOL in v.flags and _kept(kept, v, day) is None]
-    base = _after_school_start(day, fresh_late, times, seed) if fresh_late else None
+    base = _after_school_start(day, fresh_late, times, seed) if fresh_late and not compact \
+        else None
     busy: Busy = []
     placed = []
     for visit in sorted(group, key=lambda v: (_kept(kept, v, day) is None,
                                               AFTER_SCHOOL not in v.flags, v.announced, v.id)):
         windows = _windows_for(visit, times, seed, vary)
-        wanted = _kept(kept, visit, day) or _first_wish(day, visit, windows, base, times, seed)
-        begin = _free_within(day, wanted, windows, times, busy) or \
-            _first_free(wanted, times, busy)
+        wanted = _kept(kept, visit, day) or (
+            datetime.combine(day, time.min, tzinfo=LONDON) if compact
+            else _first_wish(day, visit, windows, base, times, seed))
+        begin = _free_within(day, wanted, windows, times, busy) if windows else None
+        if begin is None and AFTER_SCHOOL not in visit.flags:
+            begin = _free_within(day, wanted, _working_hours(times), times, busy)
+        if begin is None:
+            return None
         busy.append((begin, begin + times.length))
         placed.append(replace(visit, start=begin, end=begin + times.length))
     return placed
+
+
+def _working_hours(times: TimeSettings) -> list[TimeWindow]:
+    """Where a visit with no window of its own may go: the working day (from the wished start,
+    then from its beginning), then the other windows."""
+    day = TimeWindow("working_day", times.day_start, times.day_end)
+    return [day, day, *times.other_windows]
 
 
 def _kept(kept: Mapping[str, datetime], visit: PlannedVisit, day: date) -> datetime | None:
@@ -201,13 +231,3 @@ def _free_within(day: date, wanted: datetime, windows: list[TimeWindow], times: 
 
 def _is_free(start: datetime, times: TimeSettings, busy: Busy) -> bool:
     return all(start + times.length + times.gap <= b or start >= e + times.gap for b, e in busy)
-
-
-def _first_free(wanted: datetime, times: TimeSettings, busy: Busy) -> datetime:
-    """The first start at or after ``wanted`` that keeps the travel gap from every busy interval."""
-    start = wanted
-    for begin, end in sorted(busy):
-        if start + times.length + times.gap <= begin or start >= end + times.gap:
-            continue
-        start = end + times.gap
-    return start

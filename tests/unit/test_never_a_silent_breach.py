@@ -7,18 +7,28 @@ small enough to work out by hand.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, time
 
 from planner_checks import child, seen, worker
 from rulekit import POLICY_HEADER, visit
 
 from visitplanner.explain import explain_visit
-from visitplanner.model import LONDON, Outcome, PlanType, Schedule
+from visitplanner.model import (
+    LONDON,
+    Absence,
+    Outcome,
+    PlannedVisit,
+    PlanType,
+    Schedule,
+    VisitKind,
+)
 from visitplanner.planner import PlanRequest, plan
 from visitplanner.policy import Policy
 from visitplanner.policy.load import parse_policy
 from visitplanner.policy.model import Counting, Interval, Unit
 from visitplanner.rules import Context, deadlines
+from visitplanner.timeslots import TimeSettings, TimeWindow, assign_times
 from visitplanner.workdays import WorkingCalendar
 
 ENGLAND = WorkingCalendar("ENG")
@@ -180,3 +190,54 @@ def test_a_bedroom_check_missed_in_the_recorded_visits_is_reported_and_made_next
     first = schedule.visits[0]
     assert (missed.deadline, missed.planned_on) == (date(2026, 11, 16), first.day)
     assert "bedroom" in first.checks[0].checks
+
+
+# ---------------------------------------------------------------- 6 hours
+
+
+def inside_hours(start: time, end: time, times: TimeSettings) -> bool:
+    spans = [(times.day_start, times.day_end), *((w.start, w.end) for w in times.windows)]
+    return any(first <= start and end <= last for first, last in spans)
+
+
+CAMDEN_TIMES = TimeSettings(time(9), time(17), 60, 30, (
+    TimeWindow("early_morning", time(8), time(9, 30)),
+    TimeWindow("school_hours", time(10), time(14, 30)),
+    TimeWindow("after_school", time(15, 30), time(18))))
+
+
+def after_school_visit(visit_id: str, day: date) -> PlannedVisit:
+    start = datetime.combine(day, time(9), tzinfo=LONDON)
+    return PlannedVisit(visit_id, f"H-{visit_id}", (f"C-{visit_id}",), start, start, "sw.a",
+                        "north", VisitKind.ROUTINE, True, (), day, (), flags=("after_school",))
+
+
+def test_a_kept_time_never_pushes_another_visit_past_the_end_of_its_window() -> None:
+    day = date(2026, 12, 7)
+    kept = {"v-kept": datetime.combine(day, time(15, 45), tzinfo=LONDON)}
+    # Two after-school visits fit 15:30-18:00 only back to back (60 + 30 + 60 minutes): the
+    # kept 15:45 start must give way rather than push the cover visit to 17:15-18:15.
+    placed = assign_times([after_school_visit("v-kept", day), after_school_visit("v-new", day)],
+                          CAMDEN_TIMES, 1, False, kept)
+    assert sorted((v.start.time(), v.end.time()) for v in placed) == [
+        (time(15, 30), time(16, 30)), (time(17), time(18))]
+
+
+def test_every_visit_lies_inside_the_working_day_or_a_time_window_after_a_two_week_absence(
+        ) -> None:
+    from pathlib import Path
+
+    from visitplanner.usecases import plan_request
+    from visitplanner.workspace import load_workspace
+
+    workspace = load_workspace(Path(__file__).resolve().parents[2] / "examples" / "camden")
+    request = plan_request(workspace, MONDAY)
+    away = Absence("ssw.lindqvist", date(2026, 11, 30), date(2026, 12, 11), "sick")
+    schedule = plan(replace(request, absences=(*request.absences, away), weeks=13))
+    outside = [v.id for v in schedule.visits
+               if not inside_hours(v.start.time(), v.end.time(), request.times)]
+    assert outside == []
+    late = [v for v in schedule.visits if "after_school" in v.flags]
+    window = request.times.after_school
+    assert late and window and all(window.start <= v.start.time() and v.end.time() <= window.end
+                                   for v in late)
