@@ -86,6 +86,9 @@ from visitplanner.verify import dated_shortfalls, kth_shortfalls
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
+#: Flags that say who visits instead of the allocated worker.
+COVER_FLAGS = frozenset({"cover", "manager_cover"})
+
 #: Rules whose deadlines are met by visits of the kind their ``counts`` describes.
 COUNTED_RULES = VISIT_RULES | {RuleKind.QUOTA}
 
@@ -285,8 +288,7 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
              if d.due is not None and _drives_a_visit(ctx, d)]
     if not found:
         return None
-    targets = [(_target(ctx, rule, d), d, rule) for d, rule in found]
-    target, driver, _ = min(targets, key=lambda t: (t[0], t[1].due or date.max, t[1].rule_id))
+    target = min(_target(ctx, rule, d) for d, rule in found)
     # A target on a weekend after the plan's last day may still be visited on the working
     # day before it, inside the plan: that visit belongs to this plan, not the next.
     if ctx.calendar.latest_working_day_on_or_before(target) > request.end:
@@ -298,16 +300,26 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
         any(at_school(c, max(target, earliest)) for c in children)
     return Need(household, max(target, earliest), due, earliest, kind,
                 tuple(d for d, _ in found), roles, after_school,
-                _halfway(driver, earliest, max(target, earliest)))
+                _halfway(_previous_visit_day(children, state), due, earliest,
+                         max(target, earliest)))
 
 
-def _halfway(driver: Deadline, earliest: date, target: date) -> date:
-    """Half the interval after the driving rule's anchor (the last visit): the earliest day
-    a visit is moved forward to for its worker's absence before a colleague covers instead."""
-    if driver.anchor is None or driver.due is None:
+def _halfway(previous: date | None, due: date, earliest: date, target: date) -> date:
+    """Halfway from the household's previous visit to the deadline (inclusive bounds, calendar
+    days): the earliest day a visit is moved forward to so that the family's own worker can
+    make it before a colleague covers instead.  Families see their own worker; no family is
+    visited twice in a few days for it."""
+    if previous is None:
         return earliest
-    halfway = driver.anchor + (driver.due - driver.anchor) / 2
+    halfway = previous + timedelta(days=(due - previous).days // 2)
     return min(max(halfway, earliest), target)
+
+
+def _previous_visit_day(children: Sequence[Child], state: _State) -> date | None:
+    """The day of the household's last home visit that took place, recorded or planned."""
+    days = [f.day for c in children for f in state.histories.get(c.case_ref, ())
+            if f.location is Location.HOME and not f.outcome.failed]
+    return max(days, default=None)
 
 
 def _drives_a_visit(ctx: Context, deadline: Deadline) -> bool:
@@ -394,7 +406,9 @@ def _place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: 
     so a calendar updates the event in place instead of cancelling it.
     """
     previous = _previous_visit(need, state)
-    kept = _keep(request, staff, need, previous, state) if previous is not None else None
+    allocated = _allocated(staff, children, need)
+    kept = _keep(request, staff, need, previous, allocated, state) \
+        if previous is not None else None
     if kept is not None and _still_safe(request, staff, need, previous, kept):
         return kept
     slot = _fresh_slot(request, staff, children, need, state)
@@ -423,19 +437,38 @@ def _previous_visit(need: Need, state: _State) -> PlannedVisit | None:
 
 
 def _keep(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
-          state: _State) -> Slot | None:
-    """The previous visit's slot when its worker still fits and can still visit that day."""
+          allocated: Worker | None, state: _State) -> Slot | None:
+    """The previous visit's slot when its worker still fits and can still visit that day.
+
+    A worker's own move is kept (see :func:`_keep_move`).  Otherwise the family's own
+    worker comes first: after a new allocation the visit is planned afresh for the new
+    worker, and a colleague's cover visit from halfway since the last visit (see
+    :func:`_halfway`) goes back to the allocated worker when they can now make it that day
+    (an absence withdrawn).
+    """
     moved = request.moves.get(visit.id)
     if moved is not None:
         return _keep_move(staff, need, visit, moved.astimezone(LONDON), state)
     if visit.day > request.end:
         return None
+    if allocated is not None and visit.worker_id != allocated.id:
+        if (visit.allocated_worker_id or visit.worker_id) != allocated.id:
+            return None  # reallocated since: the new worker's diary decides
+        if visit.day >= (need.halfway or need.earliest) and \
+                can_visit(staff, state.bookings, allocated.id, visit.day, need.after_school):
+            return Slot(visit.day, allocated.id, _kept_flags(visit, COVER_FLAGS), visit.id,
+                        visit.start)
     worker = staff.workers.get(visit.worker_id)
     if worker is None or not role_fits(worker, need.roles) or \
             not can_visit(staff, state.bookings, worker.id, visit.day, need.after_school):
         return None
-    flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
-    return Slot(visit.day, worker.id, flags, visit.id, visit.start)
+    return Slot(visit.day, worker.id, _kept_flags(visit), visit.id, visit.start)
+
+
+def _kept_flags(visit: PlannedVisit, dropped: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """A kept visit's flags, less those the new placement decides afresh."""
+    return tuple(f for f in visit.flags
+                 if f not in ("late", "moved_by_worker_rejected") and f not in dropped)
 
 
 def _still_safe(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit | None,

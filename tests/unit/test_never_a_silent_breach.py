@@ -241,3 +241,46 @@ def test_every_visit_lies_inside_the_working_day_or_a_time_window_after_a_two_we
     window = request.times.after_school
     assert late and window and all(window.start <= v.start.time() and v.end.time() <= window.end
                                    for v in late)
+
+
+# ---------------------------------------------------------------- 7, 8 the family's own worker
+
+
+def test_a_part_timers_visits_go_on_their_own_working_days_not_to_a_colleague(
+        camden: Policy) -> None:
+    part_timer = worker("sw.a", days=(0, 3))  # Mondays and Thursdays
+    kids = (child("C1", "H1", plan=PlanType.CIN), child("C2", "H2"))
+    history = (seen("C1", date(2026, 11, 19)), seen("C2", date(2026, 11, 19)))
+    schedule = plan(PlanRequest(camden, ENGLAND, kids, (part_timer, worker("sw.b")), (),
+                                history, MONDAY, 8, seed=1))
+    assert schedule.visits and schedule.shortfalls == ()
+    assert {(v.worker_id, v.day.weekday() in (0, 3)) for v in schedule.visits} == {("sw.a", True)}
+
+
+def test_a_new_allocation_moves_every_future_visit_to_the_new_worker(camden: Policy) -> None:
+    kid = child("C1", "H1", allocated="sw.a")
+    staff = (worker("sw.a"), worker("sw.b"))
+    request = PlanRequest(camden, ENGLAND, (kid,), staff, (),
+                          (seen("C1", date(2026, 11, 19)),), MONDAY, 6, seed=1)
+    first = plan(request)
+    assert {v.worker_id for v in first.visits} == {"sw.a"}
+    moved = replace(request, children=(replace(kid, allocated_worker="sw.b"),), previous=first)
+    second = plan(moved)
+    assert {v.worker_id for v in second.visits} == {"sw.b"}
+    assert all(v.allocated_worker_id is None and "cover" not in v.flags for v in second.visits)
+    # The calendar events are updated in place: the visits keep their ids.
+    assert {v.id for v in second.visits} <= {v.id for v in first.visits}
+
+
+def test_a_cover_visit_goes_back_to_the_allocated_worker_when_the_absence_is_withdrawn(
+        camden: Policy) -> None:
+    kid = child("C1", "H1", allocated="sw.a")
+    away = Absence("sw.a", date(2026, 11, 23), date(2026, 12, 4), "sick")
+    request = PlanRequest(camden, ENGLAND, (kid,), (worker("sw.a"), worker("sw.b")), (away,),
+                          (seen("C1", date(2026, 11, 19)),), MONDAY, 4, seed=1)
+    first = plan(request)
+    covered = [v for v in first.visits if v.worker_id == "sw.b"]
+    assert covered and all("cover" in v.flags for v in covered)
+    second = plan(replace(request, absences=(), previous=first))
+    back = {v.id: v for v in second.visits}
+    assert all(back[v.id].worker_id == "sw.a" and back[v.id].day == v.day for v in covered)
