@@ -82,7 +82,7 @@ from visitplanner.timeslots import (
     at_school,
     day_slots,
 )
-from visitplanner.verify import dated_shortfalls, kth_shortfalls
+from visitplanner.verify import dated_shortfalls, kth_shortfalls, revisit_shortfalls
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -774,7 +774,9 @@ def _dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: _State,
     return [*dated_shortfalls(ctx, request.children, recorded, ahead, request.today,
                               request.end, teams),
             *kth_shortfalls(ctx, request.children, recorded, ahead, request.today,
-                            request.end, teams)]
+                            request.end, teams),
+            *revisit_shortfalls(ctx, request.children, recorded, ahead, request.today,
+                                request.end, teams)]
 
 
 def _recorded(state: _State) -> dict[str, tuple[Fact, ...]]:

@@ -260,8 +260,9 @@ def still_applies(rule: Rule, child: Child, deadline: Deadline) -> bool:
 
 def _between_conferences(rule: Rule, child: Child, done: Sequence[Fact],
                          on: date) -> Deadline | None:
+    # A conference on (or before) the plan's first day opens the plan: it ends no period.
     past = [d for d in child.conference_dates if d <= on]
-    future = [d for d in child.conference_dates if d > on]
+    future = [d for d in child.conference_dates if d > on and d > child.plan_start]
     since = past[-1] if past else child.plan_start
     if any(f.day >= since for f in done):
         return None
@@ -272,29 +273,44 @@ def _between_conferences(rule: Rule, child: Child, done: Sequence[Fact],
                     at_next_visit=not future, check=rule.check)
 
 
-def failure_streak(after: frozenset[Outcome], history: Sequence[Fact]) -> list[Fact]:
-    """The failed visits (outcome in ``after``) since the last successful home visit.
+def failure_streak(rule: Rule, history: Sequence[Fact]) -> list[Fact]:
+    """The failed home visits (outcome in ``rule.after``) since the last visit that counts
+    toward the rule (by default a home visit where the child was seen).
 
-    A home visit with another outcome ends the streak.  Visits away from home
-    neither count as failures nor end the streak.
+    Any other visit neither fails nor ends the streak: a visit away from home, or a
+    cancelled visit where the rule does not count cancellations as failures (it did not
+    take place, so it is no re-visit either).
     """
     streak: list[Fact] = []
     for fact in history:
-        if fact.location is not Location.HOME:
-            continue
-        streak = [*streak, fact] if fact.outcome in after else []
+        if matches(rule.counts, fact):
+            streak = []
+        elif fact.location is Location.HOME and fact.outcome in rule.after:
+            streak = [*streak, fact]
     return streak
+
+
+def revisit_deadlines(ctx: Context, rule: Rule, child: Child,
+                      history: Sequence[Fact]) -> tuple[Deadline, ...]:
+    """Every re-visit deadline the current streak of failures has set, earliest first: one
+    from each failure from the ``failures``-th on (each failed visit had to be re-done in
+    time; the last one sets the deadline still to meet)."""
+    streak = failure_streak(rule, history)
+    if len(streak) < rule.failures or rule.within is None:
+        return ()
+    first_only = rule.anchor == "first_failed_visit"
+    anchors = streak[:1] if first_only else streak[rule.failures - 1:]
+    return tuple(Deadline(rule.id, child.case_ref, "visit",
+                          end_of(ctx, rule, rule.within, anchor.at),
+                          f"re-visit within {ctx.policy.resolve(rule.within)} of the failed "
+                          f"visit on {anchor.day.isoformat()}", anchor=anchor.day)
+                 for anchor in anchors)
 
 
 def revisit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:
     """A re-visit due within ``within`` of the last failed visit, once the streak is long enough."""
-    streak = failure_streak(rule.after, history)
-    if len(streak) < rule.failures or rule.within is None:
-        return None
-    anchor = streak[0] if rule.anchor == "first_failed_visit" else streak[-1]
-    return Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.within, anchor.at),
-                    f"re-visit within {ctx.policy.resolve(rule.within)} of the failed visit on "
-                    f"{anchor.day.isoformat()}", anchor=anchor.day)
+    found = revisit_deadlines(ctx, rule, child, history)
+    return found[-1] if found else None
 
 
 def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
@@ -308,7 +324,7 @@ def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     """
     tell = " and ".join(n.replace("_", " ") for n in rule.notify)
     if rule.trigger is Trigger.CONSECUTIVE_FAILURES:
-        streak = failure_streak(rule.after, history)
+        streak = failure_streak(rule, history)
         if len(streak) < rule.failures:
             return None
         fired = streak[-1].at

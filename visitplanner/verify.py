@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from visitplanner.model import Child, Shortfall
 from visitplanner.policy.model import Rule, RuleKind
-from visitplanner.rules import Context, Deadline, Fact, check, matches, quota
+from visitplanner.rules import Context, Deadline, Fact, check, matches, quota, revisit_deadlines
 
 
 def dated_shortfalls(ctx: Context, children: Sequence[Child],
@@ -51,6 +51,29 @@ def kth_shortfalls(ctx: Context, children: Sequence[Child],
             meets = next((f for f in planned.get(child.case_ref, ()) if _meets(rule, f)), None)
             found.append(_shortfall(rule, child, owed, meets, today, end,
                                     teams.get(child.case_ref, "")))
+    return found
+
+
+def revisit_shortfalls(ctx: Context, children: Sequence[Child],
+                       recorded: Mapping[str, tuple[Fact, ...]],
+                       planned: Mapping[str, tuple[Fact, ...]], today: date, end: date,
+                       teams: Mapping[str, str]) -> list[Shortfall]:
+    """Re-visit deadlines set by recorded failures that no visit meets in time: each failed
+    visit of the current streak had its own deadline, not only the last one."""
+    found: list[Shortfall] = []
+    for child in sorted(children, key=lambda c: c.case_ref):
+        for rule in ctx.policy.rules_of(RuleKind.REVISIT):
+            if not rule.applies_to(child, today):
+                continue
+            for deadline in revisit_deadlines(ctx, rule, child, recorded.get(child.case_ref, ())):
+                assert deadline.due is not None and deadline.anchor is not None
+                meets = next((f for f in planned.get(child.case_ref, ())
+                              if matches(rule.counts, f)), None)
+                if meets is None and deadline.due > end:
+                    continue
+                if meets is None or meets.day > deadline.due:
+                    found.append(_shortfall(rule, child, deadline, meets, today, end,
+                                            teams.get(child.case_ref, "")))
     return found
 
 
