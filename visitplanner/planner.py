@@ -282,7 +282,7 @@ def _push(queue: list[tuple[date, date, str]], need: Need | None) -> None:
 def _next_need(ctx: Context, request: PlanRequest, household: str,
                children: Sequence[Child], state: _State) -> Need | None:
     """The household's next visit, or None when none is needed before the plan ends."""
-    earliest = _earliest(request.today, children, state)
+    earliest = _after_limits(ctx, children, state, _earliest(request.today, children, state))
     found = [(d, ctx.policy.rule(d.rule_id)) for c in children
              for d in deadlines(ctx, c, state.histories.get(c.case_ref, ()), earliest)
              if d.due is not None and _drives_a_visit(ctx, d)]
@@ -302,6 +302,25 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
                 tuple(d for d, _ in found), roles, after_school,
                 _halfway(_previous_visit_day(children, state), due, earliest,
                          max(target, earliest)))
+
+
+def _after_limits(ctx: Context, children: Sequence[Child], state: _State, day: date) -> date:
+    """The first day from ``day`` on which no "at most K visits in a window" quota of the
+    household's children is full (each limit moved past, until none is)."""
+    while True:
+        limits = [d.due for c in children
+                  for d in deadlines(ctx, c, state.histories.get(c.case_ref, ()), day)
+                  if d.action == "limit" and d.due is not None and d.due > day
+                  and _limits_home_visits(ctx.policy.rule(d.rule_id))]
+        if not limits:
+            return day
+        day = max(limits)
+
+
+def _limits_home_visits(rule: Rule) -> bool:
+    """True when a planned visit (at home) counts toward the limiting quota: a limit on
+    visits away from home does not hold home visits back."""
+    return rule.counts.location != Location.ELSEWHERE.value
 
 
 def _halfway(previous: date | None, due: date, earliest: date, target: date) -> date:

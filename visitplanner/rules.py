@@ -14,12 +14,23 @@ met by a visit on that date.  Intervals count in the unit the rule names
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from visitplanner.model import LONDON, Child, Location, Outcome, RecordedVisit, Role, Worker
 from visitplanner.policy import plan_value
-from visitplanner.policy.model import Interval, Policy, Rule, RuleKind, Trigger, Unit, VisitFilter
+from visitplanner.policy.model import (
+    Condition,
+    Interval,
+    Policy,
+    Rule,
+    RuleKind,
+    Trigger,
+    Unit,
+    VisitFilter,
+)
 from visitplanner.workdays import WorkingCalendar
 
 #: Checks that need the child to have been born (the others concern the home and household).
@@ -189,7 +200,9 @@ def quota(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
         return owed if still_applies(rule, child, owed) else None
     recent = [f for f in counting if end_of(ctx, rule, rule.window, f.at) >= on]
     if rule.at_most and len(recent) >= rule.at_most:
-        free_from = end_of(ctx, rule, rule.window, recent[0].at) + timedelta(days=1)
+        # A visit is allowed again once enough of these have left the window.
+        leaving = recent[len(recent) - rule.at_most]
+        free_from = end_of(ctx, rule, rule.window, leaving.at) + timedelta(days=1)
         return Deadline(rule.id, child.case_ref, "limit", free_from,
                         f"no more than {rule.at_most} in any {ctx.policy.resolve(rule.window)}: "
                         f"next allowed from {free_from.isoformat()}")
@@ -351,14 +364,61 @@ def deadlines(ctx: Context, child: Child, history: Sequence[Fact],
     """
     out: list[Deadline] = []
     for rule in ctx.policy.rules:
-        if not rule.applies_to(child, on):
+        if child.plan_type not in rule.plans:
             continue
-        out.extend(_one(ctx, rule, child, history, on))
+        if rule.when.holds(child, on):
+            out.extend(_one(ctx, rule, child, history, on))
+        elif _is_dated(rule):
+            out.extend(_starting_later(ctx, rule, child, history, on))
     return tuple(out)
 
 
+def _is_dated(rule: Rule) -> bool:
+    """Rules whose deadline is a date counted from the last qualifying visit."""
+    return rule.kind in (RuleKind.CADENCE, RuleKind.FIRST_VISIT) or \
+        (rule.kind is RuleKind.QUOTA and bool(rule.at_least)) or \
+        (rule.kind is RuleKind.CHECK and rule.within is not None)
+
+
+def _starting_later(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+                    on: date) -> tuple[Deadline, ...]:
+    """The deadline of a rule that does not apply on ``on`` but will (a birthday): owed on
+    its own date if the rule applies then, else on the first day it applies after it."""
+    found = []
+    for deadline in _one(ctx, rule, child, history, on, judged_on_due=False):
+        if deadline.due is None:
+            continue
+        starts = first_day_applying(rule, child, deadline.due)
+        if starts is not None:
+            found.append(replace(deadline, due=starts))
+    return tuple(found)
+
+
+#: How far ahead a rule's condition is looked at (age conditions change on birthdays).
+AGE_HORIZON_YEARS = 18
+
+
+def first_day_applying(rule: Rule, child: Child, day: date) -> date | None:
+    """``day`` when the rule's condition holds on it, else the first birthday after it on
+    which it holds (only ages change over time), else None."""
+    if rule.when.holds(child, day):
+        return day
+    born = child.assumed_birth_date
+    if born is None:
+        return None
+    for years in range(1, AGE_HORIZON_YEARS + 1):
+        birthday: date = born + relativedelta(years=years)
+        if birthday > day and rule.when.holds(child, birthday):
+            return birthday
+    return None
+
+
 def _one(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
-         on: date) -> tuple[Deadline, ...]:
+         on: date, judged_on_due: bool = True) -> tuple[Deadline, ...]:
+    """The rule's deadline; ``judged_on_due`` False leaves out the lapse of a quota or dated
+    check whose condition no longer holds on its deadline (the caller judges it)."""
+    if not judged_on_due:
+        rule = replace(rule, when=Condition())
     kind = rule.kind
     found: Deadline | None = None
     if kind is RuleKind.CADENCE:
