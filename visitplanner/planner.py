@@ -296,8 +296,10 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     due = min(d.due for d, _ in found if d.due is not None)
     kind = _kind(ctx, [d for d, _ in found])
     roles = _required_roles([r for _, r in found])
+    # At school on the last day of the window: a child who turns 4 inside it is at school
+    # whichever day the visit takes (school age only comes, never goes).
     after_school = request.times.after_school is not None and \
-        any(at_school(c, max(target, earliest)) for c in children)
+        any(at_school(c, max(due, target, earliest)) for c in children)
     return Need(household, max(target, earliest), due, earliest, kind,
                 tuple(d for d, _ in found), roles, after_school,
                 _halfway(_previous_visit_day(children, state), due, earliest,

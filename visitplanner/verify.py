@@ -43,7 +43,9 @@ def kth_shortfalls(ctx: Context, children: Sequence[Child],
     found: list[Shortfall] = []
     for child in sorted(children, key=lambda c: c.case_ref):
         for rule in ctx.policy.rules_of(RuleKind.CHECK):
-            if not rule.every_kth or not rule.applies_to(child, today):
+            # Not rule.applies_to(today): a check missed while the rule applied (seen awake
+            # under 3) stays a breach on the record after the child has turned 3.
+            if not rule.every_kth or child.plan_type not in rule.plans:
                 continue
             owed = check(ctx, rule, child, recorded.get(child.case_ref, ()), today)
             if owed is None or owed.due is None:
