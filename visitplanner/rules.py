@@ -367,7 +367,10 @@ def deadlines(ctx: Context, child: Child, history: Sequence[Fact],
         if child.plan_type not in rule.plans:
             continue
         if rule.when.holds(child, on):
-            out.extend(_one(ctx, rule, child, history, on))
+            # A dated deadline falls on a day the rule no longer applies (the child is 4 by
+            # then): it lapses, and the rule that applies then owns the day.
+            out.extend(d for d in _one(ctx, rule, child, history, on)
+                       if not _is_dated(rule) or still_applies(rule, child, d))
         elif _is_dated(rule):
             out.extend(_starting_later(ctx, rule, child, history, on))
     return tuple(out)

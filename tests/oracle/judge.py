@@ -3,7 +3,9 @@
 A lapse is *open*, and must be in ``schedule.shortfalls``, when no recorded visit met it:
 a planned visit meets it late, or nothing meets it by a deadline on or before the plan
 end.  (A deadline missed and then met by a recorded visit is history, not the plan's
-business.)  Lapses and shortfalls are matched on (case_ref, rule_id, deadline):
+business.  One never met stays open even when its rule has stopped applying since: a
+seen-awake check owed before the 3rd birthday and never made is still reported.)
+Lapses and shortfalls are matched on (case_ref, rule_id, deadline):
 
 - a *silent breach* is an open lapse the schedule does not report;
 - a *false alarm* is a reported shortfall that matches no open lapse.

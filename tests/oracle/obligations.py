@@ -6,7 +6,7 @@ the deadline (inclusive).  The *plan anchor*, used when no visit counts yet, is 
 London on the later of the child's ``plan_start`` and the caseload's ``records_from``.  A
 counting fact on or before the plan anchor (a visit before a plan that starts later)
 is still the last counting fact: a chain starts from the latest such fact, else from
-the plan anchor.
+the plan anchor (so no deadline falls between visits made before the plan starts).
 
 **Owed on the deadline.**  A deadline D is owed only when the rule applies on D (see
 :func:`oracle.facts.applies`).  When it does not apply on D but starts to apply on a later
@@ -75,7 +75,7 @@ class Scope:
     facts: tuple[Fact, ...]
     today: date
     plan_end: date
-    start: datetime
+    start: datetime  #: the plan anchor: 00:00 London on max(plan_start, records_from)
 
 
 @dataclass(frozen=True, slots=True)

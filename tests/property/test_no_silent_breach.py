@@ -26,7 +26,7 @@ from oracle.trial import POLICY_FILES, Trial, trial
 #: open in the issue "Any authority's visiting policy as data".
 POLICIES = ["camden", "walsall"]
 ALL_POLICIES = sorted(POLICY_FILES)
-#: 12 tests x 20 caseloads x about 0.15 s: inside a minute (trials are memoised).
+#: 9 tests x 20 caseloads x about 0.15 s: inside a minute (trials are memoised).
 SWEEP = settings(max_examples=20, derandomize=True, database=None, deadline=None,
                  phases=[Phase.explicit, Phase.generate],
                  suppress_health_check=[HealthCheck.too_slow])
