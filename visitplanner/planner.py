@@ -655,7 +655,7 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
                 need: Need, slot: Slot, state: _State) -> PlannedVisit:
     worker = staff.workers[slot.worker_id]
     allocated = _allocated(staff, children, need)
-    checks = tuple(ChildChecks(c.case_ref, _checks_for(ctx, c, slot, state))
+    checks = tuple(ChildChecks(c.case_ref, _checks_for(ctx, c, slot, state, need))
                    for c in children)
     reasons = tuple(sorted(
         (Reason(d.rule_id, d.case_ref, d.due, ctx.policy.rule(d.rule_id).source.cite(), d.what)
@@ -679,12 +679,16 @@ def _make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequ
         failure_would_breach=_failure_breaches(ctx, children, slot.day, need.due))
 
 
-def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State) -> tuple[str, ...]:
+def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State,
+                need: Need) -> tuple[str, ...]:
     """Checks owed at this visit: due at the next visit, due before the child's next visit,
     or needed for the visit to count toward a rule at all (a cadence of visits where the
-    child is seen alone counts only visits that record it)."""
+    child is seen alone counts only visits that record it) -- including a rule the visit
+    serves that starts to apply after it (seen alone from the 3rd birthday)."""
     history = state.histories.get(child.case_ref, ())
-    needed = counting_checks(ctx, child, slot.day)
+    serving = (ctx.policy.rule(d.rule_id) for d in need.reasons if d.case_ref == child.case_ref)
+    needed = counting_checks(ctx, child, slot.day) | frozenset(
+        check for rule in serving for check in rule.counts.checks)
     owed = [d for d in deadlines(ctx, child, history, slot.day) if d.action == "check"]
     if not owed:
         return tuple(sorted(needed))

@@ -306,13 +306,17 @@ def failure_streak(rule: Rule, history: Sequence[Fact]) -> list[Fact]:
 def revisit_deadlines(ctx: Context, rule: Rule, child: Child,
                       history: Sequence[Fact]) -> tuple[Deadline, ...]:
     """Every re-visit deadline the current streak of failures has set, earliest first: one
-    from each failure from the ``failures``-th on (each failed visit had to be re-done in
-    time; the last one sets the deadline still to meet)."""
+    for each run of ``failures`` failures in a row (each failed visit had to be re-done in
+    time; the last run sets the deadline still to meet)."""
     streak = failure_streak(rule, history)
     if len(streak) < rule.failures or rule.within is None:
         return ()
-    first_only = rule.anchor == "first_failed_visit"
-    anchors = streak[:1] if first_only else streak[rule.failures - 1:]
+    # Each run of ``failures`` failures in a row sets a deadline, counted from its first
+    # or its last failure: three not seen in a row are two runs of two.
+    first = rule.anchor == "first_failed_visit"
+    runs = [streak[end - rule.failures + 1:end + 1] for end in range(rule.failures - 1,
+                                                                      len(streak))]
+    anchors = [run[0] if first else run[-1] for run in runs]
     return tuple(Deadline(rule.id, child.case_ref, "visit",
                           end_of(ctx, rule, rule.within, anchor.at),
                           f"re-visit within {ctx.policy.resolve(rule.within)} of the failed "
@@ -366,13 +370,10 @@ def deadlines(ctx: Context, child: Child, history: Sequence[Fact],
     for rule in ctx.policy.rules:
         if child.plan_type not in rule.plans:
             continue
-        if rule.when.holds(child, on):
-            # A dated deadline falls on a day the rule no longer applies (the child is 4 by
-            # then): it lapses, and the rule that applies then owns the day.
-            out.extend(d for d in _one(ctx, rule, child, history, on)
-                       if not _is_dated(rule) or still_applies(rule, child, d))
-        elif _is_dated(rule):
-            out.extend(_starting_later(ctx, rule, child, history, on))
+        if _is_dated(rule):
+            out.extend(_owed(ctx, rule, child, history, on))
+        elif rule.when.holds(child, on):
+            out.extend(_one(ctx, rule, child, history, on))
     return tuple(out)
 
 
@@ -383,10 +384,12 @@ def _is_dated(rule: Rule) -> bool:
         (rule.kind is RuleKind.CHECK and rule.within is not None)
 
 
-def _starting_later(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
-                    on: date) -> tuple[Deadline, ...]:
-    """The deadline of a rule that does not apply on ``on`` but will (a birthday): owed on
-    its own date if the rule applies then, else on the first day it applies after it."""
+def _owed(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+          on: date) -> tuple[Deadline, ...]:
+    """A dated rule's deadline, judged on its own date whatever ``on`` is: owed then if the
+    rule applies then; else owed on the first later day it applies (from the 3rd birthday
+    for "seen alone, from 3"); else it lapses (the child is 4 by then: the rule for over-4s
+    owns the day)."""
     found = []
     for deadline in _one(ctx, rule, child, history, on, judged_on_due=False):
         if deadline.due is None:

@@ -32,14 +32,16 @@ one of the worker's working days, no absence, fewer of their planned visits that
 visits overlapping it than fit in it (window length // (visit + travel), at least 1 when
 one visit fits).  The window start is the latest of today, the day after the household's
 previous visit (a recorded home visit that took place, or a planned visit) and the day
-halfway from that previous visit to the cover visit's ``due_by``.
+halfway from that previous visit to the cover visit's ``due_by``.  A day on which the visit
+would put more counting visits than an ``at_most`` quota allows in one of its windows is no
+room either.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -244,6 +246,22 @@ def overlap_faults(team: Team) -> list[Fault]:
     return found
 
 
+def moved_breaks_at_most(team: Team, visit: PlannedVisit, day: date) -> bool:
+    """True when ``visit``, made on ``day`` instead, would overfill an ``at_most`` window."""
+    moved = replace(visit, start=datetime.combine(day, visit.start.astimezone(LONDON).time(),
+                                                  tzinfo=LONDON))
+    others = tuple(moved if v.id == visit.id else v for v in team.visits)
+    trial = replace(team, visits=others)
+    for rule in team.caseload.policy.rules:
+        if rule.kind is not RuleKind.QUOTA or rule.at_most is None or rule.window is None:
+            continue
+        for child in team.household(visit.household):
+            if child.plan_type in rule.plans and \
+                    any(vid == visit.id for vid, _ in over_full(trial, rule, child)):
+                return True
+    return False
+
+
 def at_most_faults(team: Team) -> list[Fault]:
     """Planned visits that put more than ``at_most`` counting visits in one window."""
     caseload, found = team.caseload, []
@@ -349,6 +367,8 @@ def has_room(team: Team, worker: Worker, visit: PlannedVisit, day: date) -> bool
         return False
     theirs = team.visits_of(worker.id, day)
     if len(theirs) >= worker.visits_per_day:
+        return False
+    if moved_breaks_at_most(team, visit, day):
         return False
     window = after_school_window(team)
     if window is None or not needs_after_school(team, visit, day):
