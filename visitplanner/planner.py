@@ -72,6 +72,7 @@ from visitplanner.rules import (
     deadlines,
     end_of,
     facts_from_records,
+    quota,
 )
 from visitplanner.shortfalls import missed_because, one_per_deadline
 from visitplanner.tags import tag_unannounced
@@ -309,14 +310,16 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
 def _after_limits(ctx: Context, children: Sequence[Child], state: _State, day: date) -> date:
     """The first day from ``day`` on which no "at most K visits in a window" quota of the
     household's children is full (each limit moved past, until none is)."""
-    while True:
-        limits = [d.due for c in children
-                  for d in deadlines(ctx, c, state.histories.get(c.case_ref, ()), day)
-                  if d.action == "limit" and d.due is not None and d.due > day
-                  and _limits_home_visits(ctx.policy.rule(d.rule_id))]
+    limiting = [r for r in ctx.policy.rules_of(RuleKind.QUOTA)
+                if r.at_most and _limits_home_visits(r)]
+    while limiting:
+        limits = [d.due for c in children for r in limiting if r.applies_to(c, day)
+                  and (d := quota(ctx, r, c, state.histories.get(c.case_ref, ()), day))
+                  and d.action == "limit" and d.due is not None and d.due > day]
         if not limits:
-            return day
+            break
         day = max(limits)
+    return day
 
 
 def _limits_home_visits(rule: Rule) -> bool:

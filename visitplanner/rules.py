@@ -390,8 +390,11 @@ def _owed(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     rule applies then; else owed on the first later day it applies (from the 3rd birthday
     for "seen alone, from 3"); else it lapses (the child is 4 by then: the rule for over-4s
     owns the day)."""
+    # The condition is judged here, on the deadline, not inside the rule function (which
+    # would drop a deadline that falls before a birthday that starts the rule).
+    unconditional = replace(rule, when=Condition())
     found = []
-    for deadline in _one(ctx, rule, child, history, on, judged_on_due=False):
+    for deadline in _one(ctx, unconditional, child, history, on):
         if deadline.due is None:
             continue
         starts = first_day_applying(rule, child, deadline.due)
@@ -400,31 +403,22 @@ def _owed(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     return tuple(found)
 
 
-#: How far ahead a rule's condition is looked at (age conditions change on birthdays).
-AGE_HORIZON_YEARS = 18
-
-
 def first_day_applying(rule: Rule, child: Child, day: date) -> date | None:
-    """``day`` when the rule's condition holds on it, else the first birthday after it on
-    which it holds (only ages change over time), else None."""
+    """``day`` when the rule's condition holds on it, else the birthday of ``min_age`` when
+    that is later and the condition holds then, else None.  Exact because only ages change
+    over time, and an age condition holds over one run of days: once ``under_age`` fails it
+    never holds again."""
     if rule.when.holds(child, day):
         return day
     born = child.assumed_birth_date
-    if born is None:
+    if born is None or rule.when.min_age is None:
         return None
-    for years in range(1, AGE_HORIZON_YEARS + 1):
-        birthday: date = born + relativedelta(years=years)
-        if birthday > day and rule.when.holds(child, birthday):
-            return birthday
-    return None
+    birthday: date = born + relativedelta(years=rule.when.min_age)
+    return birthday if birthday > day and rule.when.holds(child, birthday) else None
 
 
 def _one(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
-         on: date, judged_on_due: bool = True) -> tuple[Deadline, ...]:
-    """The rule's deadline; ``judged_on_due`` False leaves out the lapse of a quota or dated
-    check whose condition no longer holds on its deadline (the caller judges it)."""
-    if not judged_on_due:
-        rule = replace(rule, when=Condition())
+         on: date) -> tuple[Deadline, ...]:
     kind = rule.kind
     found: Deadline | None = None
     if kind is RuleKind.CADENCE:

@@ -67,10 +67,12 @@ def revisit_shortfalls(ctx: Context, children: Sequence[Child],
         for rule in ctx.policy.rules_of(RuleKind.REVISIT):
             if not rule.applies_to(child, today):
                 continue
+            # Every deadline comes from a recorded failure: the first planned visit that
+            # counts is the first that can meet any of them.
+            meets = next((f for f in planned.get(child.case_ref, ())
+                          if matches(rule.counts, f)), None)
             for deadline in revisit_deadlines(ctx, rule, child, recorded.get(child.case_ref, ())):
-                assert deadline.due is not None and deadline.anchor is not None
-                meets = next((f for f in planned.get(child.case_ref, ())
-                              if matches(rule.counts, f)), None)
+                assert deadline.due is not None
                 if meets is None and deadline.due > end:
                     continue
                 if meets is None or meets.day > deadline.due:
