@@ -22,7 +22,6 @@ from dateutil.relativedelta import relativedelta
 from visitplanner.model import LONDON, Child, Location, Outcome, RecordedVisit, Role, Worker
 from visitplanner.policy import plan_value
 from visitplanner.policy.model import (
-    Condition,
     Interval,
     Policy,
     Rule,
@@ -197,7 +196,7 @@ def quota(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
         owed = Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.window, anchor),
                         f"at least {rule.at_least} such visit(s) in any "
                         f"{ctx.policy.resolve(rule.window)}", anchor=anchor.date())
-        return owed if still_applies(rule, child, owed) else None
+        return owed  # judged on its own date by owed_deadline
     recent = [f for f in counting if end_of(ctx, rule, rule.window, f.at) >= on]
     if rule.at_most and len(recent) >= rule.at_most:
         # A visit is allowed again once enough of these have left the window.
@@ -226,13 +225,13 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     done = [f for f in counting if rule.check in f.checks]
     if rule.within:
         anchor = done[-1].at if done else _first_owed(ctx, rule, child)
-        found: Deadline | None = Deadline(
+        # Judged on its own date by owed_deadline, like every dated deadline.
+        return Deadline(
             rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
             f"{rule.check} at least every {ctx.policy.resolve(rule.within)}",
             anchor=anchor.date(), check=rule.check)
-    else:
-        found = _between_conferences(rule, child, done, on)
-    return found if found is None or still_applies(rule, child, found) else None
+    between = _between_conferences(rule, child, done, on)
+    return between if between is None or still_applies(rule, child, between) else None
 
 
 def _every_kth(rule: Rule, child: Child, counting: Sequence[Fact]) -> Deadline | None:
@@ -368,13 +367,21 @@ def deadlines(ctx: Context, child: Child, history: Sequence[Fact],
     """
     out: list[Deadline] = []
     for rule in ctx.policy.rules:
-        if child.plan_type not in rule.plans:
+        if child.plan_type not in rule.plans or not _may_apply(rule, child):
             continue
-        if _is_dated(rule):
-            out.extend(_owed(ctx, rule, child, history, on))
-        elif rule.when.holds(child, on):
-            out.extend(_one(ctx, rule, child, history, on))
+        found = owed_deadline(ctx, rule, child, history, on)
+        if found is not None:
+            out.append(found)
     return tuple(out)
+
+
+def _may_apply(rule: Rule, child: Child) -> bool:
+    """False when the rule's condition fails on what never changes for the child (its
+    categories and education): no day can be owed, so nothing is computed."""
+    when = rule.when
+    if when.categories and not (when.categories & child.categories):
+        return False
+    return not (when.education and child.education not in when.education)
 
 
 def _is_dated(rule: Rule) -> bool:
@@ -384,23 +391,24 @@ def _is_dated(rule: Rule) -> bool:
         (rule.kind is RuleKind.CHECK and rule.within is not None)
 
 
-def _owed(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
-          on: date) -> tuple[Deadline, ...]:
-    """A dated rule's deadline, judged on its own date whatever ``on`` is: owed then if the
-    rule applies then; else owed on the first later day it applies (from the 3rd birthday
-    for "seen alone, from 3"); else it lapses (the child is 4 by then: the rule for over-4s
-    owns the day)."""
-    # The condition is judged here, on the deadline, not inside the rule function (which
-    # would drop a deadline that falls before a birthday that starts the rule).
-    unconditional = replace(rule, when=Condition())
-    found = []
-    for deadline in _one(ctx, unconditional, child, history, on):
-        if deadline.due is None:
-            continue
-        starts = first_day_applying(rule, child, deadline.due)
-        if starts is not None:
-            found.append(replace(deadline, due=starts))
-    return tuple(found)
+def owed_deadline(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+                  on: date) -> Deadline | None:
+    """The rule's next deadline for ``child`` as seen on ``on``.  A dated rule (cadence,
+    first visit, at-least quota, check within an interval) is judged on its own date,
+    whatever ``on`` is: owed then if the rule applies then; else owed on the first later
+    day it applies (from the 3rd birthday for "seen alone, from 3"); else it lapses (the
+    child is 4 by then: the rule for over-4s owns the day).  Other rules apply or not on
+    ``on``.  Call this, not the rule functions, from outside this module."""
+    dated = _is_dated(rule)
+    if not dated and not rule.when.holds(child, on):
+        return None
+    found = next(iter(_one(ctx, rule, child, history, on)), None)
+    if not dated or found is None or found.due is None:
+        return found
+    starts = first_day_applying(rule, child, found.due)
+    if starts is None or starts == found.due:
+        return found if starts is not None else None
+    return replace(found, due=starts)
 
 
 def first_day_applying(rule: Rule, child: Child, day: date) -> date | None:

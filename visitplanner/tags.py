@@ -16,7 +16,7 @@ from datetime import date
 
 from visitplanner.model import Child, PlannedVisit
 from visitplanner.policy.model import RuleKind
-from visitplanner.rules import Context, Fact, matches, quota
+from visitplanner.rules import Context, Fact, matches, owed_deadline
 from visitplanner.timeslots import draw
 
 
@@ -56,7 +56,7 @@ def _quota_due(ctx: Context, child: Child, histories: Mapping[str, tuple[Fact, .
                today: date) -> date:
     dues = [d.due for r in ctx.policy.rules_of(RuleKind.QUOTA)
             if r.at_least and r.applies_to(child, today)
-            and (d := quota(ctx, r, child, _recorded(histories, child), today)) and d.due]
+            and (d := owed_deadline(ctx, r, child, _recorded(histories, child), today)) and d.due]
     return min(dues, default=date.max)
 
 
@@ -71,7 +71,7 @@ def _pick(ctx: Context, rule: object, child: Child, recorded: tuple[Fact, ...],
         facts = tuple(sorted(history + [_fact(v, child, v.id in picked) for v in planned],
                              key=lambda f: f.at))
         last = max((f.day for f in facts if matches(rule.counts, f)), default=None)
-        deadline = quota(ctx, rule, child, facts, last or date.min)
+        deadline = owed_deadline(ctx, rule, child, facts, last or date.min)
         if deadline is None or deadline.due is None or not planned or deadline.due > end:
             return picked  # due after the plan ends: a later plan places it
         window = [v for v in planned if (last is None or v.day > last) and v.day <= deadline.due]

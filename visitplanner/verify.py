@@ -15,7 +15,15 @@ from datetime import date, timedelta
 
 from visitplanner.model import Child, Shortfall
 from visitplanner.policy.model import Rule, RuleKind
-from visitplanner.rules import Context, Deadline, Fact, check, matches, quota, revisit_deadlines
+from visitplanner.rules import (
+    Context,
+    Deadline,
+    Fact,
+    check,
+    matches,
+    owed_deadline,
+    revisit_deadlines,
+)
 
 
 def dated_shortfalls(ctx: Context, children: Sequence[Child],
@@ -107,9 +115,7 @@ def _walk(ctx: Context, rule: Rule, child: Child, recorded: tuple[Fact, ...],
 
 def _deadline(ctx: Context, rule: Rule, child: Child, history: list[Fact],
               on: date) -> Deadline | None:
-    if rule.kind is RuleKind.QUOTA:
-        return quota(ctx, rule, child, history, on)
-    return check(ctx, rule, child, history, on)
+    return owed_deadline(ctx, rule, child, history, on)
 
 
 def _meets(rule: Rule, fact: Fact) -> bool:

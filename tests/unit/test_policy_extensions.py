@@ -137,13 +137,13 @@ def test_no_deadline_is_counted_from_before_the_records_begin(
 
 def test_a_seen_awake_deadline_lapses_when_the_child_turns_3_before_it(
         camden: Policy, england: WorkingCalendar) -> None:
-    from visitplanner.rules import check
+    from visitplanner.rules import owed_deadline
 
     # Found by a deep property run: born 6 Feb 2023, on a plan from 4 Jan 2026, so the
     # 6-week deadline (15 Feb 2026) falls after the third birthday (6 Feb 2026).
     toddler = Child("C1", "H1", "Test Child", date(2023, 2, 6), PlanType.CP, date(2026, 1, 4))
     rule = camden.rule("cp-seen-awake-under-3")
-    assert check(Context(camden, england), rule, toddler, (), date(2026, 1, 5)) is None
+    assert owed_deadline(Context(camden, england), rule, toddler, (), date(2026, 1, 5)) is None
     younger = replace(toddler, birth_date=date(2023, 6, 1))
-    owed = check(Context(camden, england), rule, younger, (), date(2026, 1, 5))
+    owed = owed_deadline(Context(camden, england), rule, younger, (), date(2026, 1, 5))
     assert owed is not None and owed.due == date(2026, 2, 15)
