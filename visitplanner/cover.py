@@ -32,6 +32,14 @@ class Staff:
     calendar: WorkingCalendar
     day_slots: int | None = None
     after_school_slots: int = 0
+    #: Each team's members in worker-id order (built once: cover asks on every visit).
+    teams: Mapping[str, tuple[Worker, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        teams: dict[str, list[Worker]] = {}
+        for worker in sorted(self.workers.values(), key=lambda w: w.id):
+            teams.setdefault(worker.team, []).append(worker)
+        object.__setattr__(self, "teams", {team: tuple(v) for team, v in teams.items()})
 
     @classmethod
     def build(cls, workers: Iterable[Worker], absences: Iterable[Absence],
@@ -61,15 +69,15 @@ class Staff:
                 and not self.is_absent(worker_id, day))
 
     def team_manager(self, team: str) -> Worker | None:
-        managers = sorted((w for w in self.workers.values()
-                           if w.team == team and w.role is Role.TEAM_MANAGER), key=lambda w: w.id)
-        return managers[0] if managers else None
+        return next((w for w in self._members(team) if w.role is Role.TEAM_MANAGER), None)
 
     def colleagues(self, team: str, roles: frozenset[Role]) -> tuple[Worker, ...]:
         """Team members who may cover: role fits ``roles`` (empty: any), managers excepted."""
-        return tuple(sorted((w for w in self.workers.values()
-                             if w.team == team and role_fits(w, roles)
-                             and w.role is not Role.TEAM_MANAGER), key=lambda w: w.id))
+        return tuple(w for w in self._members(team)
+                     if role_fits(w, roles) and w.role is not Role.TEAM_MANAGER)
+
+    def _members(self, team: str) -> tuple[Worker, ...]:
+        return self.teams.get(team, ())
 
 
 def role_fits(worker: Worker, roles: frozenset[Role]) -> bool:
@@ -89,39 +97,43 @@ def statutory_roles(roles: frozenset[Role]) -> frozenset[Role]:
     return narrowed or roles
 
 
-@dataclass(frozen=True, slots=True)
 class Bookings:
-    """Visits booked per (worker, day), and in total per worker."""
+    """Visits booked per (worker, day), and in total per worker.
 
-    per_day: Mapping[tuple[str, date], int] = field(default_factory=dict)
-    per_worker: Mapping[str, int] = field(default_factory=dict)
-    after_school: Mapping[tuple[str, date], int] = field(default_factory=dict)
+    Mutable, and local to one plan() call: booking a visit costs O(1) whatever the size of
+    the authority (a value copied on each booking cost O(visits) per visit).
+    """
+
+    __slots__ = ("_after_school", "_per_day", "_per_worker")
+
+    def __init__(self) -> None:
+        self._per_day: dict[tuple[str, date], int] = {}
+        self._per_worker: dict[str, int] = {}
+        self._after_school: dict[tuple[str, date], int] = {}
 
     def count(self, worker_id: str, day: date) -> int:
-        return self.per_day.get((worker_id, day), 0)
+        return self._per_day.get((worker_id, day), 0)
 
     def count_after_school(self, worker_id: str, day: date) -> int:
-        return self.after_school.get((worker_id, day), 0)
+        return self._after_school.get((worker_id, day), 0)
 
     def load(self, worker_id: str) -> int:
-        return self.per_worker.get(worker_id, 0)
+        return self._per_worker.get(worker_id, 0)
 
-    def book(self, worker_id: str, day: date, after_school: bool = False) -> Bookings:
-        per_day = {**self.per_day, (worker_id, day): self.count(worker_id, day) + 1}
-        per_worker = {**self.per_worker, worker_id: self.load(worker_id) + 1}
-        later = dict(self.after_school)
-        if after_school:
-            later[(worker_id, day)] = self.count_after_school(worker_id, day) + 1
-        return Bookings(per_day, per_worker, later)
+    def book(self, worker_id: str, day: date, after_school: bool = False) -> None:
+        """One more visit of the worker's on ``day`` (in the after-school window when asked)."""
+        self._add(worker_id, day, after_school, 1)
 
-    def unbook(self, worker_id: str, day: date, after_school: bool = False) -> Bookings:
-        """These bookings less one visit of the worker's on ``day`` (one that was booked)."""
-        per_day = {**self.per_day, (worker_id, day): self.count(worker_id, day) - 1}
-        per_worker = {**self.per_worker, worker_id: self.load(worker_id) - 1}
-        later = dict(self.after_school)
+    def unbook(self, worker_id: str, day: date, after_school: bool = False) -> None:
+        """One visit fewer of the worker's on ``day`` (one that was booked)."""
+        self._add(worker_id, day, after_school, -1)
+
+    def _add(self, worker_id: str, day: date, after_school: bool, step: int) -> None:
+        key = (worker_id, day)
+        self._per_day[key] = self._per_day.get(key, 0) + step
+        self._per_worker[worker_id] = self._per_worker.get(worker_id, 0) + step
         if after_school:
-            later[(worker_id, day)] = self.count_after_school(worker_id, day) - 1
-        return Bookings(per_day, per_worker, later)
+            self._after_school[key] = self._after_school.get(key, 0) + step
 
 
 def can_visit(staff: Staff, bookings: Bookings, worker_id: str, day: date,
@@ -180,5 +192,4 @@ def home_team(staff: Staff, children: Sequence[Child], allocated: Worker | None)
         worker = staff.workers.get(child.allocated_worker or "")
         if worker is not None:
             return worker.team
-    teams = sorted({w.team for w in staff.workers.values()})
-    return teams[0] if teams else ""
+    return min(staff.teams, default="")

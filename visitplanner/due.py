@@ -6,13 +6,13 @@ the date to report on (never the clock), and returns values the CLI prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from visitplanner.model import Child, RecordedVisit, Worker
 from visitplanner.policy import Policy
-from visitplanner.rules import Context, Deadline, deadlines, facts_from_records
+from visitplanner.rules import Context, Deadline, Fact, deadlines, facts_from_records
 from visitplanner.workdays import WorkingCalendar
 
 
@@ -71,7 +71,7 @@ def due_report(policy: Policy, calendar: WorkingCalendar, children: Iterable[Chi
     return tuple(sorted(report, key=_urgency))
 
 
-def _child_due(ctx: Context, child: Child, history: tuple, on: date) -> ChildDue:  # type: ignore[type-arg]
+def _child_due(ctx: Context, child: Child, history: Sequence[Fact], on: date) -> ChildDue:
     items = []
     for found in deadlines(ctx, child, history, on):
         status = status_of(found, on)

@@ -68,7 +68,11 @@ class Outcome(StrEnum):
     @property
     def failed(self) -> bool:
         """True when the visit did not go ahead at all (no access, cancelled)."""
-        return self in (Outcome.NO_ACCESS, Outcome.CANCELLED)
+        return self in FAILED_OUTCOMES
+
+
+#: Outcomes of visits that did not go ahead.
+FAILED_OUTCOMES = frozenset({Outcome.NO_ACCESS, Outcome.CANCELLED})
 
 
 #: Checks a visit can record.  Policies may name further checks: a check is a

@@ -45,6 +45,7 @@ from visitplanner.cover import (
     role_fits,
     statutory_roles,
 )
+from visitplanner.history import as_history
 from visitplanner.model import (
     LONDON,
     Absence,
@@ -69,6 +70,7 @@ from visitplanner.rules import (
     Context,
     Deadline,
     Fact,
+    History,
     deadlines,
     end_of,
     facts_from_records,
@@ -87,6 +89,9 @@ from visitplanner.verify import dated_shortfalls, kth_shortfalls, revisit_shortf
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
+#: Rules that may call for a visit (see ``_drives_a_visit``), and the rules of checks.
+DRIVING_RULES = VISIT_RULES | {RuleKind.CHECK}
+CHECK_RULES = frozenset({RuleKind.CHECK})
 #: Flags that say who visits instead of the allocated worker.
 COVER_FLAGS = frozenset({"cover", "manager_cover"})
 
@@ -96,6 +101,9 @@ COUNTED_RULES = VISIT_RULES | {RuleKind.QUOTA}
 #: How far ahead checks are planned for a child with no visit rule (no cadence to say when the
 #: next visit is due): a check due within this many calendar days goes on this visit.
 NO_CADENCE_HORIZON = timedelta(days=28)
+
+#: A child with no visits yet.
+EMPTY = History()
 
 #: The largest share of an interval a safety margin may take (see ``_target``).
 MAX_MARGIN_SHARE = 1 / 3
@@ -160,7 +168,7 @@ class Slot:
 class _State:
     """The planner's working state; local to one plan() call, never shared."""
 
-    histories: dict[str, tuple[Fact, ...]]
+    histories: dict[str, History]
     bookings: Bookings
     visits: list[PlannedVisit]
     shortfalls: list[Shortfall]
@@ -186,14 +194,13 @@ def plan(request: PlanRequest) -> Schedule:
         used_ids={v.id for v in request.previous.visits} if request.previous else set(),
         previous_left=_previous_by_household(request))
     _reserve_previous(staff, state)
-    queue: list[tuple[date, date, str]] = []
+    # A household's need depends only on its own children's histories, which change only
+    # when it is served: the need computed when it was queued is the need when it comes out.
+    queue: list[tuple[date, date, str, Need]] = []
     for household, children in sorted(households.items()):
         _push(queue, _next_need(ctx, request, household, children, state))
     while queue:
-        _, _, household = heapq.heappop(queue)
-        need = _next_need(ctx, request, household, households[household], state)
-        if need is None:
-            continue
+        _, _, household, need = heapq.heappop(queue)
         if not _serve(ctx, request, staff, households[household], need, state):
             continue
         _push(queue, _next_need(ctx, request, household, households[household], state))
@@ -262,7 +269,7 @@ def _reserve_previous(staff: Staff, state: _State) -> None:
             after_school = "after_school" in visit.flags
             if visit.worker_id in staff.workers and \
                     can_visit(staff, state.bookings, visit.worker_id, visit.day, after_school):
-                state.bookings = state.bookings.book(visit.worker_id, visit.day, after_school)
+                state.bookings.book(visit.worker_id, visit.day, after_school)
                 state.reserved.add(visit.id)
 
 
@@ -270,14 +277,14 @@ def _release(state: _State, visit: PlannedVisit) -> PlannedVisit:
     """Give back the slot reserved for a previous visit (see :func:`_reserve_previous`)."""
     if visit.id in state.reserved:
         state.reserved.discard(visit.id)
-        state.bookings = state.bookings.unbook(visit.worker_id, visit.day,
-                                               "after_school" in visit.flags)
+        state.bookings.unbook(visit.worker_id, visit.day, "after_school" in visit.flags)
     return visit
 
 
-def _push(queue: list[tuple[date, date, str]], need: Need | None) -> None:
+def _push(queue: list[tuple[date, date, str, Need]], need: Need | None) -> None:
+    # A household is queued at most once at a time, so ties never compare the needs.
     if need is not None:
-        heapq.heappush(queue, (need.due, need.target, need.household))
+        heapq.heappush(queue, (need.due, need.target, need.household, need))
 
 
 def _next_need(ctx: Context, request: PlanRequest, household: str,
@@ -285,7 +292,8 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     """The household's next visit, or None when none is needed before the plan ends."""
     earliest = _after_limits(ctx, children, state, _earliest(request.today, children, state))
     found = [(d, ctx.policy.rule(d.rule_id)) for c in children
-             for d in deadlines(ctx, c, state.histories.get(c.case_ref, ()), earliest)
+             for d in deadlines(ctx, c, state.histories.get(c.case_ref, EMPTY), earliest,
+                                DRIVING_RULES)
              if d.due is not None and _drives_a_visit(ctx, d)]
     if not found:
         return None
@@ -314,7 +322,7 @@ def _after_limits(ctx: Context, children: Sequence[Child], state: _State, day: d
                 if r.at_most and _limits_home_visits(r)]
     while limiting:
         limits = [d.due for c in children for r in limiting if r.applies_to(c, day)
-                  and (d := quota(ctx, r, c, state.histories.get(c.case_ref, ()), day))
+                  and (d := quota(ctx, r, c, state.histories.get(c.case_ref, EMPTY), day))
                   and d.action == "limit" and d.due is not None and d.due > day]
         if not limits:
             break
@@ -341,7 +349,7 @@ def _halfway(previous: date | None, due: date, earliest: date, target: date) -> 
 
 def _previous_visit_day(children: Sequence[Child], state: _State) -> date | None:
     """The day of the household's last home visit that took place, recorded or planned."""
-    days = [f.day for c in children for f in state.histories.get(c.case_ref, ())
+    days = [f.day for c in children for f in state.histories.get(c.case_ref, EMPTY)
             if f.location is Location.HOME and not f.outcome.failed]
     return max(days, default=None)
 
@@ -364,7 +372,7 @@ def _kind(ctx: Context, drivers: Sequence[Deadline]) -> VisitKind:
 
 def _earliest(today: date, children: Sequence[Child], state: _State) -> date:
     """First day the next visit may take: today, or the day after the household's last visit."""
-    last = [f.day for c in children for f in state.histories.get(c.case_ref, ()) if f.planned]
+    last = [f.day for c in children for f in state.histories.get(c.case_ref, EMPTY) if f.planned]
     return max([today, *(d + timedelta(days=1) for d in last)])
 
 
@@ -416,7 +424,7 @@ def _serve(ctx: Context, request: PlanRequest, staff: Staff, children: Sequence[
         _short(request, staff, children, need, slot.day, state)
     visit = _make_visit(ctx, request, staff, children, need, slot, state)
     state.visits.append(visit)
-    state.bookings = state.bookings.book(visit.worker_id, visit.day, need.after_school)
+    state.bookings.book(visit.worker_id, visit.day, need.after_school)
     for child_checks in visit.checks:
         _add_fact(state, child_checks.case_ref, visit, staff, frozenset(child_checks.checks))
     return True
@@ -526,7 +534,7 @@ def _fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], n
     allocated = _allocated(staff, children, need)
     team = home_team(staff, children, allocated)
     familiar = frozenset(f.worker_id for c in children
-                         for f in state.histories.get(c.case_ref, ()))
+                         for f in state.histories.get(c.case_ref, EMPTY))
     # Never past the plan's last day: a visit after it belongs to the next plan.
     for first, last in ((need.earliest, min(need.target, request.end)),
                         (max(need.earliest, need.target + timedelta(days=1)),
@@ -688,11 +696,12 @@ def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State,
     or needed for the visit to count toward a rule at all (a cadence of visits where the
     child is seen alone counts only visits that record it) -- including a rule the visit
     serves that starts to apply after it (seen alone from the 3rd birthday)."""
-    history = state.histories.get(child.case_ref, ())
+    history = state.histories.get(child.case_ref, EMPTY)
     serving = (ctx.policy.rule(d.rule_id) for d in need.reasons if d.case_ref == child.case_ref)
     needed = counting_checks(ctx, child, slot.day) | frozenset(
         check for rule in serving for check in rule.counts.checks)
-    owed = [d for d in deadlines(ctx, child, history, slot.day) if d.action == "check"]
+    owed = [d for d in deadlines(ctx, child, history, slot.day, CHECK_RULES)
+            if d.action == "check"]
     if not owed:
         return tuple(sorted(needed))
     horizon = _next_visit_due(ctx, child, history, slot.day)
@@ -712,12 +721,12 @@ def counting_checks(ctx: Context, child: Child, day: date) -> frozenset[str]:
     return frozenset(found)
 
 
-def _next_visit_due(ctx: Context, child: Child, history: tuple[Fact, ...], day: date) -> date:
+def _next_visit_due(ctx: Context, child: Child, history: History, day: date) -> date:
     """When the child's next visit would be due if this one (on ``day``) goes ahead."""
-    probe = (*history, Fact(_noon(day), Location.HOME, True, Outcome.COMPLETED, Role.SOCIAL_WORKER,
-                            counting_checks(ctx, child, day), planned=True))
-    dues = [d.due for d in deadlines(ctx, child, probe, day)
-            if d.due is not None and ctx.policy.rule(d.rule_id).kind in VISIT_RULES]
+    probe = as_history(history).plus(Fact(_noon(day), Location.HOME, True, Outcome.COMPLETED,
+                                          Role.SOCIAL_WORKER, counting_checks(ctx, child, day),
+                                          planned=True))
+    dues = [d.due for d in deadlines(ctx, child, probe, day, VISIT_RULES) if d.due is not None]
     return min(dues, default=day + NO_CADENCE_HORIZON)
 
 
@@ -735,8 +744,7 @@ def _add_fact(state: _State, case_ref: str, visit: PlannedVisit, staff: Staff,
     role = staff.workers[visit.worker_id].role
     fact = Fact(visit.start, Location.HOME, visit.announced, Outcome.COMPLETED, role, checks,
                 planned=True, worker_id=visit.worker_id)
-    state.histories[case_ref] = tuple(sorted((*state.histories.get(case_ref, ()), fact),
-                                             key=lambda f: f.at))
+    state.histories[case_ref] = state.histories.get(case_ref, EMPTY).plus(fact)
 
 
 def _new_id(need: Need, used: set[str]) -> str:

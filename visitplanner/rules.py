@@ -19,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from visitplanner.model import LONDON, Child, Location, Outcome, RecordedVisit, Role, Worker
+from visitplanner.history import CHECKS_ON_THE_CHILD, Fact, History, as_history, matches
+from visitplanner.model import LONDON, Child, RecordedVisit, Worker
 from visitplanner.policy import plan_value
 from visitplanner.policy.model import (
     Interval,
@@ -28,31 +29,11 @@ from visitplanner.policy.model import (
     RuleKind,
     Trigger,
     Unit,
-    VisitFilter,
 )
 from visitplanner.workdays import WorkingCalendar
 
-#: Checks that need the child to have been born (the others concern the home and household).
-CHECKS_ON_THE_CHILD = frozenset({"seen_alone", "seen_awake", "injuries"})
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One child's part in one visit, recorded or planned."""
-
-    at: datetime
-    location: Location
-    announced: bool
-    outcome: Outcome
-    role: Role | None
-    checks: frozenset[str]
-    planned: bool = False
-    worker_id: str = ""
-
-    @property
-    def day(self) -> date:
-        return self.at.date()
-
+__all__ = ["CHECKS_ON_THE_CHILD", "Context", "Deadline", "Fact", "History", "deadlines",
+           "facts_from_records", "matches", "owed_deadline"]
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
@@ -92,7 +73,7 @@ class Context:
 
 
 def facts_from_records(records: Iterable[RecordedVisit],
-                       workers: Mapping[str, Worker]) -> dict[str, tuple[Fact, ...]]:
+                       workers: Mapping[str, Worker]) -> dict[str, History]:
     """Recorded visits grouped by case reference, each child's facts in time order."""
     by_child: dict[str, list[Fact]] = {}
     for record in records:
@@ -101,28 +82,7 @@ def facts_from_records(records: Iterable[RecordedVisit],
             at=record.at, location=record.location, announced=record.announced,
             outcome=record.outcome, role=worker.role if worker else None,
             checks=record.checks, worker_id=record.worker_id))
-    return {ref: tuple(sorted(facts, key=lambda f: f.at)) for ref, facts in by_child.items()}
-
-
-def matches(visits: VisitFilter, fact: Fact) -> bool:
-    """True when ``fact`` is a visit of the kind the filter counts.
-
-    A failed visit (no access, cancelled) never counts toward any rule: it did not take
-    place, whatever the filter says of the child being seen ("any" means seen or not seen
-    at a visit that happened).  Failures are counted by revisit and escalation rules, from
-    their ``after`` outcomes, not through this filter.
-    """
-    if fact.outcome.failed:
-        return False
-    if visits.location != "any" and fact.location.value != visits.location:
-        return False
-    if visits.child_seen is not None and (fact.outcome is Outcome.COMPLETED) != visits.child_seen:
-        return False
-    if visits.announced is not None and fact.announced != visits.announced:
-        return False
-    if visits.roles and fact.role not in visits.roles:
-        return False
-    return visits.checks <= fact.checks
+    return {ref: History(sorted(facts, key=lambda f: f.at)) for ref, facts in by_child.items()}
 
 
 def plan_anchor(ctx: Context, child: Child) -> datetime:
@@ -153,7 +113,7 @@ def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> 
     policy's and the plan's, whatever units the policy counts in.
     """
     assert rule.every is not None
-    counting = [f for f in history if matches(rule.counts, f)]
+    counting = as_history(history).last(rule.counts)
     anchor = counting[-1].at if counting else plan_anchor(ctx, child)
     due = end_of(ctx, rule, rule.every, anchor)
     what = f"visit at least every {ctx.policy.resolve(rule.every)}"
@@ -170,7 +130,8 @@ def first_visit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact])
     event = child.referral_date if rule.event == "referral" else child.plan_start
     if event is None:
         return None
-    if any(matches(rule.counts, f) and f.day >= event for f in history):
+    last = as_history(history).last(rule.counts)
+    if last and last[-1].day >= event:  # the last visit that counts is on or after the event
         return None
     assert rule.within is not None
     due = end_of(ctx, rule, rule.within, start_of(event))
@@ -189,19 +150,21 @@ def quota(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     holds K qualifying visits (no more until the oldest leaves the window).
     """
     assert rule.window is not None
-    counting = [f for f in history if matches(rule.counts, f)]
     if rule.at_least:
-        anchor = counting[-rule.at_least].at if len(counting) >= rule.at_least \
-            else plan_anchor(ctx, child)
+        counting = as_history(history).last(rule.counts, rule.at_least)
+        anchor = counting[0].at if len(counting) == rule.at_least else plan_anchor(ctx, child)
         owed = Deadline(rule.id, child.case_ref, "visit", end_of(ctx, rule, rule.window, anchor),
                         f"at least {rule.at_least} such visit(s) in any "
                         f"{ctx.policy.resolve(rule.window)}", anchor=anchor.date())
         return owed  # judged on its own date by owed_deadline
-    recent = [f for f in counting if end_of(ctx, rule, rule.window, f.at) >= on]
-    if rule.at_most and len(recent) >= rule.at_most:
-        # A visit is allowed again once enough of these have left the window.
-        leaving = recent[len(recent) - rule.at_most]
-        free_from = end_of(ctx, rule, rule.window, leaving.at) + timedelta(days=1)
+    if not rule.at_most:
+        return None
+    # The window ending on ``on`` is full when the K-th most recent visit is still in it
+    # (windows end later for later visits): none is allowed until that one leaves.
+    counting = as_history(history).last(rule.counts, rule.at_most)
+    if len(counting) == rule.at_most and \
+            (leaves := end_of(ctx, rule, rule.window, counting[0].at)) >= on:
+        free_from = leaves + timedelta(days=1)
         return Deadline(rule.id, child.case_ref, "limit", free_from,
                         f"no more than {rule.at_most} in any {ctx.policy.resolve(rule.window)}: "
                         f"next allowed from {free_from.isoformat()}")
@@ -219,12 +182,11 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     """
     if rule.check in CHECKS_ON_THE_CHILD and not child.treated_as_born_on(on):
         return None
-    counting = [f for f in history if matches(rule.counts, f)]
     if rule.every_kth:
-        return _every_kth(rule, child, counting)
-    done = [f for f in counting if rule.check in f.checks]
+        return _every_kth(rule, child, as_history(history))
+    done = as_history(history).last_with(rule.counts, rule.check)
     if rule.within:
-        anchor = done[-1].at if done else _first_owed(ctx, rule, child)
+        anchor = done.at if done else _first_owed(ctx, rule, child)
         # Judged on its own date by owed_deadline, like every dated deadline.
         return Deadline(
             rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
@@ -234,20 +196,17 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     return between if between is None or still_applies(rule, child, between) else None
 
 
-def _every_kth(rule: Rule, child: Child, counting: Sequence[Fact]) -> Deadline | None:
+def _every_kth(rule: Rule, child: Child, history: History) -> Deadline | None:
     """A check owed on every k-th counting visit: owed at the next visit when the k-1 visits
     since the last one with it lacked it (or it was never made).  When the k-th visit since
     also lacked it, the check was missed: ``due`` is that visit's day (the lapse stays open,
     and the check owed, until a visit makes it).  Only visits on which the rule applied
     count (a child under 3 owes no seen-alone check)."""
     assert rule.every_kth is not None
-    applied = [f for f in counting if rule.when.holds(child, f.day)
-               and (rule.check not in CHECKS_ON_THE_CHILD or child.treated_as_born_on(f.day))]
-    done = [i for i, f in enumerate(applied) if rule.check in f.checks]
-    since = applied[done[-1] + 1:] if done else applied
-    if done and len(since) < rule.every_kth - 1:
+    count = history.kth(rule, child)
+    if count.done and count.since < rule.every_kth - 1:
         return None
-    missed = since[rule.every_kth - 1].day if len(since) >= rule.every_kth else None
+    missed = count.first[rule.every_kth - 1].day if count.since >= rule.every_kth else None
     what = f"{rule.check} at the next visit" + (
         f" (missed at the visit on {missed.isoformat()})" if missed else "")
     return Deadline(rule.id, child.case_ref, "check", missed, what, at_next_visit=True,
@@ -270,13 +229,13 @@ def still_applies(rule: Rule, child: Child, deadline: Deadline) -> bool:
     return deadline.due is None or rule.when.holds(child, deadline.due)
 
 
-def _between_conferences(rule: Rule, child: Child, done: Sequence[Fact],
+def _between_conferences(rule: Rule, child: Child, done: Fact | None,
                          on: date) -> Deadline | None:
     # A conference on (or before) the plan's first day opens the plan: it ends no period.
     past = [d for d in child.conference_dates if d <= on]
     future = [d for d in child.conference_dates if d > on and d > child.plan_start]
     since = past[-1] if past else child.plan_start
-    if any(f.day >= since for f in done):
+    if done is not None and done.day >= since:
         return None
     due = future[0] - timedelta(days=1) if future else None
     what = f"{rule.check} before the next conference" if future else \
@@ -293,13 +252,7 @@ def failure_streak(rule: Rule, history: Sequence[Fact]) -> list[Fact]:
     cancelled visit where the rule does not count cancellations as failures (it did not
     take place, so it is no re-visit either).
     """
-    streak: list[Fact] = []
-    for fact in history:
-        if matches(rule.counts, fact):
-            streak = []
-        elif fact.location is Location.HOME and fact.outcome in rule.after:
-            streak = [*streak, fact]
-    return streak
+    return list(as_history(history).streak(rule.counts, rule.after))
 
 
 def revisit_deadlines(ctx: Context, rule: Rule, child: Child,
@@ -347,8 +300,8 @@ def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
         what = f"tell the {tell}: {len(streak)} failed visit(s) in a row"
     else:
         assert rule.period is not None
-        seen = [f for f in history if matches(rule.counts, f) and not f.planned]
-        anchor = seen[-1].at if seen else plan_anchor(ctx, child)
+        seen = as_history(history).last_recorded(rule.counts)
+        anchor = seen.at if seen else plan_anchor(ctx, child)
         fired = start_of(end_of(ctx, rule, rule.period, anchor) + timedelta(days=1))
         if fired.date() > on:
             return None
@@ -358,18 +311,22 @@ def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     return Deadline(rule.id, child.case_ref, "notify", due, what, anchor=fired.date())
 
 
-def deadlines(ctx: Context, child: Child, history: Sequence[Fact],
-              on: date) -> tuple[Deadline, ...]:
-    """Every rule's next deadline for ``child`` as seen on ``on``, in policy order.
+def deadlines(ctx: Context, child: Child, history: Sequence[Fact], on: date,
+              kinds: frozenset[RuleKind] | None = None) -> tuple[Deadline, ...]:
+    """Every rule's next deadline for ``child`` as seen on ``on``, in policy order; only the
+    rules of ``kinds`` when given.
 
     Recording, cover, preference and guidance rules set no deadline here: a
     recording deadline belongs to a planned visit (see the planner).
     """
     out: list[Deadline] = []
+    known = as_history(history)  # each answer found once, whichever rules ask it
     for rule in ctx.policy.rules:
+        if kinds is not None and rule.kind not in kinds:
+            continue
         if child.plan_type not in rule.plans or not _may_apply(rule, child):
             continue
-        found = owed_deadline(ctx, rule, child, history, on)
+        found = owed_deadline(ctx, rule, child, known, on)
         if found is not None:
             out.append(found)
     return tuple(out)

@@ -21,7 +21,7 @@ from visitplanner.timeslots import draw
 
 
 def tag_unannounced(ctx: Context, children: Sequence[Child],
-                    histories: Mapping[str, tuple[Fact, ...]], visits: Sequence[PlannedVisit],
+                    histories: Mapping[str, Sequence[Fact]], visits: Sequence[PlannedVisit],
                     seed: int, today: date, end: date) -> list[PlannedVisit]:
     """Mark visits unannounced so that every child's unannounced quota holds in every window.
 
@@ -48,11 +48,11 @@ def tag_unannounced(ctx: Context, children: Sequence[Child],
     return [replace(v, announced=False) if v.id in unannounced else v for v in visits]
 
 
-def _recorded(histories: Mapping[str, tuple[Fact, ...]], child: Child) -> tuple[Fact, ...]:
+def _recorded(histories: Mapping[str, Sequence[Fact]], child: Child) -> tuple[Fact, ...]:
     return tuple(f for f in histories.get(child.case_ref, ()) if not f.planned)
 
 
-def _quota_due(ctx: Context, child: Child, histories: Mapping[str, tuple[Fact, ...]],
+def _quota_due(ctx: Context, child: Child, histories: Mapping[str, Sequence[Fact]],
                today: date) -> date:
     dues = [d.due for r in ctx.policy.rules_of(RuleKind.QUOTA)
             if r.at_least and r.applies_to(child, today)

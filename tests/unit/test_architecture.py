@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "visitplanner"
-CORE = ("model", "workdays", "rules", "planner", "cover", "tags", "timeslots", "verify",
+CORE = ("model", "workdays", "rules", "history", "planner", "cover", "tags", "timeslots", "verify",
         "outcomes", "shortfalls", "due", "explain", "policy/__init__", "policy/model",
         "policy/spec", "policy/load", "policy/describe")
 EDGES = ("visitplanner.cli", "visitplanner.publish", "visitplanner.workspace",

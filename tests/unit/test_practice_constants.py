@@ -145,7 +145,7 @@ def loads(visits: dict[str, int]) -> Bookings:
     bookings = Bookings()
     for worker_id, count in visits.items():
         for day in range(count):
-            bookings = bookings.book(worker_id, MONDAY + timedelta(days=day))
+            bookings.book(worker_id, MONDAY + timedelta(days=day))
     return bookings
 
 

@@ -1,0 +1,228 @@
+"""A child's visit history with the few facts each rule reads, kept up to date as visits are added.
+
+Rules never need a child's whole history: a cadence reads the last visit that counts, a quota
+the last K, a dated check the last visit that made it, a re-visit the failures since the last
+visit that counts, an every-k-th check a small counter.  :class:`History` holds the facts in
+time order and remembers each such answer once asked; :meth:`History.plus` returns the history
+with one more visit, carrying every remembered answer forward in O(1) each instead of reading
+the facts again.  The planner adds a planned visit this way at every step, so a rule's cost no
+longer grows with the history.
+
+Immutable: a history is a value (``plus`` returns a new one), so a probe ("what if this
+visit goes ahead?") never disturbs the history it was made from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar, overload
+
+from visitplanner.model import FAILED_OUTCOMES, Child, Location, Outcome, Role
+from visitplanner.policy.model import Rule, VisitFilter
+
+T = TypeVar("T")
+
+#: A filter's location that counts visits wherever they took place.
+ANY_LOCATION = "any"
+
+#: Checks that need the child to have been born (the others concern the home and household).
+CHECKS_ON_THE_CHILD = frozenset({"seen_alone", "seen_awake", "injuries"})
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One child's part in one visit, recorded or planned."""
+
+    at: datetime
+    location: Location
+    announced: bool
+    outcome: Outcome
+    role: Role | None
+    checks: frozenset[str]
+    planned: bool = False
+    worker_id: str = ""
+
+    @property
+    def day(self) -> date:
+        return self.at.date()
+
+
+def matches(visits: VisitFilter, fact: Fact) -> bool:
+    """True when ``fact`` is a visit of the kind the filter counts.
+
+    A failed visit (no access, cancelled) never counts toward any rule: it did not take
+    place, whatever the filter says of the child being seen ("any" means seen or not seen
+    at a visit that happened).  Failures are counted by revisit and escalation rules, from
+    their ``after`` outcomes, not through this filter.
+    """
+    if fact.outcome in FAILED_OUTCOMES:
+        return False
+    # Locations are string enums: compared with the filter's string as they are.
+    if visits.location != ANY_LOCATION and fact.location != visits.location:
+        return False
+    if visits.child_seen is not None and (fact.outcome is Outcome.COMPLETED) != visits.child_seen:
+        return False
+    if visits.announced is not None and fact.announced != visits.announced:
+        return False
+    if visits.roles and fact.role not in visits.roles:
+        return False
+    return visits.checks <= fact.checks
+
+
+@dataclass(frozen=True, slots=True)
+class KthCount:
+    """Where an every-k-th-visit check stands: made at some visit yet (``done``); the visits
+    since the last that made it (``since``, counted), and the first k of them (``first``)."""
+
+    done: bool
+    since: int
+    first: tuple[Fact, ...]
+
+
+class History(Sequence[Fact]):
+    """One child's facts in time order, with the answers rules read remembered (see module).
+
+    A history made by :meth:`plus` keeps the history it grew from: an answer not yet
+    remembered is the parent's answer carried past the one fact added, so adding a fact
+    costs nothing until a rule asks, and then O(1) per answer asked.
+    """
+
+    __slots__ = ("_facts", "_memo", "_parent")
+
+    def __init__(self, facts: Iterable[Fact] = ()) -> None:
+        self._facts: tuple[Fact, ...] = tuple(facts)
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._parent: History | None = None
+
+    @overload
+    def __getitem__(self, index: int) -> Fact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Fact]: ...
+
+    def __getitem__(self, index: int | slice) -> Fact | Sequence[Fact]:
+        return self._facts[index]
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def __iter__(self) -> Iterator[Fact]:
+        return iter(self._facts)
+
+    def __repr__(self) -> str:
+        return f"History({self._facts!r})"
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        return self._facts
+
+    def plus(self, fact: Fact) -> History:
+        """This history with ``fact`` added in time order (after any fact at the same time)."""
+        if self._facts and fact.at < self._facts[-1].at:
+            # Earlier than the last fact (a planned visit this morning before one recorded this
+            # afternoon): the answers are found again from the facts.
+            return History(sorted((*self._facts, fact), key=lambda f: f.at))
+        grown = History()
+        grown._facts = (*self._facts, fact)
+        grown._parent = self
+        return grown
+
+    # ------------------------------------------------------------------ what rules read
+
+    def last(self, visits: VisitFilter, count: int = 1) -> tuple[Fact, ...]:
+        """The last ``count`` facts (fewer when there are fewer) that the filter counts."""
+        def find(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+            return tuple(f for f in facts if matches(visits, f))[-count:]
+
+        def advance(value: tuple[Fact, ...], fact: Fact) -> tuple[Fact, ...]:
+            return (*value, fact)[-count:] if matches(visits, fact) else value
+        return self._answer(("last", visits, count), find, advance)
+
+    def last_recorded(self, visits: VisitFilter) -> Fact | None:
+        """The last recorded (not planned) fact that the filter counts."""
+        def find(facts: tuple[Fact, ...]) -> Fact | None:
+            return next((f for f in reversed(facts) if not f.planned and matches(visits, f)),
+                        None)
+
+        def advance(value: Fact | None, fact: Fact) -> Fact | None:
+            return fact if not fact.planned and matches(visits, fact) else value
+        return self._answer(("recorded", visits), find, advance)
+
+    def last_with(self, visits: VisitFilter, check: str) -> Fact | None:
+        """The last fact that the filter counts and that made ``check``."""
+        def find(facts: tuple[Fact, ...]) -> Fact | None:
+            return next((f for f in reversed(facts) if check in f.checks and matches(visits, f)),
+                        None)
+
+        def advance(value: Fact | None, fact: Fact) -> Fact | None:
+            return fact if check in fact.checks and matches(visits, fact) else value
+        return self._answer(("with", visits, check), find, advance)
+
+    def streak(self, visits: VisitFilter, failures: frozenset[Outcome]) -> tuple[Fact, ...]:
+        """The failed home visits (outcome in ``failures``) since the last fact the filter
+        counts; other facts neither fail nor end the streak."""
+        def find(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+            streak: tuple[Fact, ...] = ()
+            for fact in facts:
+                streak = advance(streak, fact)
+            return streak
+
+        def advance(streak: tuple[Fact, ...], fact: Fact) -> tuple[Fact, ...]:
+            if matches(visits, fact):
+                return ()
+            if fact.location is Location.HOME and fact.outcome in failures:
+                return (*streak, fact)
+            return streak
+        return self._answer(("streak", visits, failures), find, advance)
+
+    def kth(self, rule: Rule, child: Child) -> KthCount:
+        """Where the rule's every-k-th check stands for ``child`` (see :class:`KthCount`)."""
+        def find(facts: tuple[Fact, ...]) -> tuple[Rule, Child, KthCount]:
+            count = KthCount(False, 0, ())
+            for fact in facts:
+                count = _kth_after(rule, child, count, fact)
+            # The rule and child are held with the answer, so their ids cannot be reused.
+            return rule, child, count
+
+        def advance(value: tuple[Rule, Child, KthCount],
+                    fact: Fact) -> tuple[Rule, Child, KthCount]:
+            return rule, child, _kth_after(rule, child, value[2], fact)
+        held = self._answer(("kth", id(rule), id(child)), find, advance)
+        if held[0] is not rule or held[1] is not child:  # pragma: no cover - ids reused
+            return find(self._facts)[2]
+        return held[2]
+
+    def _answer(self, key: tuple[Any, ...], find: Callable[[tuple[Fact, ...]], T],
+                advance: Callable[[T, Fact], T]) -> T:
+        """The remembered answer for ``key``; else the parent's carried past the last fact;
+        else found from the facts."""
+        memo = self._memo
+        if key in memo:
+            return memo[key]  # type: ignore[no-any-return]
+        if self._parent is not None:
+            found = advance(self._parent._answer(key, find, advance), self._facts[-1])
+        else:
+            found = find(self._facts)
+        memo[key] = found
+        return found
+
+
+def as_history(history: Sequence[Fact]) -> History:
+    """``history`` as a :class:`History` (itself when it is one)."""
+    return history if isinstance(history, History) else History(history)
+
+
+def _kth_after(rule: Rule, child: Child, count: KthCount, fact: Fact) -> KthCount:
+    """The count after one more fact: only visits that count, on a day the rule applied to the
+    child (a child under 3 owes no seen-alone check), move it."""
+    if not matches(rule.counts, fact) or not rule.when.holds(child, fact.day):
+        return count
+    if rule.check in CHECKS_ON_THE_CHILD and not child.treated_as_born_on(fact.day):
+        return count
+    if rule.check in fact.checks:
+        return KthCount(True, 0, ())
+    k = rule.every_kth or 1
+    first = count.first if len(count.first) >= k else (*count.first, fact)
+    return KthCount(count.done, count.since + 1, first)
