@@ -32,6 +32,8 @@ class Staff:
     calendar: WorkingCalendar
     day_slots: int | None = None
     after_school_slots: int = 0
+    #: The team of children with no known worker ("": the first team by name).
+    default_team: str = ""
     #: Each team's members in worker-id order (built once: cover asks on every visit).
     teams: Mapping[str, tuple[Worker, ...]] = field(init=False, repr=False, compare=False)
 
@@ -40,18 +42,20 @@ class Staff:
         for worker in sorted(self.workers.values(), key=lambda w: w.id):
             teams.setdefault(worker.team, []).append(worker)
         object.__setattr__(self, "teams", {team: tuple(v) for team, v in teams.items()})
+        if not self.default_team:
+            object.__setattr__(self, "default_team", min(teams, default=""))
 
     @classmethod
     def build(cls, workers: Iterable[Worker], absences: Iterable[Absence],
               calendar: WorkingCalendar, day_slots: int | None = None,
-              after_school_slots: int = 0) -> Staff:
+              after_school_slots: int = 0, default_team: str = "") -> Staff:
         """``day_slots``: the most visits that fit in one working day (None: no limit);
         ``after_school_slots``: how many of them fit in the after-school window."""
         by_worker: dict[str, list[Absence]] = {}
         for absence in absences:
             by_worker.setdefault(absence.worker_id, []).append(absence)
         return cls({w.id: w for w in workers}, {k: tuple(v) for k, v in by_worker.items()},
-                   calendar, day_slots, after_school_slots)
+                   calendar, day_slots, after_school_slots, default_team)
 
     def capacity(self, worker_id: str) -> int:
         """Visits the worker can make in a day: their own figure, within the working day's slots."""
@@ -192,4 +196,4 @@ def home_team(staff: Staff, children: Sequence[Child], allocated: Worker | None)
         worker = staff.workers.get(child.allocated_worker or "")
         if worker is not None:
             return worker.team
-    return min(staff.teams, default="")
+    return staff.default_team

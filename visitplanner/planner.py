@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -131,6 +131,9 @@ class PlanRequest:
     previous: Schedule | None = None
     moves: Mapping[str, datetime] = field(default_factory=dict)
     records_from: date | None = None
+    #: The team of households with no known worker ("": the first team by name); set when
+    #: the request is one part of an authority's (see :mod:`visitplanner.partition`).
+    default_team: str = ""
 
     @property
     def end(self) -> date:
@@ -182,7 +185,8 @@ def plan(request: PlanRequest) -> Schedule:
     """Plan visits for ``request.today`` .. ``request.end`` (inclusive, calendar days)."""
     ctx = Context(request.policy, request.calendar, request.records_from)
     staff = Staff.build(request.workers, request.absences, request.calendar,
-                        day_slots(request.times), after_school_slots(request.times))
+                        day_slots(request.times), after_school_slots(request.times),
+                        request.default_team)
     workers = {w.id: w for w in request.workers}
     households = _households(request.children, request.end)
     state = _State(
@@ -748,10 +752,15 @@ def _add_fact(state: _State, case_ref: str, visit: PlannedVisit, staff: Staff,
 
 
 def _new_id(need: Need, used: set[str]) -> str:
-    """A visit id derived from the household and deadline: the same inputs give the same id."""
+    return visit_id_for(need.household, need.due, need.kind, used)
+
+
+def visit_id_for(household: str, due: date, kind: VisitKind, used: Set[str]) -> str:
+    """A visit id derived from the household and deadline, the first not in ``used``: the
+    same inputs give the same id."""
     n = 0
     while True:
-        digest = hashlib.sha256(f"{need.household}|{need.due}|{need.kind}|{n}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{household}|{due}|{kind}|{n}".encode()).hexdigest()
         candidate = f"v-{digest[:12]}"
         if candidate not in used:
             return candidate

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from visitplanner.model import Schedule
+from visitplanner.partition import merge, split
 from visitplanner.planner import PlanRequest, plan
 from visitplanner.timeslots import TimeSettings, TimeWindow
 from visitplanner.workspace import Workspace
@@ -41,9 +42,24 @@ def plan_request(ws: Workspace, today: date, weeks: int | None = None, seed: int
 
 def make_plan(ws: Workspace, today: date, weeks: int | None = None, seed: int | None = None,
               previous: Schedule | None = None,
-              moves: Mapping[str, datetime] | None = None) -> Schedule:
-    """Plan the workspace from ``today``; keep the previous plan's visits where they still fit."""
-    return plan(plan_request(ws, today, weeks, seed, previous, moves))
+              moves: Mapping[str, datetime] | None = None, jobs: int = 1) -> Schedule:
+    """Plan the workspace from ``today``; keep the previous plan's visits where they still fit.
+    ``jobs``: processes to plan the teams on (the plan is the same whatever the number)."""
+    return plan_in_parts(plan_request(ws, today, weeks, seed, previous, moves), jobs)
+
+
+def plan_in_parts(request: PlanRequest, jobs: int = 1) -> Schedule:
+    """The request planned team by team (:mod:`visitplanner.partition`), on ``jobs`` processes
+    when there is more than one part; the same schedule as one :func:`plan` of it."""
+    parts = split(request)
+    if jobs <= 1 or len(parts) <= 1:
+        return merge(request, [plan(part) for part in parts])
+    from concurrent.futures import ProcessPoolExecutor  # only a pool needs it
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(parts))) as pool:
+        # Parts go out in batches: one part is a few milliseconds of planning.
+        schedules = list(pool.map(plan, parts, chunksize=max(1, len(parts) // (4 * jobs))))
+    return merge(request, schedules)
 
 
 def moves_from_edits(edits: Iterable[object]) -> dict[str, datetime]:
