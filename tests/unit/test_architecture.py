@@ -16,8 +16,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "visitplanner"
 CORE = ("model", "workdays", "rules", "history", "partition", "planner", "cover", "tags",
-        "timeslots", "verify", "outcomes", "shortfalls", "due", "explain", "policy/__init__", "policy/model",
-        "policy/spec", "policy/load", "policy/describe")
+        "timeslots", "verify", "outcomes", "shortfalls", "due", "explain", "policy/__init__",
+        "policy/model", "policy/spec", "policy/load", "policy/describe")
 EDGES = ("visitplanner.cli", "visitplanner.publish", "visitplanner.workspace",
          "visitplanner.settings", "visitplanner.planstore", "visitplanner.csvsheet",
          "visitplanner.visit_rows", "visitplanner.devserver", "visitplanner.usecases", "click")
