@@ -1,115 +1,100 @@
-"""Planner figures (not a test): time and memory to plan the examples and synthetic caseloads.
+"""Planner figures (not a test): time and memory to plan synthetic authorities.
 
 Run from the repository root:
 
-    .venv/bin/python bench/bench_planner.py
+    .venv/bin/python bench/bench_planner.py [--sizes 60,1000,5000] [--jobs 2] [--weeks 13]
 
-Prints, for each case: children, workers, visits planned, cover and manager-cover visits,
-visits moved earlier for absences, shortfalls, seconds and peak memory (tracemalloc, which
-slows the run down; seconds are timed in a separate run without it).
+Each size is measured in a fresh process (so that peak memory is that size's): a synthetic
+authority of that many children (:mod:`authority`: copies of the Camden example's team of
+60 children and 7 workers, 13 weeks from 2026-11-23) is planned as the CLI plans it
+(:func:`visitplanner.usecases.plan_in_parts`) in one process -- CPU seconds -- and on
+``--jobs`` processes -- wall seconds, and the CPU of all of them --; then re-planned the same
+day after one visit recorded as made (the plan step only), and placed again by a bare
+earliest-deadline greedy (:mod:`greedy`) in the same process on the same visits.  Peak memory
+is the process's maximum resident set (loading and planning, one process).
 """
 
 from __future__ import annotations
 
-import random
+import argparse
+import json
+import resource
+import subprocess
+import sys
 import time
-import tracemalloc
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
-from visitplanner.model import LONDON, Absence, Child, PlanType, RecordedVisit, Role, Worker
-from visitplanner.planner import PlanRequest, plan
-from visitplanner.policy import load_policy
-from visitplanner.usecases import plan_request
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
-CHECKS = frozenset({"seen_alone", "seen_awake", "bedroom", "kitchen", "bathroom", "food",
-                    "injuries", "household_changes", "sleeping_arrangements"})
+COLUMNS = ("children", "workers", "visits", "plan CPU s", "jobs wall s", "jobs CPU s",
+           "replan s", "greedy s", "ratio", "peak MiB")
 
 
-def example(name: str) -> Callable[[], PlanRequest]:
-    def build() -> PlanRequest:
-        return plan_request(load_workspace(ROOT / "examples" / name), TODAY, weeks=6)
-    return build
+def measure(children: int, jobs: int, weeks: int) -> dict[str, float]:
+    from authority import synthetic_authority
+    from greedy import greedy
+
+    from visitplanner.model import Location, Outcome, RecordedVisit
+    from visitplanner.usecases import plan_in_parts
+
+    request = synthetic_authority(children, TODAY, weeks)
+    started = time.process_time()
+    schedule = plan_in_parts(request, jobs=1)
+    cpu = time.process_time() - started
+
+    wall_started, cpu_started = time.perf_counter(), _children_cpu() + time.process_time()
+    plan_in_parts(request, jobs=jobs)
+    wall = time.perf_counter() - wall_started
+    jobs_cpu = _children_cpu() + time.process_time() - cpu_started
+
+    first = schedule.visits[0]
+    made = RecordedVisit(visit_id="bench-made", case_ref=first.case_refs[0], at=first.start,
+                         worker_id=first.worker_id, location=Location.HOME, announced=True,
+                         outcome=Outcome.COMPLETED, checks=frozenset(first.checks[0].checks))
+    replan = replace(request, visits=(*request.visits, made), previous=schedule)
+    started = time.process_time()
+    plan_in_parts(replan, jobs=1)
+    replan_cpu = time.process_time() - started
+
+    started = time.process_time()
+    greedy(request, schedule)
+    bare = time.process_time() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"children": len(request.children), "workers": len(request.workers),
+            "visits": len(schedule.visits), "plan CPU s": cpu, "jobs wall s": wall,
+            "jobs CPU s": jobs_cpu, "replan s": replan_cpu,
+            "greedy s": bare, "ratio": cpu / bare if bare else 0.0, "peak MiB": peak}
 
 
-def synthetic(children: int, workers: int, seed: int = 1) -> Callable[[], PlanRequest]:
-    """A Camden caseload: teams of 8 (one manager), 1-3 children per household, 3% absent."""
-    def build() -> PlanRequest:
-        rng = random.Random(seed)
-        staff = _staff(workers, rng)
-        visiting = [w for w in staff if w.role is not Role.TEAM_MANAGER]
-        kids: list[Child] = []
-        visits: list[RecordedVisit] = []
-        household = 0
-        while len(kids) < children:
-            household += 1
-            allocated = rng.choice(visiting)
-            plan_type = rng.choice([PlanType.CIN, PlanType.CIN, PlanType.CP, PlanType.S47])
-            last = TODAY - timedelta(days=rng.randint(1, 12))
-            for k in range(min(rng.randint(1, 3), children - len(kids))):
-                ref = f"S-{len(kids):05d}"
-                kids.append(Child(
-                    ref, f"H{household:05d}", "Synthetic Child",
-                    TODAY - timedelta(days=rng.randint(100, 5500)), plan_type,
-                    date(2026, 3, 1), allocated.id, conference_dates=(date(2026, 3, 1),),
-                    visit_frequency_days=7 if plan_type is PlanType.S47 else None))
-                visits.append(RecordedVisit(f"R{household}-{k}", ref, datetime.combine(
-                    last, datetime.min.time().replace(hour=10), tzinfo=LONDON),
-                    allocated.id, announced=False, checks=CHECKS))
-        absences = tuple(Absence(w.id, TODAY + timedelta(days=rng.randint(0, 30)),
-                                 TODAY + timedelta(days=rng.randint(31, 45)))
-                         for w in visiting if rng.random() < 0.1)
-        calendar = WorkingCalendar("ENG", frozenset({date(2026, 12, 29), date(2026, 12, 30),
-                                                     date(2026, 12, 31)}))
-        return PlanRequest(load_policy("camden", ROOT), calendar, tuple(kids), staff, absences,
-                           tuple(visits), TODAY, 6, seed=1)
-    return build
-
-
-def _staff(count: int, rng: random.Random) -> tuple[Worker, ...]:
-    staff = []
-    for i in range(count):
-        team = f"team-{i // 8}"
-        role = Role.TEAM_MANAGER if i % 8 == 0 else rng.choice(
-            [Role.SOCIAL_WORKER, Role.SOCIAL_WORKER, Role.SENIOR_SOCIAL_WORKER,
-             Role.FAMILY_SUPPORT_WORKER])
-        staff.append(Worker(f"w{i:03d}", "Synthetic Worker", f"w{i}@example.org", team, role,
-                            visits_per_day=2 if role is Role.TEAM_MANAGER else 4))
-    return tuple(staff)
-
-
-def measure(name: str, build: Callable[[], PlanRequest]) -> None:
-    request = build()
-    started = time.perf_counter()
-    schedule = plan(request)
-    seconds = time.perf_counter() - started
-    tracemalloc.start()
-    plan(request)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
-    def flagged(flag: str) -> int:
-        return sum(flag in v.flags for v in schedule.visits)
-
-    print(f"{name:<24} {len(request.children):>6} {len(request.workers):>5} "
-          f"{len(schedule.visits):>7} {flagged('cover'):>6} {flagged('manager_cover'):>6} "
-          f"{flagged('moved_earlier_for_absence'):>6} {len(schedule.shortfalls):>6} "
-          f"{seconds:>8.2f} {peak / 2**20:>8.1f}")
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
-    print(f"Plans of 6 weeks from {TODAY.isoformat()}")
-    print(f"{'case':<24} {'child':>6} {'staff':>5} {'visits':>7} {'cover':>6} {'mgr':>6} "
-          f"{'early':>6} {'short':>6} {'seconds':>8} {'peak MB':>8}")
-    measure("example camden", example("camden"))
-    measure("example walsall", example("walsall"))
-    measure("synthetic 300/25", synthetic(300, 25))
-    measure("synthetic 1000/80", synthetic(1000, 80))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="60,1000,5000")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--weeks", type=int, default=13)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, args.jobs, args.weeks)))
+        return
+    print(f"Synthetic authorities, {args.weeks} weeks from {TODAY.isoformat()}, "
+          f"--jobs {args.jobs}")
+    print(" | ".join(f"{c:>11}" for c in COLUMNS))
+    for size in (int(s) for s in args.sizes.split(",")):
+        out = subprocess.run([sys.executable, __file__, "--one", str(size), "--jobs",
+                              str(args.jobs), "--weeks", str(args.weeks)],
+                             check=True, capture_output=True, text=True).stdout
+        row = json.loads(out.strip().splitlines()[-1])
+        print(" | ".join(f"{row[c]:>11.0f}" if c in ("children", "workers", "visits")
+                         else f"{row[c]:>11.2f}" for c in COLUMNS), flush=True)
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ class History(Sequence[Fact]):
 
         def advance(value: tuple[Fact, ...], fact: Fact) -> tuple[Fact, ...]:
             return (*value, fact)[-count:] if matches(visits, fact) else value
-        return self._answer(("last", visits, count), find, advance)
+        return self._answer(("last", id(visits), count), visits, find, advance)
 
     def last_recorded(self, visits: VisitFilter) -> Fact | None:
         """The last recorded (not planned) fact that the filter counts."""
@@ -148,7 +148,7 @@ class History(Sequence[Fact]):
 
         def advance(value: Fact | None, fact: Fact) -> Fact | None:
             return fact if not fact.planned and matches(visits, fact) else value
-        return self._answer(("recorded", visits), find, advance)
+        return self._answer(("recorded", id(visits)), visits, find, advance)
 
     def last_with(self, visits: VisitFilter, check: str) -> Fact | None:
         """The last fact that the filter counts and that made ``check``."""
@@ -158,7 +158,7 @@ class History(Sequence[Fact]):
 
         def advance(value: Fact | None, fact: Fact) -> Fact | None:
             return fact if check in fact.checks and matches(visits, fact) else value
-        return self._answer(("with", visits, check), find, advance)
+        return self._answer(("with", id(visits), check), visits, find, advance)
 
     def streak(self, visits: VisitFilter, failures: frozenset[Outcome]) -> tuple[Fact, ...]:
         """The failed home visits (outcome in ``failures``) since the last fact the filter
@@ -175,37 +175,38 @@ class History(Sequence[Fact]):
             if fact.location is Location.HOME and fact.outcome in failures:
                 return (*streak, fact)
             return streak
-        return self._answer(("streak", visits, failures), find, advance)
+        return self._answer(("streak", id(visits), failures), visits, find, advance)
 
     def kth(self, rule: Rule, child: Child) -> KthCount:
         """Where the rule's every-k-th check stands for ``child`` (see :class:`KthCount`)."""
-        def find(facts: tuple[Fact, ...]) -> tuple[Rule, Child, KthCount]:
+        def find(facts: tuple[Fact, ...]) -> KthCount:
             count = KthCount(False, 0, ())
             for fact in facts:
                 count = _kth_after(rule, child, count, fact)
-            # The rule and child are held with the answer, so their ids cannot be reused.
-            return rule, child, count
+            return count
 
-        def advance(value: tuple[Rule, Child, KthCount],
-                    fact: Fact) -> tuple[Rule, Child, KthCount]:
-            return rule, child, _kth_after(rule, child, value[2], fact)
-        held = self._answer(("kth", id(rule), id(child)), find, advance)
-        if held[0] is not rule or held[1] is not child:  # pragma: no cover - ids reused
-            return find(self._facts)[2]
-        return held[2]
+        def advance(count: KthCount, fact: Fact) -> KthCount:
+            return _kth_after(rule, child, count, fact)
+        # A history is one child's, and its children outlive the plan: the rule is checked.
+        return self._answer(("kth", id(rule), id(child)), rule, find, advance)
 
-    def _answer(self, key: tuple[Any, ...], find: Callable[[tuple[Fact, ...]], T],
-                advance: Callable[[T, Fact], T]) -> T:
+    def _answer(self, key: tuple[Any, ...], asked: object,
+                find: Callable[[tuple[Fact, ...]], T], advance: Callable[[T, Fact], T]) -> T:
         """The remembered answer for ``key``; else the parent's carried past the last fact;
-        else found from the facts."""
-        memo = self._memo
-        if key in memo:
-            return memo[key]  # type: ignore[no-any-return]
+        else found from the facts.
+
+        Keys name what was asked by identity (hashing a filter's value on every question
+        cost more than the answer): ``asked`` is held with the answer, so an id is never
+        taken for another object's while the answer is kept, and is checked on each use.
+        """
+        held = self._memo.get(key)
+        if held is not None and held[0] is asked:
+            return held[1]  # type: ignore[no-any-return]
         if self._parent is not None:
-            found = advance(self._parent._answer(key, find, advance), self._facts[-1])
+            found = advance(self._parent._answer(key, asked, find, advance), self._facts[-1])
         else:
             found = find(self._facts)
-        memo[key] = found
+        self._memo[key] = (asked, found)
         return found
 
 

@@ -706,11 +706,12 @@ def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State,
         check for rule in serving for check in rule.counts.checks)
     owed = [d for d in deadlines(ctx, child, history, slot.day, CHECK_RULES)
             if d.action == "check"]
-    if not owed:
-        return tuple(sorted(needed))
-    horizon = _next_visit_due(ctx, child, history, slot.day)
-    return tuple(sorted(needed | {d.check for d in owed
-                                  if d.at_next_visit or d.due is None or d.due <= horizon}))
+    now = {d.check for d in owed if d.at_next_visit or d.due is None}
+    dated = [d for d in owed if not d.at_next_visit and d.due is not None]
+    if dated:  # only a dated check needs to know when the next visit would be due
+        horizon = _next_visit_due(ctx, child, history, slot.day)
+        now |= {d.check for d in dated if d.due is not None and d.due <= horizon}
+    return tuple(sorted(needed | now))
 
 
 def counting_checks(ctx: Context, child: Child, day: date) -> frozenset[str]:

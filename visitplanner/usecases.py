@@ -6,6 +6,8 @@ caller.  No click here (only the CLI imports it).
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -53,13 +55,46 @@ def plan_in_parts(request: PlanRequest, jobs: int = 1) -> Schedule:
     when there is more than one part; the same schedule as one :func:`plan` of it."""
     parts = split(request)
     if jobs <= 1 or len(parts) <= 1:
-        return merge(request, [plan(part) for part in parts])
-    from concurrent.futures import ProcessPoolExecutor  # only a pool needs it
+        return merge(request, [_planned(part) for part in parts])
+    import multiprocessing  # only a pool needs these
+    from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(parts))) as pool:
-        # Parts go out in batches: one part is a few milliseconds of planning.
-        schedules = list(pool.map(plan, parts, chunksize=max(1, len(parts) // (4 * jobs))))
+    global _PARTS
+    _PARTS = parts
+    try:
+        # Forked workers find the parts in memory: sending each its policy and calendar again
+        # cost more than planning it.  Batches, as one part is a few milliseconds.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(parts)),
+                                 mp_context=multiprocessing.get_context(_START)) as pool:
+            batch = max(1, len(parts) // (4 * jobs))
+            schedules = list(pool.map(_planned_part, range(len(parts)), chunksize=batch)
+                             if _START == "fork" else pool.map(_planned, parts, chunksize=batch))
+    finally:
+        _PARTS = ()
     return merge(request, schedules)
+
+
+#: The parts a pool is planning (read by forked workers, see ``plan_in_parts``).
+_PARTS: tuple[PlanRequest, ...] = ()
+#: Fork where the system has it (workers share the parts); else each is sent its part.
+_START = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def _planned_part(index: int) -> Schedule:
+    return _planned(_PARTS[index])
+
+
+def _planned(part: PlanRequest) -> Schedule:
+    """``plan(part)`` without the cyclic garbage collector: planning makes many small values
+    and no cycles, and at an authority's size the collector's passes over them cost a
+    quarter of the time (5,000 children: 16 s -> 12 s CPU)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return plan(part)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def moves_from_edits(edits: Iterable[object]) -> dict[str, datetime]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from visitplanner.cli import Context
-from visitplanner.due import ChildDue, due_report
-from visitplanner.workspace import load_workspace
+
+if TYPE_CHECKING:
+    from visitplanner.due import ChildDue
 
 
 def today_in_london() -> date:
@@ -28,6 +29,9 @@ def today_in_london() -> date:
 @click.pass_obj
 def due(ctx: Context, on: datetime | None, as_json: bool, overdue: bool) -> None:
     """For each child: the next deadline of every rule, and what is overdue."""
+    from visitplanner.due import due_report
+    from visitplanner.workspace import load_workspace
+
     day = on.date() if on else today_in_london()
     ws = load_workspace(ctx.workspace)
     workers = {w.id: w for w in ws.workers}

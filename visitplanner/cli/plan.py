@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from visitplanner.cli import Context
 from visitplanner.cli.due import today_in_london
 from visitplanner.errors import PlanError, Problem
-from visitplanner.explain import explain_visit, find_visit
-from visitplanner.model import Schedule, Shortfall
-from visitplanner.planstore import load_schedule, save_schedule, schedule_to_json
-from visitplanner.publish.syncstatus import load_worker_edits
-from visitplanner.usecases import make_plan, moves_from_edits
-from visitplanner.workspace import load_workspace
+
+if TYPE_CHECKING:
+    from visitplanner.model import Schedule, Shortfall
 
 
 @click.command("plan")
@@ -27,15 +25,22 @@ from visitplanner.workspace import load_workspace
 @click.option("--seed", type=int, help="Seed for unannounced visits (default: planning.seed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--no-keep", is_flag=True, help="Do not keep the plan in the workspace.")
+@click.option("--jobs", type=click.IntRange(1, 256), help="Processes to plan the teams on "
+              "(default: every core; the plan is the same whatever the number).")
 @click.pass_obj
 def plan(ctx: Context, start: datetime | None, weeks: int | None, seed: int | None,
-         as_json: bool, no_keep: bool) -> None:
+         as_json: bool, no_keep: bool, jobs: int | None) -> None:
     """Plan visits, assign them to workers and keep the plan for publish and sync."""
+    from visitplanner.planstore import load_schedule, save_schedule, schedule_to_json
+    from visitplanner.publish.syncstatus import load_worker_edits
+    from visitplanner.usecases import make_plan, moves_from_edits
+    from visitplanner.workspace import load_workspace
+
     today = start.date() if start else today_in_london()
     ws = load_workspace(ctx.workspace)
     previous = load_schedule(ctx.workspace)
     moves = moves_from_edits(load_worker_edits(ctx.workspace))
-    schedule = make_plan(ws, today, weeks, seed, previous, moves)
+    schedule = make_plan(ws, today, weeks, seed, previous, moves, jobs=jobs or _cores())
     if not no_keep:
         save_schedule(ctx.workspace, schedule)
     if as_json:
@@ -80,6 +85,13 @@ def summary(schedule: Schedule, previous: Schedule | None) -> str:
     return "\n".join(lines)
 
 
+def _cores() -> int:
+    """The cores this process may run on (the CLI's default for ``--jobs``)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def shortfall_groups(shortfalls: tuple[Shortfall, ...]) -> dict[tuple[Any, ...], list[str]]:
     """Shortfalls of one child with the same deadline and cause, listed once with their rules."""
     groups: dict[tuple[Any, ...], list[str]] = {}
@@ -94,6 +106,10 @@ def shortfall_groups(shortfalls: tuple[Shortfall, ...]) -> dict[tuple[Any, ...],
 @click.pass_obj
 def explain(ctx: Context, visit_id: str) -> None:
     """Say why a planned visit is on its day: rules, deadlines, sources, checklist."""
+    from visitplanner.explain import explain_visit, find_visit
+    from visitplanner.planstore import load_schedule
+    from visitplanner.workspace import load_workspace
+
     schedule = load_schedule(ctx.workspace)
     if schedule is None:
         raise PlanError("no plan kept in this workspace", [Problem(

@@ -7,10 +7,6 @@ from pathlib import Path
 
 import click
 
-from visitplanner.policy import load_policy
-from visitplanner.policy.describe import describe_policy, describe_rule, sources_table
-from visitplanner.policy.spec import reference_markdown
-
 
 @click.group()
 def policy() -> None:
@@ -27,6 +23,9 @@ def show(name_or_file: str, as_json: bool, table: bool) -> None:
 
     NAME_OR_FILE is a bundled policy (camden, walsall) or a .toml file.
     """
+    from visitplanner.policy import load_policy
+    from visitplanner.policy.describe import describe_policy, describe_rule, sources_table
+
     loaded = load_policy(name_or_file, Path.cwd())
     if table:
         click.echo(sources_table(loaded), nl=False)
@@ -45,6 +44,8 @@ def show(name_or_file: str, as_json: bool, table: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def check(file: Path) -> None:
     """Validate a policy file and list every problem (exit 3 if any)."""
+    from visitplanner.policy import load_policy
+
     loaded = load_policy(str(file), Path.cwd())
     click.echo(f"{file}: OK, {len(loaded.rules)} rules")
 
@@ -52,4 +53,6 @@ def check(file: Path) -> None:
 @policy.command()
 def reference() -> None:
     """Print the policy format's reference (Markdown), generated from the spec."""
+    from visitplanner.policy.spec import reference_markdown
+
     click.echo(reference_markdown(), nl=False)

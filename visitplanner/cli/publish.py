@@ -6,28 +6,22 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import click
 
 from visitplanner.errors import PlanError, Problem
-from visitplanner.planstore import PLAN_FILE, load_schedule
-from visitplanner.policy import recording_headings
-from visitplanner.publish import (
-    ChangeCounts,
-    FilesWritten,
-    PublishContext,
-    build_documents,
-    calendar_names,
-    count_changes,
-    load_state,
-    publish_files,
-    save_state,
-)
-from visitplanner.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from visitplanner.publish import ChangeCounts, FilesWritten, PublishContext
+    from visitplanner.workspace import Workspace
 
 
 def publish_context(workspace: Workspace) -> PublishContext:
     """What publishing needs from the workspace besides the plan (also used by `sync`)."""
+    from visitplanner.policy import recording_headings
+    from visitplanner.publish.ics import PublishContext
+
     teams = sorted({worker.team for worker in workspace.workers})
     name = workspace.settings.workspace.team_name
     if len(teams) == 1 and name:
@@ -60,6 +54,17 @@ def publish(obj: object, out: Path | None, as_json: bool) -> None:
     Unchanged files are left untouched; changed visits keep their UID and get a
     higher SEQUENCE; withdrawn ones are published as CANCELLED for a while.
     """
+    from visitplanner.planstore import PLAN_FILE, load_schedule
+    from visitplanner.publish import (
+        build_documents,
+        calendar_names,
+        count_changes,
+        load_state,
+        publish_files,
+        save_state,
+    )
+    from visitplanner.workspace import load_workspace
+
     root: Path = getattr(obj, "workspace", Path("."))
     workspace = load_workspace(root)
     schedule = load_schedule(root)

@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import waitress
 
 from visitplanner.errors import Problem, PublishError
-from visitplanner.publish.feeds import feed_app, feed_url, load_tokens, rotate_token
-from visitplanner.settings import SETTINGS_FILE, load_settings
-from visitplanner.workspace import read_tables
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -42,6 +38,11 @@ def serve(obj: object, host: str, port: int, out: Path | None) -> None:
 
     Make a calendar's URL with `visitplanner feed-token rotate CALENDAR_ID`.
     """
+    import waitress
+
+    from visitplanner.publish.feeds import feed_app, load_tokens
+    from visitplanner.settings import SETTINGS_FILE, load_settings
+
     root = _root(obj)
     out_dir = out if out is not None else root / load_settings(root / SETTINGS_FILE).publish.out
     if not load_tokens(root).hashes:
@@ -74,6 +75,8 @@ def rotate(obj: object, calendar_id: str, base_url: str) -> None:
 
     The URL is printed once and not stored (only its hash is): copy it now.
     """
+    from visitplanner.publish.feeds import feed_url, rotate_token
+
     root = _root(obj)
     known = _calendar_ids(root)
     if calendar_id not in known:
@@ -86,5 +89,7 @@ def rotate(obj: object, calendar_id: str, base_url: str) -> None:
 
 def _calendar_ids(root: Path) -> set[str]:
     """Calendars `publish` makes: every worker's, and team-<team> for every team."""
+    from visitplanner.workspace import read_tables
+
     tables, _ = read_tables(root)
     return {w.id for w in tables.workers} | {f"team-{w.team}" for w in tables.workers}

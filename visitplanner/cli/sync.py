@@ -18,24 +18,18 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import click
 
 from visitplanner.cli.publish import publish_context
 from visitplanner.errors import PartialSyncError, PlanError, Problem, SyncError
-from visitplanner.planstore import PLAN_FILE, load_schedule
-from visitplanner.publish import build_documents, load_state, save_state
-from visitplanner.publish.caldav_storage import (
-    CaldavStorage,
-    ServerUnreachableError,
-    TlsError,
-)
-from visitplanner.publish.storage import AuthError, NotFoundError, TransientError
-from visitplanner.publish.sync import CalendarSyncResult, SyncPolicy, sync_calendar
-from visitplanner.publish.syncstatus import SyncStatus, record_worker_edits
-from visitplanner.settings import SETTINGS_FILE, CaldavSettings
-from visitplanner.workspace import load_workspace
+
+if TYPE_CHECKING:  # the CalDAV stack is imported by the functions that use it: it is slow
+    from visitplanner.publish.sync import CalendarSyncResult, SyncPolicy
+    from visitplanner.publish.syncstatus import SyncStatus
+    from visitplanner.settings import CaldavSettings
 
 #: Show a progress bar from this many documents on.
 PROGRESS_FROM = 50
@@ -55,6 +49,11 @@ def sync(obj: object, dry_run: bool, as_json: bool) -> None:
     their own calendar is reported (.visitplanner/worker-edits.json) and, by
     default, kept as they left it.
     """
+    from visitplanner.planstore import PLAN_FILE, load_schedule
+    from visitplanner.publish import build_documents, load_state, save_state
+    from visitplanner.publish.sync import SyncPolicy
+    from visitplanner.workspace import load_workspace
+
     root: Path = getattr(obj, "workspace", Path("."))
     workspace = load_workspace(root)
     settings = workspace.settings.caldav
@@ -84,6 +83,10 @@ def _sync_all(
     policy: SyncPolicy,
     quiet: bool,
 ) -> list[CalendarSyncResult]:
+    from visitplanner.publish.caldav_storage import CaldavStorage
+    from visitplanner.publish.sync import sync_calendar
+    from visitplanner.publish.syncstatus import SyncStatus
+
     total = sum(len(docs) for docs in documents.values())
     status = SyncStatus.open(root)
     results = []
@@ -111,6 +114,8 @@ def _with_progress(policy: SyncPolicy, update: Callable[[int], None]) -> SyncPol
 
 def _record_edits(root: Path, status: SyncStatus, result: CalendarSyncResult) -> None:
     """Hand worker edits to the planner, then let the sync state forget them."""
+    from visitplanner.publish.syncstatus import record_worker_edits
+
     resolved = [(result.calendar, uid) for uid in result.resolved]
     if result.worker_edits or resolved:
         record_worker_edits(root, result.worker_edits, resolved=resolved)
@@ -176,6 +181,8 @@ def _half_login_problem(settings: CaldavSettings, given_username: bool) -> Probl
 
 def _run_password_command(argv: Sequence[str]) -> str:
     """Run the password command without a shell; its first output line is the password."""
+    from visitplanner.settings import SETTINGS_FILE
+
     where = f"{SETTINGS_FILE}, [caldav] password_command"
     try:
         done = subprocess.run(list(argv), capture_output=True, text=True, timeout=60, check=False)
@@ -202,6 +209,8 @@ def _credential_problem(variable: str, what: str) -> Problem:
 
 
 def _no_caldav_section() -> Problem:
+    from visitplanner.settings import SETTINGS_FILE
+
     return Problem(
         f"{SETTINGS_FILE}, [caldav]",
         "there is no [caldav] section",
@@ -235,6 +244,9 @@ def _failure_problem(
 def error_kind(result: CalendarSyncResult) -> str:
     """``configuration`` (fix the settings or the server, then re-run), ``transient``
     (re-run later), or "" (ok, or not known)."""
+    from visitplanner.publish.caldav_storage import ServerUnreachableError, TlsError
+    from visitplanner.publish.storage import AuthError, NotFoundError, TransientError
+
     failure = result.failure
     if isinstance(failure, AuthError | NotFoundError | TlsError | ServerUnreachableError):
         return "configuration"
@@ -245,6 +257,9 @@ def _fix_for(
     result: CalendarSyncResult, settings: CaldavSettings | None, authenticated: bool
 ) -> str:
     """What to do about one calendar's failure, naming the setting or variable to change."""
+    from visitplanner.publish.caldav_storage import ServerUnreachableError, TlsError
+    from visitplanner.publish.storage import AuthError, NotFoundError, TransientError
+
     failure = result.failure
     where = _url_setting(settings, result.calendar)
     if isinstance(failure, AuthError):
@@ -277,6 +292,8 @@ def _login_fix(
 
 
 def _url_setting(settings: CaldavSettings | None, calendar: str) -> str:
+    from visitplanner.settings import SETTINGS_FILE
+
     if settings is not None and calendar in settings.calendars:
         return f'{SETTINGS_FILE} [caldav] calendars."{calendar}"'
     return f"url and calendar_url_template in {SETTINGS_FILE} [caldav]"

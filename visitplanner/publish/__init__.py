@@ -11,15 +11,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from visitplanner.fsutil import safe_filename, write_if_changed
-from visitplanner.publish.ics import (
-    PublishContext,
-    build_documents,
-    calendar_names,
-    render_feed,
-)
 from visitplanner.publish.state import PublishedItem, PublishState, load_state, save_state
+
+if TYPE_CHECKING:
+    from visitplanner.publish.ics import (
+        PublishContext,
+        build_documents,
+        calendar_names,
+        render_feed,
+    )
+
+#: Names of :mod:`visitplanner.publish.ics` offered here, imported on first use: the
+#: iCalendar library is slow to import, and `plan` (which reads worker edits from
+#: :mod:`visitplanner.publish.syncstatus`, inside this package) never needs it.
+_FROM_ICS = frozenset({"PublishContext", "build_documents", "calendar_names", "render_feed"})
 
 __all__ = [
     "ChangeCounts",
@@ -36,6 +44,16 @@ __all__ = [
     "render_feed",
     "save_state",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the iCalendar side (:mod:`visitplanner.publish.ics`) only when asked for."""
+    if name in _FROM_ICS:
+        from visitplanner.publish import ics
+
+        value = globals()[name] = getattr(ics, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +89,8 @@ def publish_files(
     very bytes it holds is not touched.  ``names`` gives each calendar's
     display name (default: the calendar id).
     """
+    from visitplanner.publish.ics import render_feed
+
     written: list[Path] = []
     unchanged: list[Path] = []
     for calendar_id in sorted(documents):
