@@ -89,9 +89,6 @@ from visitplanner.verify import dated_shortfalls, kth_shortfalls, revisit_shortf
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
-#: Rules that may call for a visit (see ``_drives_a_visit``), and the rules of checks.
-DRIVING_RULES = VISIT_RULES | {RuleKind.CHECK}
-CHECK_RULES = frozenset({RuleKind.CHECK})
 #: Flags that say who visits instead of the allocated worker.
 COVER_FLAGS = frozenset({"cover", "manager_cover"})
 
@@ -167,6 +164,25 @@ class Slot:
     start: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """The rules each step of the planner asks, chosen once per plan."""
+
+    #: Rules that may call for a visit (see ``_drives_a_visit``): every-k-th checks never do
+    #: (they are owed at whichever visit comes next).
+    driving: tuple[Rule, ...]
+    checks: tuple[Rule, ...]
+    visits: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, policy: Policy) -> _Asked:
+        return cls(
+            driving=tuple(r for r in policy.rules if r.kind in VISIT_RULES or
+                          (r.kind is RuleKind.CHECK and not r.every_kth)),
+            checks=policy.rules_of(RuleKind.CHECK),
+            visits=tuple(r for r in policy.rules if r.kind in VISIT_RULES))
+
+
 @dataclass
 class _State:
     """The planner's working state; local to one plan() call, never shared."""
@@ -177,6 +193,7 @@ class _State:
     shortfalls: list[Shortfall]
     used_ids: set[str]
     previous_left: dict[str, list[PlannedVisit]]
+    asked: _Asked
     reserved: set[str] = field(default_factory=set)
     kept_starts: dict[str, datetime] = field(default_factory=dict)
 
@@ -196,7 +213,7 @@ def plan(request: PlanRequest) -> Schedule:
         # a previous visit that a later need reuses (two events with one UID).
         bookings=Bookings(), visits=[], shortfalls=[],
         used_ids={v.id for v in request.previous.visits} if request.previous else set(),
-        previous_left=_previous_by_household(request))
+        previous_left=_previous_by_household(request), asked=_Asked.of(request.policy))
     _reserve_previous(staff, state)
     # A household's need depends only on its own children's histories, which change only
     # when it is served: the need computed when it was queued is the need when it comes out.
@@ -297,7 +314,7 @@ def _next_need(ctx: Context, request: PlanRequest, household: str,
     earliest = _after_limits(ctx, children, state, _earliest(request.today, children, state))
     found = [(d, ctx.policy.rule(d.rule_id)) for c in children
              for d in deadlines(ctx, c, state.histories.get(c.case_ref, EMPTY), earliest,
-                                DRIVING_RULES)
+                                state.asked.driving)
              if d.due is not None and _drives_a_visit(ctx, d)]
     if not found:
         return None
@@ -704,12 +721,12 @@ def _checks_for(ctx: Context, child: Child, slot: Slot, state: _State,
     serving = (ctx.policy.rule(d.rule_id) for d in need.reasons if d.case_ref == child.case_ref)
     needed = counting_checks(ctx, child, slot.day) | frozenset(
         check for rule in serving for check in rule.counts.checks)
-    owed = [d for d in deadlines(ctx, child, history, slot.day, CHECK_RULES)
+    owed = [d for d in deadlines(ctx, child, history, slot.day, state.asked.checks)
             if d.action == "check"]
     now = {d.check for d in owed if d.at_next_visit or d.due is None}
     dated = [d for d in owed if not d.at_next_visit and d.due is not None]
     if dated:  # only a dated check needs to know when the next visit would be due
-        horizon = _next_visit_due(ctx, child, history, slot.day)
+        horizon = _next_visit_due(ctx, child, history, slot.day, state.asked.visits)
         now |= {d.check for d in dated if d.due is not None and d.due <= horizon}
     return tuple(sorted(needed | now))
 
@@ -726,12 +743,13 @@ def counting_checks(ctx: Context, child: Child, day: date) -> frozenset[str]:
     return frozenset(found)
 
 
-def _next_visit_due(ctx: Context, child: Child, history: History, day: date) -> date:
+def _next_visit_due(ctx: Context, child: Child, history: History, day: date,
+                    visit_rules: Sequence[Rule]) -> date:
     """When the child's next visit would be due if this one (on ``day``) goes ahead."""
     probe = as_history(history).plus(Fact(_noon(day), Location.HOME, True, Outcome.COMPLETED,
                                           Role.SOCIAL_WORKER, counting_checks(ctx, child, day),
                                           planned=True))
-    dues = [d.due for d in deadlines(ctx, child, probe, day, VISIT_RULES) if d.due is not None]
+    dues = [d.due for d in deadlines(ctx, child, probe, day, visit_rules) if d.due is not None]
     return min(dues, default=day + NO_CADENCE_HORIZON)
 
 

@@ -312,18 +312,16 @@ def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
 
 
 def deadlines(ctx: Context, child: Child, history: Sequence[Fact], on: date,
-              kinds: frozenset[RuleKind] | None = None) -> tuple[Deadline, ...]:
-    """Every rule's next deadline for ``child`` as seen on ``on``, in policy order; only the
-    rules of ``kinds`` when given.
+              among: Sequence[Rule] | None = None) -> tuple[Deadline, ...]:
+    """Every rule's next deadline for ``child`` as seen on ``on``, in policy order; only those
+    of the rules ``among`` (in their order) when given.
 
     Recording, cover, preference and guidance rules set no deadline here: a
     recording deadline belongs to a planned visit (see the planner).
     """
     out: list[Deadline] = []
     known = as_history(history)  # each answer found once, whichever rules ask it
-    for rule in ctx.policy.rules:
-        if kinds is not None and rule.kind not in kinds:
-            continue
+    for rule in ctx.policy.rules if among is None else among:
         if child.plan_type not in rule.plans or not _may_apply(rule, child):
             continue
         found = owed_deadline(ctx, rule, child, known, on)

@@ -7,7 +7,8 @@ each kind takes) and a :class:`Source` quoting the sentence it encodes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -221,15 +222,23 @@ class Policy:
     rules: tuple[Rule, ...]
     notes: tuple[str, ...] = ()
     holiday_region: str = ""
+    #: Rules by id and by kind, built once: the planner asks for them at every step.
+    _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
+    _by_kind: Mapping[RuleKind, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, Rule] = {}
+        for rule in self.rules:
+            by_id.setdefault(rule.id, rule)  # the first of a repeated id, as a scan finds it
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_by_kind", {kind: tuple(r for r in self.rules if r.kind is kind)
+                                              for kind in RuleKind})
 
     def rules_of(self, kind: RuleKind) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.kind is kind)
+        return self._by_kind[kind]
 
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        return self._by_id[rule_id]
 
     def resolve(self, interval: Interval) -> Interval:
         """``interval`` with ``days`` replaced by the policy's days unit."""
