@@ -16,9 +16,11 @@ added to the model is stored without a change here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -84,8 +86,9 @@ def load_schedule(root: Path) -> Schedule | None:
 
 def _encode(value: Any) -> Any:
     """Plain JSON values for a model value (dataclasses become objects)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _field_names(type(value))  # type: ignore[arg-type]  # classes are hashable
+    if names is not None:
+        return {name: _encode(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -101,42 +104,66 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for other types), found once per class."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
+
+
 def _decode(hint: Any, raw: Any) -> Any:
     """The model value of type ``hint`` for the JSON value ``raw``."""
+    return _decoder(hint)(raw)
+
+
+@functools.cache
+def _decoder(hint: Any) -> Callable[[Any], Any]:
+    """A function that decodes JSON values of type ``hint``, built once per type: reading the
+    type hints of a dataclass for every value cost most of the time of reading a plan."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        return _decode_optional(hint, raw)
+        return _optional_decoder(hint)
     if origin is tuple:
-        item_hint = typing.get_args(hint)[0]
-        return tuple(_decode(item_hint, item) for item in _as_list(raw))
+        item = _decoder(typing.get_args(hint)[0])
+        return lambda raw: tuple(item(x) for x in _as_list(raw))
     if origin is frozenset:
-        item_hint = typing.get_args(hint)[0]
-        return frozenset(_decode(item_hint, item) for item in _as_list(raw))
+        member = _decoder(typing.get_args(hint)[0])
+        return lambda raw: frozenset(member(x) for x in _as_list(raw))
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return _decode_dataclass(hint, raw)
-    return _decode_scalar(hint, raw)
+        return _dataclass_decoder(hint)
+    return functools.partial(_decode_scalar, hint)
 
 
-def _decode_optional(hint: Any, raw: Any) -> Any:
+def _optional_decoder(hint: Any) -> Callable[[Any], Any]:
     options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-    if raw is None:
-        return None
     if len(options) != 1:
-        raise TypeError(f"cannot decode a value of type {hint}")
-    return _decode(options[0], raw)
+        def refuse(raw: Any) -> Any:
+            if raw is None:
+                return None
+            raise TypeError(f"cannot decode a value of type {hint}")
+        return refuse
+    inner = _decoder(options[0])
+    return lambda raw: None if raw is None else inner(raw)
 
 
-def _decode_dataclass(cls: type, raw: Any) -> Any:
-    if not isinstance(raw, dict):
-        raise TypeError(f"{cls.__name__}: expected an object, found {type(raw).__name__}")
+def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
     hints = typing.get_type_hints(cls)
-    values = {}
-    for field in dataclasses.fields(cls):
-        if field.name in raw:
-            values[field.name] = _decode(hints[field.name], raw[field.name])
-        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise KeyError(f"{cls.__name__}.{field.name}")
-    return cls(**values)
+    fields = [(f.name, f.default is dataclasses.MISSING and
+               f.default_factory is dataclasses.MISSING) for f in dataclasses.fields(cls)]
+    decoders = {name: _decoder(hints[name]) for name, _ in fields}
+
+    def decode(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            raise TypeError(f"{cls.__name__}: expected an object, found {type(raw).__name__}")
+        values = {}
+        for name, required in fields:
+            if name in raw:
+                values[name] = decoders[name](raw[name])
+            elif required:
+                raise KeyError(f"{cls.__name__}.{name}")
+        return cls(**values)
+    return decode
 
 
 def _decode_scalar(hint: Any, raw: Any) -> Any:
