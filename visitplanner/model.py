@@ -342,6 +342,8 @@ class Schedule:
 
     ``known_visits`` lists the ids of the recorded visits the plan was made
     from, so that the next plan can tell which visits were made since.
+    ``parts`` holds a digest of the inputs of each part (a group of teams) the plan
+    was made of: a re-plan keeps a part whose inputs are unchanged as it is.
     """
 
     today: date
@@ -355,6 +357,7 @@ class Schedule:
     known_visits: tuple[str, ...] = ()
     escalations: tuple[Escalation, ...] = ()
     birth_dates_needed: tuple[BirthDateNeeded, ...] = ()
+    parts: tuple[str, ...] = ()
 
     def visits_for_worker(self, worker_id: str) -> tuple[PlannedVisit, ...]:
         return tuple(v for v in self.visits if v.worker_id == worker_id)

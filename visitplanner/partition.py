@@ -67,7 +67,24 @@ def split(request: PlanRequest) -> tuple[PlanRequest, ...]:
                  for root in sorted(parts))
 
 
-def merge(request: PlanRequest, schedules: Sequence[Schedule]) -> Schedule:
+def kept_part(kept: Schedule, part: PlanRequest) -> Schedule:
+    """What the kept plan holds for ``part``: its households' visits and recording tasks, its
+    children's shortfalls, escalations and dates of birth needed."""
+    households = {c.household for c in part.children}
+    refs = {c.case_ref for c in part.children}
+    visits = tuple(v for v in kept.visits if v.household in households)
+    ids = {v.id for v in visits}
+    return replace(
+        kept, visits=visits,
+        recording_tasks=tuple(t for t in kept.recording_tasks if t.visit_id in ids),
+        shortfalls=tuple(f for f in kept.shortfalls if f.case_ref in refs),
+        escalations=tuple(e for e in kept.escalations if e.case_ref in refs),
+        birth_dates_needed=tuple(b for b in kept.birth_dates_needed if b.case_ref in refs),
+        parts=())
+
+
+def merge(request: PlanRequest, schedules: Sequence[Schedule],
+          digests: Sequence[str] = ()) -> Schedule:
     """One schedule from the parts' schedules, ordered as :func:`visitplanner.planner.plan`
     orders one.  A new visit id drawn in two parts (a 48-bit clash) is drawn again for the
     later part, as one plan would have drawn it."""
@@ -87,7 +104,8 @@ def merge(request: PlanRequest, schedules: Sequence[Schedule]) -> Schedule:
         birth_dates_needed=tuple(sorted((b for s in schedules for b in s.birth_dates_needed),
                                         key=lambda b: b.case_ref)),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
-                                   if v.day <= request.today})))
+                                   if v.day <= request.today})),
+        parts=tuple(digests))
 
 
 def _households(children: Iterable[Child]) -> dict[str, list[Child]]:

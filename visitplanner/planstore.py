@@ -106,10 +106,17 @@ def _encode(value: Any) -> Any:
 
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (None for other types), found once per class."""
+    """A dataclass's field names (None for other types), found once per class; fields kept
+    out of comparisons (indexes built from the others) are left out."""
     if dataclasses.is_dataclass(cls):
-        return tuple(f.name for f in dataclasses.fields(cls))
+        return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
     return None
+
+
+def plain(value: Any) -> Any:
+    """A model value as plain JSON values (sets sorted): the same value gives the same text,
+    in any process."""
+    return _encode(value)
 
 
 def _decode(hint: Any, raw: Any) -> Any:

@@ -7,13 +7,17 @@ caller.  No click here (only the CLI imports it).
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 
 from visitplanner.model import Schedule
-from visitplanner.partition import merge, split
+from visitplanner.partition import kept_part, merge, split
 from visitplanner.planner import PlanRequest, plan
+from visitplanner.planstore import plain
 from visitplanner.timeslots import TimeSettings, TimeWindow
 from visitplanner.workspace import Workspace
 
@@ -52,26 +56,61 @@ def make_plan(ws: Workspace, today: date, weeks: int | None = None, seed: int | 
 
 def plan_in_parts(request: PlanRequest, jobs: int = 1) -> Schedule:
     """The request planned team by team (:mod:`visitplanner.partition`), on ``jobs`` processes
-    when there is more than one part; the same schedule as one :func:`plan` of it."""
+    when there is more than one part.
+
+    A part whose inputs are those the kept plan (``request.previous``) was made from -- the
+    same children, workers, absences, recorded visits, moves, day and settings -- is kept as
+    it is, not planned again: a visit recorded this morning re-plans its own team only.
+    Otherwise the same schedule as one :func:`plan` of the request.
+    """
     parts = split(request)
+    digests = part_digests(request, parts)
+    kept = request.previous
+    reused = set(kept.parts) & set(digests) if kept is not None else set()
+    fresh = [part for part, digest in zip(parts, digests, strict=True) if digest not in reused]
+    planned = iter(_plan_all(fresh, jobs))
+    schedules = [kept_part(kept, part) if kept is not None and digest in reused
+                 else next(planned) for part, digest in zip(parts, digests, strict=True)]
+    return merge(request, schedules, digests)
+
+
+def part_digests(request: PlanRequest, parts: Sequence[PlanRequest]) -> list[str]:
+    """A digest of each part's inputs (all but the kept plan itself): equal digests, equal
+    plans.  The policy and calendar are common to all parts and read once."""
+    common = _digest(plain(request.policy), plain(request.calendar))
+    return [_digest(common, {name: plain(getattr(part, name)) for name in _PART_INPUTS})
+            for part in parts]
+
+
+#: What a part's plan is made from, besides the policy, the calendar and the kept plan.
+_PART_INPUTS = tuple(f.name for f in fields(PlanRequest)
+                     if f.name not in ("policy", "calendar", "previous"))
+
+
+def _digest(*values: object) -> str:
+    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plan_all(parts: Sequence[PlanRequest], jobs: int) -> list[Schedule]:
+    """Each part planned, in order, on ``jobs`` processes when there is more than one."""
     if jobs <= 1 or len(parts) <= 1:
-        return merge(request, [_planned(part) for part in parts])
+        return [_planned(part) for part in parts]
     import multiprocessing  # only a pool needs these
     from concurrent.futures import ProcessPoolExecutor
 
     global _PARTS
-    _PARTS = parts
+    _PARTS = tuple(parts)
     try:
         # Forked workers find the parts in memory: sending each its policy and calendar again
         # cost more than planning it.  Batches, as one part is a few milliseconds.
         with ProcessPoolExecutor(max_workers=min(jobs, len(parts)),
                                  mp_context=multiprocessing.get_context(_START)) as pool:
             batch = max(1, len(parts) // (4 * jobs))
-            schedules = list(pool.map(_planned_part, range(len(parts)), chunksize=batch)
-                             if _START == "fork" else pool.map(_planned, parts, chunksize=batch))
+            return list(pool.map(_planned_part, range(len(parts)), chunksize=batch)
+                        if _START == "fork" else pool.map(_planned, parts, chunksize=batch))
     finally:
         _PARTS = ()
-    return merge(request, schedules)
 
 
 #: The parts a pool is planning (read by forked workers, see ``plan_in_parts``).

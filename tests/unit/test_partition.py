@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from visitplanner.model import Child
+from visitplanner import usecases
+from visitplanner.model import Child, RecordedVisit
 from visitplanner.partition import merge, split
 from visitplanner.planner import PlanRequest, plan
 from visitplanner.planstore import schedule_to_json
@@ -92,5 +96,50 @@ def test_households_with_no_known_worker_are_planned_in_the_first_team() -> None
 
 def test_the_plan_is_the_same_whatever_the_number_of_processes() -> None:
     request = three_teams()
-    assert schedule_to_json(plan_in_parts(request, jobs=2)) == \
-        schedule_to_json(plan_in_parts(request, jobs=1)) == schedule_to_json(plan(request))
+    two, one = plan_in_parts(request, jobs=2), plan_in_parts(request, jobs=1)
+    assert schedule_to_json(two) == schedule_to_json(one)
+    assert schedule_to_json(replace(one, parts=())) == schedule_to_json(plan(request))
+
+
+def test_a_replan_with_nothing_changed_plans_nothing_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    request = three_teams()
+    kept = plan_in_parts(request)
+    planned: list[PlanRequest] = []
+    monkeypatch.setattr(usecases, "_planned", lambda part: planned.append(part) or plan(part))
+    again = plan_in_parts(replace(request, previous=kept))
+    assert planned == []
+    assert again == kept
+
+
+def test_a_visit_recorded_this_morning_replans_its_own_team_only(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    request = three_teams()
+    kept = plan_in_parts(request)
+    first = next(v for v in kept.visits if v.team.endswith(".1"))
+    made = RecordedVisit(visit_id="made-this-morning", case_ref=first.case_refs[0],
+                         at=first.start, worker_id=first.worker_id)
+    replan = replace(request, visits=(*request.visits, made), previous=kept)
+    planned: list[PlanRequest] = []
+    monkeypatch.setattr(usecases, "_planned", lambda part: planned.append(part) or plan(part))
+    again = plan_in_parts(replan)
+    assert [sorted({w.team for w in p.workers}) for p in planned] == [["camden-west.1"]]
+    team_one = {c.household for c in planned[0].children}
+    assert [v for v in again.visits if v.household not in team_one] == \
+        [v for v in kept.visits if v.household not in team_one]
+    assert [v for v in again.visits if v.household in team_one] == list(plan(planned[0]).visits)
+
+
+def test_a_parts_digest_is_the_same_in_every_process() -> None:
+    """Sets are written sorted: the digest does not depend on the interpreter's hash seed."""
+    program = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+               "from test_partition import three_teams\n"
+               "from visitplanner.partition import split\n"
+               "from visitplanner.usecases import part_digests\n"
+               "r = three_teams(); print(part_digests(r, split(r)))\n")
+    here = Path(__file__).resolve().parent
+    found = {subprocess.run([sys.executable, "-c", program, str(here), str(here.parent)],
+                            env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+                            capture_output=True, text=True).stdout
+             for seed in ("1", "2", "3")}
+    assert len(found) == 1
