@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from visitplanner.model import Absence, Child, RecordedVisit, Worker
-from visitplanner.planner import PlanRequest
+from visitplanner.planning import PlanRequest
 from visitplanner.usecases import plan_request
 from visitplanner.workspace import load_workspace
 

@@ -12,7 +12,7 @@ import heapq
 from datetime import date, timedelta
 
 from visitplanner.model import Schedule
-from visitplanner.planner import PlanRequest
+from visitplanner.planning import PlanRequest
 
 
 def greedy(request: PlanRequest, schedule: Schedule) -> int:

@@ -29,7 +29,7 @@ from oracle.caseloads import random_caseload  # noqa: E402
 from oracle.trial import POLICY_FILES, policy_named, request_for  # noqa: E402
 
 from visitplanner.model import Location, Outcome, RecordedVisit, Schedule  # noqa: E402
-from visitplanner.planner import PlanRequest, plan  # noqa: E402
+from visitplanner.planning import PlanRequest, plan  # noqa: E402
 from visitplanner.planstore import schedule_to_json  # noqa: E402
 from visitplanner.usecases import plan_request  # noqa: E402
 from visitplanner.workspace import load_workspace  # noqa: E402

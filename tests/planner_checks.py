@@ -33,7 +33,7 @@ from visitplanner.model import (
     Schedule,
     Worker,
 )
-from visitplanner.planner import PlanRequest
+from visitplanner.planning import PlanRequest
 from visitplanner.policy.model import Policy, Rule, RuleKind, Unit
 from visitplanner.rules import Context, Fact, deadlines, facts_from_records, matches, quota
 from visitplanner.workdays import WorkingCalendar

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from visitplanner.model import Child, PlannedVisit, Schedule, Worker
-from visitplanner.planner import PlanRequest, visit_id_for
+from visitplanner.planning import PlanRequest, visit_id_for
 
 
 class _Teams:
@@ -85,7 +85,7 @@ def kept_part(kept: Schedule, part: PlanRequest) -> Schedule:
 
 def merge(request: PlanRequest, schedules: Sequence[Schedule],
           digests: Sequence[str] = ()) -> Schedule:
-    """One schedule from the parts' schedules, ordered as :func:`visitplanner.planner.plan`
+    """One schedule from the parts' schedules, ordered as :func:`visitplanner.planning.plan`
     orders one.  A new visit id drawn in two parts (a 48-bit clash) is drawn again for the
     later part, as one plan would have drawn it."""
     visits, renamed = _distinct_ids(schedules)

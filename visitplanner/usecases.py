@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from visitplanner.model import Schedule
 from visitplanner.partition import kept_part, merge, split
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.planstore import plain
 from visitplanner.timeslots import TimeSettings, TimeWindow
 from visitplanner.workspace import Workspace

@@ -36,7 +36,7 @@ from visitplanner.model import (
     Role,
     Worker,
 )
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.planstore import schedule_to_json
 from visitplanner.policy import Policy, load_policy
 from visitplanner.policy.model import Rule, RuleKind

@@ -8,7 +8,7 @@ from datetime import date, time
 from planner_checks import child, worker
 
 from visitplanner.model import LONDON, PlanType
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.policy import Policy
 from visitplanner.timeslots import TimeSettings, day_slots
 from visitplanner.workdays import WorkingCalendar

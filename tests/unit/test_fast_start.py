@@ -21,7 +21,7 @@ EXAMPLE = ROOT / "examples" / "camden"
 #: iCalendar library: only `publish`, `serve` and `sync` need them.
 CALENDAR_STACK = ("caldav", "niquests", "urllib3", "icalendar")
 #: What `--help` has no use for either: the web server, holidays and the planning core.
-NOT_FOR_HELP = (*CALENDAR_STACK, "waitress", "holidays", "dateutil", "visitplanner.planner",
+NOT_FOR_HELP = (*CALENDAR_STACK, "waitress", "holidays", "dateutil", "visitplanner.planning",
                 "visitplanner.workspace", "visitplanner.policy", "visitplanner.publish")
 
 PREAMBLE = "import contextlib, io, json, sys\n"
@@ -73,7 +73,7 @@ def test_help_imports_neither_the_calendar_libraries_nor_the_planner() -> None:
     assert loaded(modules, NOT_FOR_HELP) == []
 
 
-@pytest.mark.parametrize("command", [("plan", "--from", "2026-11-23"),
+@pytest.mark.parametrize("command", [("plan", "--from", "2026-11-23", "--force"),
                                      ("due", "--on", "2026-11-23")])
 def test_commands_that_publish_nothing_import_no_calendar_library(
         tmp_path: Path, command: tuple[str, ...]) -> None:

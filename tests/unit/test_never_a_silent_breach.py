@@ -23,7 +23,7 @@ from visitplanner.model import (
     Schedule,
     VisitKind,
 )
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.policy import Policy
 from visitplanner.policy.load import parse_policy
 from visitplanner.policy.model import Counting, Interval, Unit

@@ -67,7 +67,7 @@ ORACLE = REPO_ROOT / "tests" / "oracle"
 #: What the oracle may take from visitplanner: data types and the policy loader, no logic.
 ALLOWED = frozenset({"visitplanner.model", "visitplanner.policy", "visitplanner.timeslots"})
 #: The two modules that build and plan caseloads may also use the planner and its calendar.
-PLANNING = {"trial.py": ALLOWED | {"visitplanner.planner", "visitplanner.workdays"}}
+PLANNING = {"trial.py": ALLOWED | {"visitplanner.planning", "visitplanner.workdays"}}
 
 
 def visitplanner_imports(path: Path) -> set[str]:

@@ -14,7 +14,7 @@ import pytest
 from visitplanner import usecases
 from visitplanner.model import Child, RecordedVisit
 from visitplanner.partition import merge, split
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.planstore import schedule_to_json
 from visitplanner.usecases import plan_in_parts, plan_request
 from visitplanner.workspace import load_workspace

@@ -8,7 +8,7 @@ from datetime import date, time
 from planner_checks import child, seen, worker
 
 from visitplanner.model import LONDON, Absence, Outcome, PlanType, Role, VisitKind
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.policy import Policy
 from visitplanner.timeslots import TimeSettings, TimeWindow
 from visitplanner.workdays import WorkingCalendar

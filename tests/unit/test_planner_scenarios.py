@@ -17,7 +17,7 @@ from planner_checks import (
 )
 
 from visitplanner.model import SOCIAL_WORK_ROLES, Absence, PlanType, Role, Schedule
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.policy import Policy
 from visitplanner.workdays import WorkingCalendar
 

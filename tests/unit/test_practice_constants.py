@@ -15,7 +15,7 @@ from rulekit import POLICY_HEADER
 
 from visitplanner.cover import Bookings, cover_order
 from visitplanner.model import Absence, Child, PlanType, RecordedVisit, Schedule, Worker
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.policy import Policy, parse_policy
 from visitplanner.rules import Context, deadlines, facts_from_records
 from visitplanner.timeslots import TimeSettings, TimeWindow, at_school

@@ -9,7 +9,7 @@ import pytest
 from planner_checks import all_violations, child, inputs_of, seen, worker
 
 from visitplanner.model import Absence, Outcome, PlanType, Role, Schedule
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.planstore import schedule_to_json
 from visitplanner.policy import Policy
 from visitplanner.workdays import WorkingCalendar

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from visitplanner.model import LONDON, Child, PlanType, Role, Worker
-from visitplanner.planner import PlanRequest, plan
+from visitplanner.planning import PlanRequest, plan
 from visitplanner.policy import load_policy
 from visitplanner.usecases import moves_from_edits
 from visitplanner.workdays import WorkingCalendar

@@ -1,0 +1,157 @@
+"""Placement and cover: the latest safe day for a need, with the allocated worker, a colleague or
+the team manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from visitplanner.cover import (
+    Bookings,
+    Staff,
+    absent_in,
+    cover_order,
+    earliest_day,
+    home_team,
+    latest_day,
+    role_fits,
+)
+from visitplanner.model import Child, Worker
+from visitplanner.planning.reconcile import kept_slot, still_safe, take_previous_visit
+from visitplanner.planning.state import EMPTY, Need, PlanRequest, Slot, State
+
+
+def place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
+           state: State) -> Slot | None:
+    """Where the need goes: the previous plan's slot if it still fits, else a fresh slot.
+
+    A fresh slot for a need the previous plan had served keeps that visit's id,
+    so a calendar updates the event in place instead of cancelling it.
+    """
+    previous = take_previous_visit(need, state)
+    allocated = allocated_worker(staff, children, need)
+    kept = kept_slot(request, staff, need, previous, allocated, state) \
+        if previous is not None else None
+    if kept is not None and still_safe(request, staff, need, previous, kept):
+        return kept
+    slot = fresh_slot(request, staff, children, need, state)
+    if kept is not None and (slot is None or slot.day > need.target):
+        return kept  # a fresh slot would be no safer: keep what the worker already sees
+    if slot is None or previous is None:
+        return slot
+    rejected = ("moved_by_worker_rejected",) if previous.id in request.moves else ()
+    return replace(slot, reuse_id=previous.id, flags=(*slot.flags, *rejected))
+
+
+def fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
+                state: State) -> Slot | None:
+    """The latest safe slot: up to the target, then up to the deadline, then after it."""
+    allocated = allocated_worker(staff, children, need)
+    team = home_team(staff, children, allocated)
+    familiar = frozenset(f.worker_id for c in children
+                         for f in state.histories.get(c.case_ref, EMPTY))
+    # Never past the plan's last day: a visit after it belongs to the next plan.
+    for first, last in ((need.earliest, min(need.target, request.end)),
+                        (max(need.earliest, need.target + timedelta(days=1)),
+                         min(need.due, request.end))):
+        slot = slot_within(staff, state.bookings, allocated, team, familiar, need, first, last)
+        if slot is not None:
+            return slot
+    return slot_after_deadline(request, staff, state.bookings, allocated, team, need)
+
+
+def allocated_worker(staff: Staff, children: Sequence[Child], need: Need) -> Worker | None:
+    """The household's allocated worker (the first child's that is known), if the role fits."""
+    for child in children:
+        worker = staff.workers.get(child.allocated_worker or "")
+        if worker is not None:
+            return worker if role_fits(worker, need.roles) else None
+    return None
+
+
+def slot_within(staff: Staff, bookings: Bookings, allocated: Worker | None, team: str,
+            familiar: frozenset[str], need: Need, first: date, last: date) -> Slot | None:
+    """The latest safe slot in ``first``..``last`` (inclusive): the allocated worker (moved
+    forward no further than halfway since the last visit), a colleague, the manager, and
+    only then the allocated worker moved further forward: no family is visited twice in a
+    few days because their worker will be away."""
+    if first > last:
+        return None
+    halfway = max(first, need.halfway or first)
+    slot = allocated_slot(staff, bookings, allocated, need, halfway, last)
+    if slot is not None:
+        return slot
+    cover = cover_slot(staff, bookings, allocated, team, familiar, need, first, last)
+    if cover is not None:
+        return cover
+    return allocated_slot(staff, bookings, allocated, need, first, halfway - timedelta(days=1))
+
+
+def allocated_slot(staff: Staff, bookings: Bookings, allocated: Worker | None, need: Need,
+                    first: date, last: date) -> Slot | None:
+    if allocated is None or first > last:
+        return None
+    day = latest_day(staff, bookings, allocated.id, first, last, need.after_school)
+    if day is None:
+        return None
+    moved = moved_for_absence(staff, allocated.id, day, need.target)
+    return Slot(day, allocated.id, ("moved_earlier_for_absence",) if moved else ())
+
+
+def cover_slot(staff: Staff, bookings: Bookings, allocated: Worker | None, team: str,
+                familiar: frozenset[str], need: Need, first: date, last: date) -> Slot | None:
+    """A colleague's latest slot, else the team manager's."""
+    base = () if allocated is not None else ("unallocated",)
+    colleagues = [w for w in staff.colleagues(team, need.roles)
+                  if allocated is None or w.id != allocated.id]
+    best = best_cover(staff, bookings, colleagues, familiar, first, last, need.after_school)
+    if best is not None:
+        return replace(best, flags=(*base, "cover"))
+    manager = staff.team_manager(team)
+    if manager is not None and role_fits(manager, need.roles):
+        day = latest_day(staff, bookings, manager.id, first, last, need.after_school)
+        if day is not None:
+            return Slot(day, manager.id, (*base, "manager_cover"))
+    return None
+
+
+def best_cover(staff: Staff, bookings: Bookings, colleagues: Sequence[Worker],
+                familiar: frozenset[str], first: date, last: date,
+                after_school: bool) -> Slot | None:
+    """The latest day any colleague can cover; on that day, the preferred colleague."""
+    best: Slot | None = None
+    for worker in cover_order(colleagues, familiar, bookings):
+        day = latest_day(staff, bookings, worker.id, first, last, after_school)
+        if day is not None and (best is None or day > best.day):
+            best = Slot(day, worker.id, ())
+    return best
+
+
+def moved_for_absence(staff: Staff, worker_id: str, day: date, last: date) -> bool:
+    return day < last and absent_in(staff, worker_id, day + timedelta(days=1), last)
+
+
+def slot_after_deadline(request: PlanRequest, staff: Staff, bookings: Bookings,
+                        allocated: Worker | None, team: str, need: Need) -> Slot | None:
+    """The earliest slot after the deadline, inside the plan: late, so reported as a shortfall."""
+    first = max(need.due + timedelta(days=1), need.earliest)
+    candidates = [allocated] if allocated is not None else []
+    candidates += [w for w in staff.colleagues(team, need.roles) if w not in candidates]
+    manager = staff.team_manager(team)
+    if manager is not None and role_fits(manager, need.roles):
+        candidates.append(manager)
+    found = [(d, w) for w in candidates
+             if (d := earliest_day(staff, bookings, w.id, first, request.end,
+                                    need.after_school)) is not None]
+    if not found:
+        return None
+    day, worker = min(found, key=lambda t: (t[0], candidates.index(t[1])))
+    flags = ["late"]
+    if allocated is None:
+        flags.append("unallocated")
+    if allocated is None or worker.id != allocated.id:
+        flags.append("manager_cover" if manager and worker.id == manager.id else "cover")
+    return Slot(day, worker.id, tuple(flags))
+

@@ -1,0 +1,138 @@
+"""The planner's inputs and working values: the request, a need, a slot, the state of one plan()
+call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from visitplanner.cover import Bookings
+from visitplanner.model import (
+    LONDON,
+    Absence,
+    Child,
+    PlannedVisit,
+    RecordedVisit,
+    Role,
+    Schedule,
+    Shortfall,
+    VisitKind,
+    Worker,
+)
+from visitplanner.policy.model import Policy, Rule, RuleKind
+from visitplanner.rules import Deadline, History
+from visitplanner.timeslots import TimeSettings
+from visitplanner.workdays import WorkingCalendar
+
+VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
+
+
+#: Flags that say who visits instead of the allocated worker.
+COVER_FLAGS = frozenset({"cover", "manager_cover"})
+
+
+#: Rules whose deadlines are met by visits of the kind their ``counts`` describes.
+COUNTED_RULES = VISIT_RULES | {RuleKind.QUOTA}
+
+
+#: A child with no visits yet.
+EMPTY = History()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """Everything plan() needs.  ``previous`` is the last plan kept in the workspace.
+
+    ``moves`` maps a visit id to the start a worker moved it to in their
+    calendar: kept when it still meets the rules, flagged otherwise.
+    """
+
+    policy: Policy
+    calendar: WorkingCalendar
+    children: tuple[Child, ...]
+    workers: tuple[Worker, ...]
+    absences: tuple[Absence, ...]
+    visits: tuple[RecordedVisit, ...]
+    today: date
+    weeks: int
+    seed: int
+    times: TimeSettings = field(default_factory=TimeSettings)
+    pin_working_days: int = 5
+    previous: Schedule | None = None
+    moves: Mapping[str, datetime] = field(default_factory=dict)
+    records_from: date | None = None
+    #: The team of households with no known worker ("": the first team by name); set when
+    #: the request is one part of an authority's (see :mod:`visitplanner.partition`).
+    default_team: str = ""
+
+    @property
+    def end(self) -> date:
+        """Last day of the plan (inclusive): ``weeks`` whole weeks from ``today``."""
+        return self.today + timedelta(days=7 * self.weeks - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A household's next visit: latest safe day (target), deadline, and why."""
+
+    household: str
+    target: date
+    due: date
+    earliest: date
+    kind: VisitKind
+    reasons: tuple[Deadline, ...]
+    roles: frozenset[Role]
+    after_school: bool = False
+    halfway: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where a need was placed: the day, who visits, and how the choice was made."""
+
+    day: date
+    worker_id: str
+    flags: tuple[str, ...]
+    reuse_id: str | None = None
+    start: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The rules each step of the planner asks, chosen once per plan."""
+
+    #: Rules that may call for a visit (see ``drives_a_visit``): every-k-th checks never do
+    #: (they are owed at whichever visit comes next).
+    driving: tuple[Rule, ...]
+    checks: tuple[Rule, ...]
+    visits: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, policy: Policy) -> Asked:
+        return cls(
+            driving=tuple(r for r in policy.rules if r.kind in VISIT_RULES or
+                          (r.kind is RuleKind.CHECK and not r.every_kth)),
+            checks=policy.rules_of(RuleKind.CHECK),
+            visits=tuple(r for r in policy.rules if r.kind in VISIT_RULES))
+
+
+@dataclass
+class State:
+    """The planner's working state; local to one plan() call, never shared."""
+
+    histories: dict[str, History]
+    bookings: Bookings
+    visits: list[PlannedVisit]
+    shortfalls: list[Shortfall]
+    used_ids: set[str]
+    previous_left: dict[str, list[PlannedVisit]]
+    asked: Asked
+    reserved: set[str] = field(default_factory=set)
+    kept_starts: dict[str, datetime] = field(default_factory=dict)
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=LONDON)
+

@@ -1,0 +1,133 @@
+"""Making a visit: its checks, its id, and the fact it adds to each child's history."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence, Set
+from datetime import date, datetime, timedelta
+
+from visitplanner.cover import Staff
+from visitplanner.history import as_history
+from visitplanner.model import (
+    LONDON,
+    Child,
+    ChildChecks,
+    Location,
+    Outcome,
+    PlannedVisit,
+    Reason,
+    Role,
+    VisitKind,
+)
+from visitplanner.planning.placement import allocated_worker
+from visitplanner.planning.state import COUNTED_RULES, EMPTY, Need, PlanRequest, Slot, State, noon
+from visitplanner.policy.model import Rule, RuleKind
+from visitplanner.rules import CHECKS_ON_THE_CHILD, Context, Fact, History, deadlines, end_of
+
+#: How far ahead checks are planned for a child with no visit rule (no cadence to say when the
+#: next visit is due): a check due within this many calendar days goes on this visit.
+NO_CADENCE_HORIZON = timedelta(days=28)
+
+
+def make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Sequence[Child],
+                need: Need, slot: Slot, state: State) -> PlannedVisit:
+    worker = staff.workers[slot.worker_id]
+    allocated = allocated_worker(staff, children, need)
+    checks = tuple(ChildChecks(c.case_ref, checks_for(ctx, c, slot, state, need))
+                   for c in children)
+    reasons = tuple(sorted(
+        (Reason(d.rule_id, d.case_ref, d.due, ctx.policy.rule(d.rule_id).source.cite(), d.what)
+         for d in need.reasons if d.due is not None),
+        key=lambda r: (r.deadline, r.case_ref, r.rule_id)))
+    visit_id = slot.reuse_id or new_id(need, state.used_ids)
+    state.used_ids.add(visit_id)
+    if slot.start is not None:
+        state.kept_starts[visit_id] = slot.start
+    start = slot.start or datetime.combine(slot.day, request.times.day_start, tzinfo=LONDON)
+    return PlannedVisit(
+        id=visit_id, household=need.household, case_refs=tuple(c.case_ref for c in children),
+        start=start, end=start + timedelta(minutes=request.times.visit_minutes),
+        worker_id=worker.id, team=worker.team, kind=need.kind, announced=True, checks=checks,
+        due_by=need.due, reasons=reasons,
+        allocated_worker_id=allocated.id if allocated and allocated.id != worker.id else None,
+        # Late whatever the slot's origin: an overdue need placed in its clamped window,
+        # or a late visit kept from the previous plan, is as late as one placed after it.
+        flags=tuple(sorted({*slot.flags, *(("late",) if slot.day > need.due else ()),
+                            *(("after_school",) if need.after_school else ())})),
+        failure_would_breach=failure_breaches(ctx, children, slot.day, need.due))
+
+
+def checks_for(ctx: Context, child: Child, slot: Slot, state: State,
+                need: Need) -> tuple[str, ...]:
+    """Checks owed at this visit: due at the next visit, due before the child's next visit,
+    or needed for the visit to count toward a rule at all (a cadence of visits where the
+    child is seen alone counts only visits that record it) -- including a rule the visit
+    serves that starts to apply after it (seen alone from the 3rd birthday)."""
+    history = state.histories.get(child.case_ref, EMPTY)
+    serving = (ctx.policy.rule(d.rule_id) for d in need.reasons if d.case_ref == child.case_ref)
+    needed = counting_checks(ctx, child, slot.day) | frozenset(
+        check for rule in serving for check in rule.counts.checks)
+    owed = [d for d in deadlines(ctx, child, history, slot.day, state.asked.checks)
+            if d.action == "check"]
+    now = {d.check for d in owed if d.at_next_visit or d.due is None}
+    dated = [d for d in owed if not d.at_next_visit and d.due is not None]
+    if dated:  # only a dated check needs to know when the next visit would be due
+        horizon = next_visit_due(ctx, child, history, slot.day, state.asked.visits)
+        now |= {d.check for d in dated if d.due is not None and d.due <= horizon}
+    return tuple(sorted(needed | now))
+
+
+def counting_checks(ctx: Context, child: Child, day: date) -> frozenset[str]:
+    """The checks a visit on ``day`` must record to count toward the rules with deadlines
+    that apply to the child then (``counts.checks``); checks on the child wait for birth."""
+    found: set[str] = set()
+    for rule in ctx.policy.rules:
+        if rule.kind in COUNTED_RULES and rule.counts.checks and rule.applies_to(child, day):
+            found |= rule.counts.checks
+    if not child.treated_as_born_on(day):
+        found -= CHECKS_ON_THE_CHILD
+    return frozenset(found)
+
+
+def next_visit_due(ctx: Context, child: Child, history: History, day: date,
+                    visit_rules: Sequence[Rule]) -> date:
+    """When the child's next visit would be due if this one (on ``day``) goes ahead."""
+    probe = as_history(history).plus(Fact(noon(day), Location.HOME, True, Outcome.COMPLETED,
+                                          Role.SOCIAL_WORKER, counting_checks(ctx, child, day),
+                                          planned=True))
+    dues = [d.due for d in deadlines(ctx, child, probe, day, visit_rules) if d.due is not None]
+    return min(dues, default=day + NO_CADENCE_HORIZON)
+
+
+def failure_breaches(ctx: Context, children: Sequence[Child], day: date, due: date) -> bool:
+    """True when a failed visit on ``day`` could not be re-done by ``due`` (revisit rules)."""
+    if day > due:
+        return True
+    rules = [r for r in ctx.policy.rules_of(RuleKind.REVISIT) if r.failures == 1 and r.within
+             and any(r.applies_to(c, day) for c in children)]
+    return any(end_of(ctx, r, r.within, noon(day)) > due for r in rules if r.within)
+
+
+def add_fact(state: State, case_ref: str, visit: PlannedVisit, staff: Staff,
+              checks: frozenset[str]) -> None:
+    role = staff.workers[visit.worker_id].role
+    fact = Fact(visit.start, Location.HOME, visit.announced, Outcome.COMPLETED, role, checks,
+                planned=True, worker_id=visit.worker_id)
+    state.histories[case_ref] = state.histories.get(case_ref, EMPTY).plus(fact)
+
+
+def new_id(need: Need, used: set[str]) -> str:
+    return visit_id_for(need.household, need.due, need.kind, used)
+
+
+def visit_id_for(household: str, due: date, kind: VisitKind, used: Set[str]) -> str:
+    """A visit id derived from the household and deadline, the first not in ``used``: the
+    same inputs give the same id."""
+    n = 0
+    while True:
+        digest = hashlib.sha256(f"{household}|{due}|{kind}|{n}".encode()).hexdigest()
+        candidate = f"v-{digest[:12]}"
+        if candidate not in used:
+            return candidate
+        n += 1
+
