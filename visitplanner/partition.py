@@ -15,11 +15,14 @@ process or a pool) is the caller's business (:mod:`visitplanner.usecases`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
-from visitplanner.model import Child, PlannedVisit, Schedule, Worker
+from visitplanner.model import Absence, Child, PlannedVisit, RecordedVisit, Schedule, Worker
 from visitplanner.planning import PlanRequest, visit_id_for
+
+T = TypeVar("T")
 
 
 class _Teams:
@@ -62,25 +65,61 @@ def split(request: PlanRequest) -> tuple[PlanRequest, ...]:
         parts.setdefault(teams.find(home[household]), []).append(household)
     for team in sorted({w.team for w in request.workers}):
         parts.setdefault(teams.find(team), [])  # a team with no household still has a diary
-    return tuple(_part(request, teams, root, [c for h in parts[root] for c in households[h]],
+    index = _Index(request, teams)
+    return tuple(_part(request, index, root, [c for h in parts[root] for c in households[h]],
                        default_team)
                  for root in sorted(parts))
 
 
-def kept_part(kept: Schedule, part: PlanRequest) -> Schedule:
-    """What the kept plan holds for ``part``: its households' visits and recording tasks, its
-    children's shortfalls, escalations and dates of birth needed."""
-    households = {c.household for c in part.children}
-    refs = {c.case_ref for c in part.children}
-    visits = tuple(v for v in kept.visits if v.household in households)
-    ids = {v.id for v in visits}
-    return replace(
-        kept, visits=visits,
-        recording_tasks=tuple(t for t in kept.recording_tasks if t.visit_id in ids),
-        shortfalls=tuple(f for f in kept.shortfalls if f.case_ref in refs),
-        escalations=tuple(e for e in kept.escalations if e.case_ref in refs),
-        birth_dates_needed=tuple(b for b in kept.birth_dates_needed if b.case_ref in refs),
-        parts=())
+class _Index:
+    """The request's visits, workers, absences and kept visits grouped once, each with its
+    place in the request, so that cutting the request into parts costs O(size) rather than
+    O(parts x size), and each part's lists keep the request's order."""
+
+    def __init__(self, request: PlanRequest, teams: _Teams) -> None:
+        self.visits: dict[str, list[tuple[int, RecordedVisit]]] = {}
+        self.members: dict[str, list[tuple[int, Worker]]] = {}
+        self.workers: dict[str, tuple[int, Worker]] = {}
+        self.absences: dict[str, list[tuple[int, Absence]]] = {}
+        self.kept: dict[str, list[tuple[int, PlannedVisit]]] = {}
+        for n, visit in enumerate(request.visits):
+            self.visits.setdefault(visit.case_ref, []).append((n, visit))
+        for n, worker in enumerate(request.workers):
+            self.members.setdefault(teams.find(worker.team), []).append((n, worker))
+            self.workers.setdefault(worker.id, (n, worker))
+        for n, absence in enumerate(request.absences):
+            self.absences.setdefault(absence.worker_id, []).append((n, absence))
+        for n, planned in enumerate(request.previous.visits if request.previous else ()):
+            self.kept.setdefault(planned.household, []).append((n, planned))
+
+
+def _in_order(placed: Iterable[tuple[int, T]]) -> tuple[T, ...]:
+    return tuple(item for _, item in sorted(placed, key=lambda pair: pair[0]))
+
+
+def kept_parts(kept: Schedule, parts: Sequence[PlanRequest],
+               wanted: Iterable[int]) -> dict[int, Schedule]:
+    """What the kept plan holds for each wanted part (by its place in ``parts``): its
+    households' visits and recording tasks, its children's shortfalls, escalations and
+    dates of birth needed, in the kept plan's order."""
+    part_of_household = {c.household: n for n in wanted for c in parts[n].children}
+    part_of_child = {c.case_ref: n for n in wanted for c in parts[n].children}
+    visits: dict[int, list[PlannedVisit]] = {n: [] for n in set(part_of_household.values())}
+    for visit in kept.visits:
+        if visit.household in part_of_household:
+            visits[part_of_household[visit.household]].append(visit)
+    part_of_visit = {v.id: n for n, found in visits.items() for v in found}
+
+    def of(n: int, items: Iterable[T], part: Callable[[T], int | None]) -> tuple[T, ...]:
+        return tuple(item for item in items if part(item) == n)
+    return {n: replace(
+        kept, visits=tuple(visits.get(n, ())),
+        recording_tasks=of(n, kept.recording_tasks, lambda t: part_of_visit.get(t.visit_id)),
+        shortfalls=of(n, kept.shortfalls, lambda f: part_of_child.get(f.case_ref)),
+        escalations=of(n, kept.escalations, lambda e: part_of_child.get(e.case_ref)),
+        birth_dates_needed=of(n, kept.birth_dates_needed,
+                              lambda b: part_of_child.get(b.case_ref)),
+        parts=()) for n in set(part_of_child.values()) | set(visits)}
 
 
 def merge(request: PlanRequest, schedules: Sequence[Schedule],
@@ -124,24 +163,25 @@ def _home_team(children: Sequence[Child], workers: dict[str, Worker], default_te
     return default_team
 
 
-def _part(request: PlanRequest, teams: _Teams, root: str, children: list[Child],
+def _part(request: PlanRequest, index: _Index, root: str, children: list[Child],
           default_team: str) -> PlanRequest:
     """The request restricted to one part: its teams' workers, and the workers whose recorded
     visits its children have (for their roles; they never get this part's visits)."""
     refs = {c.case_ref for c in children}
-    households = {c.household for c in children}
-    visits = tuple(v for v in request.visits if v.case_ref in refs)
-    visitors = {v.worker_id for v in visits}
-    workers = tuple(w for w in request.workers if teams.find(w.team) == root or w.id in visitors)
-    own = {w.id for w in workers if teams.find(w.team) == root}
+    visits = _in_order(pair for ref in refs for pair in index.visits.get(ref, ()))
+    own = index.members.get(root, [])
+    own_ids = {w.id for _, w in own}
+    visitors = {v.worker_id for v in visits} - own_ids
+    workers = _in_order([*own, *(index.workers[w] for w in visitors if w in index.workers)])
     previous = None
     if request.previous is not None:
-        previous = replace(request.previous, visits=tuple(
-            v for v in request.previous.visits if v.household in households))
+        households = {c.household for c in children}
+        previous = replace(request.previous, visits=_in_order(
+            pair for h in households for pair in index.kept.get(h, ())))
     kept = {v.id for v in previous.visits} if previous is not None else set()
     return replace(
         request, children=tuple(children), workers=workers,
-        absences=tuple(a for a in request.absences if a.worker_id in own),
+        absences=_in_order(pair for w in own_ids for pair in index.absences.get(w, ())),
         visits=visits, previous=previous, default_team=default_team,
         moves={k: v for k, v in request.moves.items() if k in kept})
 

@@ -86,6 +86,8 @@ def load_schedule(root: Path) -> Schedule | None:
 
 def _encode(value: Any) -> Any:
     """Plain JSON values for a model value (dataclasses become objects)."""
+    if value is None or type(value) in _PLAIN:
+        return value
     names = _field_names(type(value))  # type: ignore[arg-type]  # classes are hashable
     if names is not None:
         return {name: _encode(getattr(value, name)) for name in names}
@@ -102,6 +104,10 @@ def _encode(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [_encode(item) for item in value]
     return value
+
+
+#: Types that are JSON values as they are (most values: asked first).
+_PLAIN = frozenset({str, int, bool, float})
 
 
 @functools.cache

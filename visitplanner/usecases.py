@@ -15,7 +15,7 @@ from dataclasses import fields
 from datetime import date, datetime
 
 from visitplanner.model import Schedule
-from visitplanner.partition import kept_part, merge, split
+from visitplanner.partition import kept_parts, merge, split
 from visitplanner.planning import PlanRequest, plan
 from visitplanner.planstore import plain
 from visitplanner.timeslots import TimeSettings, TimeWindow
@@ -67,10 +67,10 @@ def plan_in_parts(request: PlanRequest, jobs: int = 1) -> Schedule:
     digests = part_digests(request, parts)
     kept = request.previous
     reused = set(kept.parts) & set(digests) if kept is not None else set()
-    fresh = [part for part, digest in zip(parts, digests, strict=True) if digest not in reused]
-    planned = iter(_plan_all(fresh, jobs))
-    schedules = [kept_part(kept, part) if kept is not None and digest in reused
-                 else next(planned) for part, digest in zip(parts, digests, strict=True)]
+    keep = [n for n, digest in enumerate(digests) if digest in reused]
+    held = kept_parts(kept, parts, keep) if kept is not None else {}
+    planned = iter(_plan_all([p for n, p in enumerate(parts) if n not in held], jobs))
+    schedules = [held[n] if n in held else next(planned) for n in range(len(parts))]
     return merge(request, schedules, digests)
 
 
