@@ -55,8 +55,8 @@ def main() -> None:
             ("python -c pass", [sys.executable, "-c", "pass"]),
             ("visitplanner --help", [*cli, "--help"]),
             ("visitplanner plan --help", [*cli, "plan", "--help"]),
-            (f"visitplanner -w camden plan --from {TODAY} --no-keep",
-             [*cli, "-w", str(workspace), "plan", "--from", TODAY, "--no-keep"]),
+            (f"visitplanner -w camden plan --from {TODAY} --force --no-keep",
+             [*cli, "-w", str(workspace), "plan", "--from", TODAY, "--force", "--no-keep"]),
         ]
         width = max(len(label) for label, _ in rows)
         print(f"{'command':<{width}}  {'median s':>8}  {'min s':>6}   ({runs} runs each)")

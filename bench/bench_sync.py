@@ -69,7 +69,7 @@ def timed_sync(workspace: Path, env: dict[str, str], label: str) -> None:
 def bench(kind: str, scratch: Path) -> None:
     workspace = scratch / f"camden-{kind}"
     shutil.copytree(ROOT / "examples" / "camden", workspace)
-    cli(workspace, "plan", "--from", "2026-11-23")
+    cli(workspace, "plan", "--from", "2026-11-23", "--force")
     server = DevServer.radicale(scratch / kind) if kind == "radicale" \
         else DevServer.xandikos(scratch / kind)
     with server:
@@ -82,7 +82,7 @@ def bench(kind: str, scratch: Path) -> None:
         timed_sync(workspace, env, "first sync")
         timed_sync(workspace, env, "no-op sync")
         made = record_first_day(workspace)
-        cli(workspace, "plan", "--from", "2026-11-24")
+        cli(workspace, "plan", "--from", "2026-11-24", "--force")
         timed_sync(workspace, env, f"next day ({made} recorded)")
 
 

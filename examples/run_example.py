@@ -6,7 +6,7 @@ Radicale on 127.0.0.1 (a throwaway user; nothing leaves the machine), points
 the copy's ``[caldav]`` settings at it, and runs the real CLI step by step:
 
     visitplanner due --on 2026-11-23 --overdue
-    visitplanner plan --from 2026-11-23
+    visitplanner plan --from 2026-11-23 --force
     visitplanner publish
     visitplanner sync            (first sync: everything is created)
     visitplanner sync            (again: nothing to do, no writes)
@@ -44,7 +44,7 @@ def main(team: str = "camden") -> None:
     shutil.rmtree(out / "radicale", ignore_errors=True)
     shutil.copytree(ROOT / "examples" / team, workspace)
     run(workspace, "due", "--on", TODAY, "--overdue")
-    run(workspace, "plan", "--from", TODAY)
+    run(workspace, "plan", "--from", TODAY, "--force")  # a fixed day, however far from today
     run(workspace, "publish")
     with DevServer.radicale(out / "radicale") as server:
         point_workspace_at(workspace, server.url, server.calendar_url_template)

@@ -18,8 +18,23 @@ FLAG_TEXT = {
 }
 
 
+#: A visit's calendar UID is its id and this suffix (``docs/ics.md``).
+UID_SUFFIX = "@visitplanner"
+
+
+def visit_id_of(text: str) -> str:
+    """The visit id in ``text``: the id itself or the calendar UID (``<id>@visitplanner``).
+
+    >>> visit_id_of("v-0123456789ab@visitplanner"), visit_id_of(" v-0123456789ab ")
+    ('v-0123456789ab', 'v-0123456789ab')
+    """
+    return text.strip().removesuffix(UID_SUFFIX)
+
+
 def find_visit(schedule: Schedule, visit_id: str) -> PlannedVisit | None:
-    return next((v for v in schedule.visits if v.id == visit_id), None)
+    """The kept plan's visit with this id, given as the id or as its calendar UID."""
+    wanted = visit_id_of(visit_id)
+    return next((v for v in schedule.visits if v.id == wanted), None)
 
 
 def explain_visit(schedule: Schedule, policy: Policy, visit: PlannedVisit) -> str:

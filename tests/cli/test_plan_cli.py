@@ -27,8 +27,8 @@ def run(workspace: Path, *args: str) -> tuple[int, str]:
 
 
 def test_planning_twice_prints_the_same_json_byte_for_byte(workspace: Path) -> None:
-    code1, first = run(workspace, "plan", "--from", "2026-11-23", "--json")
-    code2, second = run(workspace, "plan", "--from", "2026-11-23", "--json")
+    code1, first = run(workspace, "plan", "--from", "2026-11-23", "--force", "--json")
+    code2, second = run(workspace, "plan", "--from", "2026-11-23", "--force", "--json")
     assert (code1, code2) == (0, 0)
     assert first == second
     schedule = json.loads(first)["schedule"]
@@ -37,7 +37,7 @@ def test_planning_twice_prints_the_same_json_byte_for_byte(workspace: Path) -> N
 
 
 def test_explain_prints_the_rules_and_their_source_quotes(workspace: Path) -> None:
-    _, text = run(workspace, "plan", "--from", "2026-11-23", "--json")
+    _, text = run(workspace, "plan", "--from", "2026-11-23", "--force", "--json")
     visit = json.loads(text)["schedule"]["visits"][0]
     code, out = run(workspace, "explain", visit["id"])
     assert code == 0
@@ -60,7 +60,7 @@ def test_explaining_an_unknown_visit_exits_5_and_names_the_id(
     code, err = exit_of(workspace, capsys, "explain", "v-000000000000")
     assert code == 5
     assert "no .visitplanner/plan.json" in err and "run `visitplanner plan` first" in err
-    run(workspace, "plan", "--from", "2026-11-23")
+    run(workspace, "plan", "--from", "2026-11-23", "--force")
     code, err = exit_of(workspace, capsys, "explain", "v-000000000000")
     assert code == 5
     assert "no visit 'v-000000000000' in the kept plan" in err

@@ -69,7 +69,7 @@ def planned_camden_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the Camden example, planned from 23 Nov 2026 by the real CLI."""
     root = tmp_path_factory.mktemp("ws") / "camden"
     shutil.copytree(EXAMPLE, root)
-    command = [sys.executable, "-m", "visitplanner", "-w", str(root), "plan", "--from",
+    command = [sys.executable, "-m", "visitplanner", "-w", str(root), "plan", "--force", "--from",
                "2026-11-23"]
     subprocess.run(command, check=True, capture_output=True)
     return root

@@ -17,7 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "visitplanner"
 CORE = ("model", "workdays", "rules", "history", "partition", "cover", "tags",
         "timeslots", "verify", "outcomes", "shortfalls", "due", "explain", "policy/__init__",
-        "policy/model", "policy/spec", "policy/load", "policy/describe",
+        "policy/model", "policy/spec", "policy/load", "policy/describe", "guards", "compare",
         *(f"planning/{m}" for m in ("__init__", "state", "needs", "reconcile", "placement",
                                      "visits", "finish", "engine")))
 EDGES = ("visitplanner.cli", "visitplanner.publish", "visitplanner.workspace",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import json
-from datetime import date, datetime
+import re
+from datetime import MINYEAR, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -21,18 +23,69 @@ def today_in_london() -> date:
     return datetime.now(LONDON).date()
 
 
+#: A date option's form: four-digit year, two-digit month and day.
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+DATE_FORM = "YYYY-MM-DD"
+
+
+def date_mistake(text: str) -> str | None:
+    """Why ``text`` is not a real date in the form YYYY-MM-DD, or None when it is one.
+
+    >>> date_mistake("2026-02-30")
+    '2026-02-30 is not a date: February 2026 has 28 days'
+    >>> date_mistake("2026-02-28") is None
+    True
+    """
+    match = ISO_DATE.fullmatch(text)
+    if match is None:
+        return f"{text!r} is not a date in the form {DATE_FORM} (e.g. 2026-11-23)"
+    year, month, day = (int(part) for part in match.groups())
+    if year < MINYEAR:
+        return f"{text} is not a date: there is no year 0"
+    if not 1 <= month <= 12:
+        return f"{text} is not a date: there is no month {month} ({DATE_FORM})"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{text} is not a date: {calendar.month_name[month]} {year} has {days} days"
+    return None
+
+
+if TYPE_CHECKING:  # generic from click 8.4 on; setup.cfg allows click 8.1
+    _DateType = click.ParamType[date]
+else:
+    _DateType = click.ParamType
+
+
+class IsoDate(_DateType):
+    """A date option: YYYY-MM-DD, a real calendar date; the error says what is wrong."""
+
+    name = "date"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        mistake = date_mistake(str(value))
+        if mistake is not None:
+            self.fail(mistake, param, ctx)
+        return date.fromisoformat(str(value))
+
+
+DATE = IsoDate()
+
+
 @click.command()
-@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--on", "on", type=DATE, metavar=DATE_FORM,
               help="Report as on this date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--overdue", is_flag=True, help="Only children with something overdue.")
 @click.pass_obj
-def due(ctx: Context, on: datetime | None, as_json: bool, overdue: bool) -> None:
+def due(ctx: Context, on: date | None, as_json: bool, overdue: bool) -> None:
     """For each child: the next deadline of every rule, and what is overdue."""
     from visitplanner.due import due_report
     from visitplanner.workspace import load_workspace
 
-    day = on.date() if on else today_in_london()
+    day = on or today_in_london()
     ws = load_workspace(ctx.workspace)
     workers = {w.id: w for w in ws.workers}
     report = due_report(ws.policy, ws.calendar, ws.children, workers, ws.visits, day,

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from datetime import datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from visitplanner import guards
 from visitplanner.cli import Context
-from visitplanner.cli.due import today_in_london
-from visitplanner.errors import PlanError, Problem
+from visitplanner.cli.due import DATE, DATE_FORM, today_in_london
+from visitplanner.errors import InputError, PlanError, Problem, VisitplannerError
+from visitplanner.guards import MAX_START_DAYS_FROM_TODAY
 
 if TYPE_CHECKING:
+    from visitplanner.compare import PlanComparison
     from visitplanner.model import Schedule, Shortfall
 
 
 @click.command("plan")
-@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="First day of the plan (default: today).")
+@click.option("--from", "start", type=DATE, metavar=DATE_FORM,
+              help="First day of the plan (default: today; more than "
+              f"{MAX_START_DAYS_FROM_TODAY} days from today needs --force).")
 @click.option("--weeks", type=click.IntRange(1, 52), help="Plan length in weeks (default: "
               "the workspace's planning.weeks).")
 @click.option("--seed", type=int, help="Seed for unannounced visits (default: planning.seed).")
@@ -27,26 +31,48 @@ if TYPE_CHECKING:
 @click.option("--no-keep", is_flag=True, help="Do not keep the plan in the workspace.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Processes to plan the teams on "
               "(default: every core; the plan is the same whatever the number).")
+@click.option("--force", is_flag=True, help="Plan although the input looks wrong: a --from far "
+              "from today, or far fewer children than the kept plan.")
 @click.pass_obj
-def plan(ctx: Context, start: datetime | None, weeks: int | None, seed: int | None,
-         as_json: bool, no_keep: bool, jobs: int | None) -> None:
+def plan(ctx: Context, start: date | None, weeks: int | None, seed: int | None,
+         as_json: bool, no_keep: bool, jobs: int | None, force: bool) -> None:
     """Plan visits, assign them to workers and keep the plan for publish and sync."""
     from visitplanner.planstore import load_schedule, save_schedule, schedule_to_json
     from visitplanner.publish.syncstatus import load_worker_edits
     from visitplanner.usecases import make_plan, moves_from_edits
     from visitplanner.workspace import load_workspace
 
-    today = start.date() if start else today_in_london()
+    today = today_in_london()
+    _refuse(PlanError, "The plan's first day looks wrong", guards.start_problems(start, today),
+            forced=force)
     ws = load_workspace(ctx.workspace)
     previous = load_schedule(ctx.workspace)
+    _check_children(len(ws.children), previous, force)
     moves = moves_from_edits(load_worker_edits(ctx.workspace))
-    schedule = make_plan(ws, today, weeks, seed, previous, moves, jobs=jobs or _cores())
+    schedule = make_plan(ws, start or today, weeks, seed, previous, moves, jobs=jobs or _cores())
+    _refuse(PlanError, "The plan has no visits",
+            guards.empty_plan_problems(schedule, len(ws.children)))
     if not no_keep:
         save_schedule(ctx.workspace, schedule)
     if as_json:
         click.echo(schedule_to_json(schedule), nl=False)
         return
     click.echo(summary(schedule, previous))
+
+
+def _check_children(children: int, previous: Schedule | None, force: bool) -> None:
+    """No children at all is always refused; far fewer than the kept plan's, unless forced."""
+    _refuse(InputError, "There are no children to plan", guards.no_children_problems(children))
+    _refuse(InputError, "The children's export looks incomplete",
+            guards.shrunk_export_problems(children, guards.kept_children(previous)), forced=force)
+
+
+def _refuse(error: type[VisitplannerError], message: str, problems: list[Problem],
+            forced: bool = False) -> None:
+    """Raise ``error`` listing a guard's ``problems``, unless it found none or the user
+    overrode it (``forced``: ``--force`` was given)."""
+    if problems and not forced:
+        raise error(message, problems)
 
 
 def summary(schedule: Schedule, previous: Schedule | None) -> str:
@@ -63,10 +89,9 @@ def summary(schedule: Schedule, previous: Schedule | None) -> str:
         f"failure would breach: {sum(v.failure_would_breach for v in schedule.visits)}",
     ]
     if previous is not None:
-        before = {v.id: v for v in previous.visits}
-        kept = sum(1 for v in schedule.visits if before.get(v.id) == v)
-        lines.append(f"  compared with the kept plan: {kept} unchanged, "
-                     f"{len(schedule.visits) - kept} new or changed")
+        from visitplanner.compare import compare_plans
+
+        lines += comparison_lines(compare_plans(previous, schedule))
     for needed in schedule.birth_dates_needed:
         lines.append(f"DATE OF BIRTH NEEDED: {needed.case_ref} was expected on "
                      f"{needed.expected.isoformat()}; planned as born that day "
@@ -83,6 +108,14 @@ def summary(schedule: Schedule, previous: Schedule | None) -> str:
     else:
         lines.append("No shortfalls: every deadline in the plan is met.")
     return "\n".join(lines)
+
+
+def comparison_lines(comparison: PlanComparison) -> list[str]:
+    """The plan compared with the kept one: overall, then one line per worker."""
+    lines = [f"  compared with the kept plan: {comparison.overall.text()}"]
+    lines += [f"    {worker}: {changes.text()}"
+              for worker, changes in comparison.by_worker.items()]
+    return lines
 
 
 def _cores() -> int:
@@ -105,7 +138,10 @@ def shortfall_groups(shortfalls: tuple[Shortfall, ...]) -> dict[tuple[Any, ...],
 @click.argument("visit_id")
 @click.pass_obj
 def explain(ctx: Context, visit_id: str) -> None:
-    """Say why a planned visit is on its day: rules, deadlines, sources, checklist."""
+    """Say why a planned visit is on its day: rules, deadlines, sources, checklist.
+
+    VISIT_ID is the visit's id (v-...) or its calendar event's UID (v-...@visitplanner).
+    """
     from visitplanner.explain import explain_visit, find_visit
     from visitplanner.planstore import load_schedule
     from visitplanner.workspace import load_workspace
@@ -118,6 +154,7 @@ def explain(ctx: Context, visit_id: str) -> None:
     if visit is None:
         raise PlanError(f"no visit {visit_id!r} in the kept plan", [Problem(
             "plan", f"unknown visit id {visit_id!r}",
-            "use an id from `visitplanner plan --json` or the calendar's X-VISITPLANNER-VISIT-ID")])
+            "use an id from `visitplanner plan --json` (v-...), or the UID of the visit's "
+            "calendar event (v-...@visitplanner)")])
     ws = load_workspace(ctx.workspace)
     click.echo(explain_visit(schedule, ws.policy, visit))

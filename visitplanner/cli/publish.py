@@ -10,11 +10,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from visitplanner.errors import PlanError, Problem
+from visitplanner import guards
+from visitplanner.errors import PlanError, Problem, PublishError, VisitplannerError
 
 if TYPE_CHECKING:
-    from visitplanner.publish import ChangeCounts, FilesWritten, PublishContext
+    from visitplanner.model import Schedule
+    from visitplanner.publish import ChangeCounts, FilesWritten, PublishContext, PublishState
     from visitplanner.workspace import Workspace
+
+#: The override of the cancellation guard, shared by `publish` and `sync`.
+ALLOW_CANCELLATIONS = click.option(
+    guards.ALLOW_CANCELLATIONS_OPTION, "allow_cancellations", is_flag=True,
+    help=f"Go ahead although more than {guards.CANCELLATIONS_ALWAYS_ALLOWED} and more than "
+    f"{guards.CANCELLATION_SHARE_ALLOWED:.0%} of a calendar's future visits would be cancelled.")
 
 
 def publish_context(workspace: Workspace) -> PublishContext:
@@ -47,12 +55,15 @@ def publish_context(workspace: Workspace) -> PublishContext:
     help="Folder for the .ics files (default: [publish] out in visitplanner.toml).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@ALLOW_CANCELLATIONS
 @click.pass_obj
-def publish(obj: object, out: Path | None, as_json: bool) -> None:
+def publish(obj: object, out: Path | None, as_json: bool, allow_cancellations: bool) -> None:
     """Write the kept plan as one .ics calendar per worker and per team.
 
     Unchanged files are left untouched; changed visits keep their UID and get a
-    higher SEQUENCE; withdrawn ones are published as CANCELLED for a while.
+    higher SEQUENCE; withdrawn ones are published as CANCELLED for a while.  A run
+    that would cancel many of a calendar's future visits is refused (nothing is
+    written) unless --allow-cancellations is given.
     """
     from visitplanner.planstore import PLAN_FILE, load_schedule
     from visitplanner.publish import (
@@ -76,6 +87,8 @@ def publish(obj: object, out: Path | None, as_json: bool) -> None:
     ctx = publish_context(workspace)
     before = load_state(root)
     documents, after = build_documents(schedule, ctx, before)
+    if not allow_cancellations:
+        refuse_mass_cancellation(PublishError, "publish", schedule, before, after)
     out_dir = out if out is not None else workspace.publish_dir
     files = publish_files(out_dir, documents, calendar_names(documents, ctx))
     save_state(root, after)
@@ -83,6 +96,16 @@ def publish(obj: object, out: Path | None, as_json: bool) -> None:
     click.echo(
         _summary_json(out_dir, files, counts) if as_json else _summary_text(out_dir, files, counts)
     )
+
+
+def refuse_mass_cancellation(error: type[VisitplannerError], command: str, schedule: Schedule,
+                             before: PublishState, after: PublishState) -> None:
+    """Raise ``error`` when going from ``before`` to ``after`` would cancel more of a
+    calendar's future visits than :mod:`visitplanner.guards` allows (also used by `sync`)."""
+    losses = guards.calendar_losses(before.items, after.items, schedule.start)
+    problems = guards.cancellation_problems(losses, schedule, command)
+    if problems:
+        raise error(guards.cancellation_refusal(losses, command), problems)
 
 
 def _summary_text(out_dir: Path, files: FilesWritten, counts: ChangeCounts) -> str:

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import click
 
-from visitplanner.cli.publish import publish_context
+from visitplanner.cli.publish import ALLOW_CANCELLATIONS, publish_context, refuse_mass_cancellation
 from visitplanner.errors import PartialSyncError, PlanError, Problem, SyncError
 
 if TYPE_CHECKING:  # the CalDAV stack is imported by the functions that use it: it is slow
@@ -41,13 +41,16 @@ COUNTS = ("created", "updated", "deleted", "unchanged", "conflicts")
     "--dry-run", is_flag=True, help="Read the server and say what would change; write nothing."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@ALLOW_CANCELLATIONS
 @click.pass_obj
-def sync(obj: object, dry_run: bool, as_json: bool) -> None:
+def sync(obj: object, dry_run: bool, as_json: bool, allow_cancellations: bool) -> None:
     """Sync the kept plan to each worker's and team's CalDAV calendar.
 
     Only what changed is written; a visit a worker moved, edited or deleted in
     their own calendar is reported (.visitplanner/worker-edits.json) and, by
-    default, kept as they left it.
+    default, kept as they left it.  A run that would cancel many of a calendar's
+    future visits is refused before connecting (also with --dry-run) unless
+    --allow-cancellations is given.
     """
     from visitplanner.planstore import PLAN_FILE, load_schedule
     from visitplanner.publish import build_documents, load_state, save_state
@@ -63,10 +66,13 @@ def sync(obj: object, dry_run: bool, as_json: bool) -> None:
     if schedule is None:
         problem = Problem(str(PLAN_FILE), "no plan has been kept yet", "run `visitplanner plan`")
         raise PlanError("Nothing to sync", [problem])
+    before = load_state(root)
+    documents, after = build_documents(schedule, publish_context(workspace), before)
+    if not allow_cancellations:
+        refuse_mass_cancellation(SyncError, "sync", schedule, before, after)
     username, password = credentials(settings, os.environ, _run_password_command)
     if username is None and password is None:
         click.echo(f"note: {_no_login_note(settings)}", err=True)
-    documents, after = build_documents(schedule, publish_context(workspace), load_state(root))
     policy = SyncPolicy(conflict=settings.conflict, dry_run=dry_run)  # type: ignore[arg-type]
     results = _sync_all(root, settings, documents, (username, password), policy, as_json)
     click.echo(_summary_json(results, dry_run) if as_json else _summary_text(results, dry_run))
