@@ -13,6 +13,7 @@ import difflib
 import io
 import re
 from calendar import monthrange
+from collections import Counter
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,6 +38,20 @@ VISITS_FILE = "visits.csv"
 DEFAULT_VISIT_TIME = time(12, 0)
 #: Said instead of a personal cell's value: messages and logs never quote one.
 NOT_SHOWN = "(value not shown: personal data)"
+#: Problems of one kind (one column, or one kind of row) listed per file; the rest are counted.
+PROBLEMS_LISTED = 20
+#: What an identifier (case_ref, household, worker_id, team) may be: it names calendars,
+#: files and URLs and goes into calendar entries, so no space, line break, control
+#: character or iCalendar delimiter (``; , : \``) can get in (docs/workspace.md).
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+IDENTIFIER_RULE = ("1 to 64 letters, digits, '.', '_' and '-', starting with a letter or digit")
+#: Characters no cell may hold (tab is allowed; line breaks only where Columns.multiline says).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n]")
+_UNUSUAL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # either of the above
+_QUOTE_FIX = ('quote the whole cell and double each " inside it ("like ""this"""), '
+              'or remove the stray "')
+_LINE_BREAK_FIX = "remove the line break, or close the double quote left open before it"
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -46,12 +61,15 @@ class Columns:
     """The columns a CSV file may have: all ``required`` ones must be present.
 
     ``personal`` columns hold a person's details (name, address, date of birth...):
-    a problem with one of their cells never quotes the value.
+    a problem with one of their cells never quotes the value.  Only ``multiline``
+    columns (free text such as an address) may hold a line break (in a quoted cell);
+    anywhere else one means a double quote was left open.
     """
 
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     personal: tuple[str, ...] = ()
+    multiline: tuple[str, ...] = ()
 
     @property
     def known(self) -> tuple[str, ...]:
@@ -74,13 +92,17 @@ class Sheet:
         self.name = name
         self.header = header
         self.layout = layout
-        self.problems: list[Problem] = []
         self.personal: frozenset[str] = frozenset()
         self.rows = [Row(self, number, cells) for number, cells in rows]
-        # Rows with more or fewer cells than headings: reported once, not parsed (their
-        # cells are shifted, so every further message would be noise and could quote a
-        # personal cell under another column's name), but their ids still count.
+        # Rows with more or fewer cells than headings, or with a broken quote: reported
+        # once, not parsed (their cells are shifted, so every further message would be
+        # noise and could quote a personal cell under another column's name), but their
+        # ids still count.
         self.misaligned: list[Row] = []
+        # Rows whose quoted cells run over several lines: row number -> (first, last line).
+        self.spans: dict[int, tuple[int, int]] = {}
+        self._listed: list[tuple[int, Problem]] = []
+        self._counts: Counter[str] = Counter()
 
     def values(self, column: str) -> frozenset[str]:
         """Every non-empty value of ``column``, including rows that have problems."""
@@ -91,8 +113,25 @@ class Sheet:
         (already reported), so that references to it are not checked."""
         return self.values(column) if column in self.header else None
 
-    def add(self, where: str, what: str, fix: str = "") -> None:
-        self.problems.append(Problem(where, what, fix))
+    def add(self, where: str, what: str, fix: str = "", kind: str = "", row: int = 0) -> None:
+        """Record a problem of spreadsheet ``row`` (0: of the whole file).  Of each ``kind``
+        (e.g. ``"column date_of_birth"``) only the first :data:`PROBLEMS_LISTED` are
+        listed; the rest are counted in :attr:`problems`."""
+        if kind:
+            self._counts[kind] += 1
+            if self._counts[kind] > PROBLEMS_LISTED:
+                return
+        self._listed.append((row, Problem(where, what, fix)))
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems listed, in row order, then one per kind counting those left out."""
+        listed = [problem for _, problem in sorted(self._listed, key=lambda item: item[0])]
+        more = [Problem(f"{self.name}, {kind}", f"and {count - PROBLEMS_LISTED:,} more "
+                        "problems like those above, not listed",
+                        "correct those listed, then run again to see the rest")
+                for kind, count in self._counts.items() if count > PROBLEMS_LISTED]
+        return listed + more
 
 
 def read_csv(path: Path, columns: Columns, required: bool = False) -> Sheet:
@@ -140,35 +179,104 @@ def _decode(raw: bytes, sheet: Sheet) -> str | None:
 
 
 def parse_csv(name: str, text: str) -> Sheet:
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
+    """``text`` as a sheet: the first row is the header, every other non-blank row a row.
+
+    A row with a broken double quote is reported where it is and read no further; the
+    rows after it are read as rows (a quote left open never swallows them).
+    """
+    records = _records(text)
+    if not any(record.filled for record in records):
         sheet = Sheet(name)
-        sheet.add(name, f"is not a readable CSV file: {exc}", "re-export it as CSV")
+        sheet.add(name, "is empty" if not text.strip() else "holds only blank cells",
+                  "add the header row (see docs/workspace.md)")
         return sheet
-    if not records:
+    if not records[0].filled:
         sheet = Sheet(name)
-        sheet.add(name, "is empty", "add the header row (see docs/workspace.md)")
+        sheet.add(f"{name}, row 1", "is blank", "put the header row first, on row 1")
         return sheet
-    header = tuple(cell.strip() for cell in records[0])
-    sheet = Sheet(name, header)
-    # Record i (0-based) is spreadsheet row i + 1; blank lines keep their row number.
-    for number, record in enumerate(records[1:], start=2):
-        if any(cell.strip() for cell in record):
-            _add_row(sheet, number, record)
+    sheet = Sheet(name, tuple(cell.strip() for cell in records[0].cells))
+    if records[0].broken:
+        sheet.add(f"{name}, row 1", "has an unbalanced double quote", _QUOTE_FIX)
+    for record in records[1:]:
+        if record.filled:
+            _add_row(sheet, record)
+    _check_unheaded_cells(sheet, records[1:])
     return sheet
 
 
-def _add_row(sheet: Sheet, number: int, record: list[str]) -> None:
-    if _misaligned(sheet.header, record):
-        sheet.add(f"{sheet.name}, row {number}",
-                  f"has {len(record)} cells, the header has {len(sheet.header)}",
-                  "check for a missing or extra comma or an unquoted comma in a cell")
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One CSV record: spreadsheet row ``number``, its ``first`` and ``last`` lines, its
+    cells; ``broken`` says why the quoting is wrong (the cells are then its first line's)."""
+
+    number: int
+    first: int
+    last: int
+    cells: list[str]
+    broken: str = ""
+
+    @property
+    def filled(self) -> bool:
+        return any(cell.strip() for cell in self.cells)
+
+
+class _Lines:
+    """The lines of a text, as csv.reader reads them, with a position that can go back."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = list(io.StringIO(text, newline=""))
+        self.position = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.position >= len(self.lines):
+            raise StopIteration
+        self.position += 1
+        return self.lines[self.position - 1]
+
+
+def _records(text: str) -> list[_Record]:
+    """Every record of ``text``, read strictly: a record whose quoting is broken keeps
+    only its first line (read leniently, for its ids), and reading goes on at the next line."""
+    lines = _Lines(text)
+    reader = csv.reader(lines, strict=True)
+    records: list[_Record] = []
+    while True:
+        first = lines.position + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as exc:
+            lines.position = first  # back to the line after the broken record's first
+            cells = next(csv.reader([lines.lines[first - 1]]), [])
+            records.append(_Record(len(records) + 1, first, first, cells, str(exc)))
+            continue
+        records.append(_Record(len(records) + 1, first, lines.position, cells))
+
+
+def _add_row(sheet: Sheet, record: _Record) -> None:
+    where = f"{sheet.name}, row {record.number}"
+    if record.last > record.first:
+        sheet.spans[record.number] = (record.first, record.last)
+    if record.broken:
+        line = f" (line {record.first})" if record.first != record.number else ""
+        sheet.add(where, f"has an unbalanced double quote{line}", _QUOTE_FIX, kind="quotes",
+                  row=record.number)
+        target = sheet.misaligned
+    elif _misaligned(sheet.header, record.cells):
+        sheet.add(where, f"has {len(record.cells)} cells, the header has {len(sheet.header)}"
+                  + _span_note(sheet, record.number),
+                  "check for a missing or extra comma or an unquoted comma in a cell",
+                  kind="rows with the wrong number of cells", row=record.number)
         target = sheet.misaligned
     else:
         target = sheet.rows
-    cells = {col: cell.strip() for col, cell in zip(sheet.header, record, strict=False) if col}
-    target.append(Row(sheet, number, cells))
+    cells = {col: cell.strip() for col, cell in zip(sheet.header, record.cells, strict=False)
+             if col}
+    target.append(Row(sheet, record.number, cells))
 
 
 def _misaligned(header: tuple[str, ...], record: list[str]) -> bool:
@@ -183,6 +291,25 @@ def _misaligned(header: tuple[str, ...], record: list[str]) -> bool:
     while named and not header[named - 1]:
         named -= 1
     return len(record) < named
+
+
+def _span_note(sheet: Sheet, number: int) -> str:
+    if number not in sheet.spans:
+        return ""
+    first, last = sheet.spans[number]
+    return f" (its quoted cells run from line {first} to line {last}: is a double quote open?)"
+
+
+def _check_unheaded_cells(sheet: Sheet, records: list[_Record]) -> None:
+    """A value under a blank heading would be dropped unseen: report each such column."""
+    blank = [i for i, heading in enumerate(sheet.header) if not heading]
+    for index in blank:
+        row = next((r.number for r in records if not r.broken and index < len(r.cells)
+                    and r.cells[index].strip()), None)
+        if row is not None:
+            sheet.add(f"{sheet.name}, row 1, column {index + 1}",
+                      f"has no heading, but row {row} has a value in this column",
+                      "give the column its heading, or delete the column")
 
 
 def check_header(sheet: Sheet, columns: Columns) -> None:
@@ -200,13 +327,41 @@ def check_header(sheet: Sheet, columns: Columns) -> None:
             sheet.add(where, f"required column {column} is missing",
                       f"add a column headed {column}")
     seen: set[str] = set()
-    for column in sheet.header:
+    for column in filter(None, sheet.header):  # blank headings: _check_unheaded_cells
         if column in seen:
             sheet.add(where, f"column {column} appears twice", "remove or rename one of them")
         seen.add(column)
-        if column and column not in columns.known:
+        if column not in columns.known:
             sheet.add(f"{where}, column {column}", "unknown column",
                       closest(column, columns.known, "rename it to"))
+    _check_characters(sheet, columns)
+
+
+def _check_characters(sheet: Sheet, columns: Columns) -> None:
+    """No cell holds a control character; only ``multiline`` columns hold a line break
+    (anywhere else one is a double quote left open, and the row is read no further)."""
+    kept = []
+    for row in sheet.rows:
+        if _UNUSUAL.search("".join(row.cells.values())) and _broken_line(row, columns):
+            sheet.misaligned.append(row)
+        else:
+            kept.append(row)
+    sheet.rows[:] = kept
+
+
+def _broken_line(row: Row, columns: Columns) -> bool:
+    """Report the row's control characters; True when a line break shows a quote left open."""
+    for column, cell in row.cells.items():
+        if _LINE_BREAK.search(cell) and column not in columns.multiline:
+            row.sheet.add(row.where(column),
+                          "holds a line break" + _span_note(row.sheet, row.number),
+                          _LINE_BREAK_FIX, kind="quotes", row=row.number)
+            return True
+        control = _CONTROL.search(cell)
+        if control:
+            row.problem(column, f"holds the control character U+{ord(control[0]):04X}",
+                        "delete it (re-export the file, or retype the cell)")
+    return False
 
 
 def closest(raw: str, choices: Iterable[str], verb: str = "did you mean") -> str:
@@ -247,7 +402,8 @@ class Row:
 
     def problem(self, column: str, what: str, fix: str = "") -> None:
         self.failed = True
-        self.sheet.add(self.where(column), what, fix)
+        self.sheet.add(self.where(column), what, fix, kind=f"column {column}" if column else "rows",
+                       row=self.number)
 
     def text(self, column: str) -> str:
         return self.cells.get(column, "")
@@ -330,6 +486,16 @@ class Row:
         self.problem(column, self.about(column, raw, what),
                      f"write a whole number such as {max(minimum, 3)}")
         return None
+
+    def identifier(self, column: str) -> str:
+        """A required id (case_ref, household, worker_id, team) matching :data:`IDENTIFIER`."""
+        value = self.required(column)
+        # A control character was reported already, with the cell's other characters.
+        if value and not IDENTIFIER.fullmatch(value) and not _CONTROL.search(value):
+            shown = repr(value if len(value) <= 40 else value[:40] + "...")
+            self.problem(column, f"{shown} is not a valid {column.replace('_', ' ')}",
+                         f"use {IDENTIFIER_RULE}")
+        return value
 
     def reference(self, column: str, known: Set[str] | None, file: str,
                   required: bool = True) -> str:

@@ -18,7 +18,7 @@ import string
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +27,8 @@ from visitplanner.errors import InputError, Problem
 from visitplanner.workdays import REGIONS
 
 SETTINGS_FILE = "visitplanner.toml"
+#: The longest plan the settings may ask for (``plan --weeks`` has the same bound).
+MAX_WEEKS = 52
 
 
 # --------------------------------------------------------------------------- values
@@ -127,10 +129,17 @@ def _literal(value: Any) -> str:
     return str(value)
 
 
+#: Line breaks, tabs and other control characters: no setting's text may hold one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _text(choices: tuple[str, ...] = (), required: bool = False) -> Callable[[Any], str]:
     def convert(raw: Any) -> str:
         if not isinstance(raw, str):
             raise SettingValueError(f"{_literal(raw)} is not text", "write it in double quotes")
+        if _CONTROL.search(raw):  # would break calendar output; the value is not repeated
+            raise SettingValueError("holds a line break or another control character",
+                                    "write it on one line, without control characters")
         if required and not raw.strip():
             raise SettingValueError("it is empty", "give a value")
         if choices and raw not in choices:
@@ -151,7 +160,7 @@ def _optional_text(raw: Any) -> str | None:
     return None if raw is None else _text(required=True)(raw)
 
 
-def _integer(minimum: int | None = None) -> Callable[[Any], int]:
+def _integer(minimum: int | None = None, maximum: int | None = None) -> Callable[[Any], int]:
     def convert(raw: Any) -> int:
         # bool is an int subclass in Python; TOML `true` must not pass as 1.
         if isinstance(raw, bool) or not isinstance(raw, int):
@@ -162,21 +171,33 @@ def _integer(minimum: int | None = None) -> Callable[[Any], int]:
             raise SettingValueError(
                 f"{raw} is less than {minimum}", f"use a whole number of at least {minimum}"
             )
+        if maximum is not None and raw > maximum:
+            raise SettingValueError(
+                f"{raw} is more than {maximum}",
+                f"use a whole number from {minimum if minimum is not None else 0} to {maximum}",
+            )
         return raw
 
     return convert
 
 
+_CLOCK_FIX = 'write it as "HH:MM" (24 hour), e.g. "09:30"'
+
+
 def _clock_time(raw: Any) -> time:
+    """A time of day in whole minutes: ``"09:30"`` (or a TOML time such as ``09:30:00``)."""
+    if isinstance(raw, datetime):
+        raise SettingValueError(f"{raw.isoformat()} is a date and time, not a time of day",
+                                'write only the time, as "HH:MM" (24 hour), e.g. "09:30"')
     if isinstance(raw, time):
+        if raw.second or raw.microsecond:
+            raise SettingValueError(f"{raw.isoformat()} has seconds", _CLOCK_FIX)
         return raw
     if isinstance(raw, str) and re.fullmatch(r"\d{1,2}:\d{2}", raw.strip()):
         hours, minutes = (int(part) for part in raw.strip().split(":"))
         if hours < 24 and minutes < 60:
             return time(hours, minutes)
-    raise SettingValueError(
-        f"{_literal(raw)} is not a time of day", 'write it as "HH:MM" (24 hour), e.g. "09:30"'
-    )
+    raise SettingValueError(f"{_literal(raw)} is not a time of day", _CLOCK_FIX)
 
 
 def _date(raw: Any) -> date:
@@ -290,8 +311,20 @@ def _env_name(raw: Any) -> str:
     return name
 
 
-def _path(raw: Any) -> Path:
-    return Path(_text(required=True)(raw))
+def _folder_inside(raw: Any) -> Path:
+    """A folder relative to the workspace that stays inside it: no absolute path, no ``..``.
+
+    The settings travel with the workspace; only the command line (``--out``) may
+    send output elsewhere.
+    """
+    path = Path(_text(required=True)(raw))
+    if path.is_absolute() or ".." in path.parts:
+        raise SettingValueError(
+            f"{_literal(raw)} is outside the workspace",
+            'give a folder inside the workspace, e.g. "calendars"; to write elsewhere, '
+            "give --out on the command line",
+        )
+    return path
 
 
 # --------------------------------------------------------------------------- the spec
@@ -334,8 +367,8 @@ class Section:
 SPEC: tuple[Section, ...] = (
     Section("workspace", (
         Option("policy", _text(required=True), "text", REQUIRED,
-               "A policy in `config/` by name (e.g. `camden`), or a path to a policy file "
-               "relative to the workspace."),
+               "A bundled policy by name (`camden`, `walsall`: the files in `config/`), or a "
+               "path to a policy file relative to the workspace (`local.toml`, `./camden`)."),
         Option("team_name", _text(), "text", "",
                "Free text shown in team calendars."),
         Option("privacy", _text(("minimal", "standard", "full")), "`minimal`, `standard` or `full`",
@@ -351,7 +384,8 @@ SPEC: tuple[Section, ...] = (
                "not reported as overdue for visits the export does not hold."),
     ), "What the workspace is and whose rules it follows."),
     Section("planning", (
-        Option("weeks", _integer(1), "whole number ≥ 1", 6, "Default plan horizon in weeks."),
+        Option("weeks", _integer(1, MAX_WEEKS), f"whole number 1 to {MAX_WEEKS}", 6,
+               "Default plan horizon in weeks."),
         Option("seed", _integer(), "whole number", 1,
                "Default seed for placing unannounced visits (same seed, same plan)."),
         Option("pin_working_days", _integer(0), "whole number ≥ 0", 5,
@@ -369,8 +403,9 @@ SPEC: tuple[Section, ...] = (
         ], "Named windows that unannounced visits rotate through, where the policy allows."),
     ), "How plans are made."),
     Section("publish", (
-        Option("out", _path, "path", "calendars",
-               "Folder for the ICS files, relative to the workspace."),
+        Option("out", _folder_inside, "path inside the workspace", "calendars",
+               "Folder for the ICS files, relative to the workspace; an absolute path or `..` "
+               "is refused (`publish --out` may name any folder)."),
         Option("alarms_minutes", _alarms, "list of whole numbers ≥ 0", [1440, 60],
                "Reminders, in minutes before each visit."),
         Option("cancelled_keep_days", _integer(0), "whole number ≥ 0", 28,

@@ -63,14 +63,14 @@ CHILD_COLUMNS = Columns(
     ("date_of_birth", "expected_due_date", "referral_date", "conference_dates", "categories",
      "education", "allocated_worker", "visit_frequency_days", "address"),
     personal=("name", "address", "date_of_birth", "expected_due_date"),
+    multiline=("address",),
 )
 WORKER_COLUMNS = Columns(("worker_id", "name", "email", "team", "role"),
                          ("working_days", "visits_per_day"), personal=("name", "email"))
-ABSENCE_COLUMNS = Columns(("worker_id", "from", "to"), ("reason",))
+ABSENCE_COLUMNS = Columns(("worker_id", "from", "to"), ("reason",), multiline=("reason",))
 CATEGORIES = ("neglect", "physical", "emotional", "sexual")
 EDUCATION = ("school", "early_years", "none", "home", "alternative")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WORKER_ID = re.compile(r"[A-Za-z0-9._-]+")
 
 
 # --------------------------------------------------------------------------- values
@@ -232,11 +232,8 @@ def parse_workers(sheet: Sheet) -> list[Worker]:
 
 
 def _worker(row: Row) -> Worker | None:
-    worker_id = row.required("worker_id")
-    if worker_id and not _WORKER_ID.fullmatch(worker_id):
-        row.problem("worker_id", f"{worker_id!r} has characters other than letters, digits, "
-                    ". _ -", "use only letters, digits, '.', '_' and '-'")
-    name, team = row.required("name"), row.required("team")
+    worker_id = row.identifier("worker_id")
+    name, team = row.required("name"), row.identifier("team")
     email = row.required("email")
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         row.problem("email", row.about("email", email, "is not an email address"),
@@ -293,7 +290,7 @@ def parse_children(sheet: Sheet, worker_ids: Set[str] | None) -> tuple[list[Chil
 
 
 def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
-    case_ref, household = row.required("case_ref"), row.required("household")
+    case_ref, household = row.identifier("case_ref"), row.identifier("household")
     name = row.required("name")
     plan_type = row.choice("plan_type", PlanType)
     plan_start = row.date_value("plan_start", required=True)

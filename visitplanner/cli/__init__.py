@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from visitplanner import __version__
-from visitplanner.errors import VisitplannerError
+from visitplanner.errors import InputError, VisitplannerError
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,18 @@ class Context:
 def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
     """Plan statutory home visits to children, assign them and publish them."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
+    _check_workspace_folder(workspace)
     ctx.obj = Context(workspace=workspace, verbose=verbose)
+
+
+def _check_workspace_folder(workspace: Path) -> None:
+    """Refuse a ``-w`` folder that does not exist, naming it, before any command reads it.
+
+    (A file given as the folder is refused by click itself: ``file_okay=False``.)
+    """
+    if not workspace.exists():
+        raise InputError(f"workspace folder {workspace} does not exist (fix: give -w/--workspace "
+                         "the folder that holds visitplanner.toml and the CSV files)")
 
 
 def _register() -> None:

@@ -21,7 +21,9 @@ def policy() -> None:
 def show(name_or_file: str, as_json: bool, table: bool) -> None:
     """Print a policy's rules in plain English with their sources.
 
-    NAME_OR_FILE is a bundled policy (camden, walsall) or a .toml file.
+    NAME_OR_FILE is a bundled policy's name (camden, walsall), even when the current
+    folder holds a file or folder of that name, or a path to a policy file
+    (local.toml, ./camden).
     """
     from visitplanner.policy import load_policy
     from visitplanner.policy.describe import describe_policy, describe_rule, sources_table

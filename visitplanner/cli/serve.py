@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -45,15 +48,70 @@ def serve(obj: object, host: str, port: int, out: Path | None) -> None:
 
     root = _root(obj)
     out_dir = out if out is not None else root / load_settings(root / SETTINGS_FILE).publish.out
+    server = _listen(waitress, feed_app(root, out_dir), host, port)
     if not load_tokens(root).hashes:
         click.echo(
             "no feed tokens yet: make one with `visitplanner feed-token rotate CALENDAR_ID`",
             err=True,
         )
-    server = waitress.create_server(feed_app(root, out_dir), host=host, port=port)
-    address = f"http://{server.effective_host}:{server.effective_port}"
+    address = _address(server)
     click.echo(f"serving {out_dir} at {address}/feeds/<token>.ics (Ctrl-C to stop)")
     server.run()  # until Ctrl-C; waitress logs no request lines, so tokens stay out of logs
+
+
+def _listen(waitress: Any, app: Any, host: str, port: int) -> Any:
+    """Waitress's server on ``host:port``; an address or port it cannot have is one line.
+
+    The sockets are bound here and handed to waitress, so a refused bind leaves nothing
+    half-made behind (waitress's own bind would leave its socket and threads).
+    """
+    sockets = _bound_sockets(host, port)
+    try:
+        return waitress.create_server(app, sockets=sockets)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+
+
+def _bound_sockets(host: str, port: int) -> list[socket.socket]:
+    """A socket bound to each address of ``host`` (both IPv4 and IPv6 for ``localhost``)."""
+    try:
+        addresses = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM,
+                                       socket.IPPROTO_TCP, socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise PublishError(f"cannot listen on {host}: {exc.strerror} "
+                           "(fix: give --host an address of this machine, e.g. 127.0.0.1)"
+                           ) from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(addresses):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise _bind_error(exc, host, port) from None
+    return sockets
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> PublishError:
+    if exc.errno == errno.EADDRINUSE:
+        return PublishError(f"port {port} on {host} is already in use (fix: stop the program "
+                            "using it, or choose another port with --port)")
+    return PublishError(f"cannot listen on {host} port {port}: {exc.strerror or exc} "
+                        "(fix: check --host and --port)")
+
+
+def _address(server: Any) -> str:
+    """``http://host:port`` of the (first) address the server listens on."""
+    listening = getattr(server, "effective_listen", None)  # a server on several sockets
+    host, port = listening[0] if listening else (server.effective_host, server.effective_port)
+    return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
 
 
 @click.group("feed-token")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,13 @@ from visitplanner.model import PlanType
 from visitplanner.policy.model import Counting, Policy, Rule, RuleKind, Trigger, Unit
 from visitplanner.policy.spec import FIELDS, KINDS, POLICY_FIELDS, SpecError
 
-#: Folder of the bundled policies (config/ at the top of the project).
+#: The bundled policies (``NAME.toml``), package data read through :mod:`importlib.resources`
+#: so that an installed wheel finds them.  In a checkout each file there links to its source
+#: in the project's top-level ``config/``.
+BUNDLED: Traversable = files("visitplanner.policy.bundled")
+#: The project's ``config/`` folder: the bundled policies' source, present in a checkout only.
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+POLICY_SUFFIX = ".toml"
 
 EVENTS = frozenset({"referral", "plan_start"})
 ANCHORS = frozenset({"last_failed_visit", "first_failed_visit"})
@@ -21,25 +28,39 @@ BETWEEN_EVENTS = frozenset({"conference"})
 PLAN_VALUES = frozenset({"visit_frequency_days"})
 
 
-def find_policy(name_or_path: str, base: Path) -> Path:
-    """The file for a policy name (config/NAME.toml) or a path relative to ``base``."""
-    candidate = base / name_or_path
-    if candidate.suffix == ".toml" or candidate.exists():
-        return candidate
-    return CONFIG_DIR / f"{name_or_path}.toml"
+def bundled_names() -> tuple[str, ...]:
+    """The names of the bundled policies (``camden``, ``walsall``), sorted."""
+    return tuple(sorted(entry.name.removesuffix(POLICY_SUFFIX) for entry in BUNDLED.iterdir()
+                        if entry.name.endswith(POLICY_SUFFIX)))
+
+
+def find_policy(name_or_path: str, base: Path) -> Traversable:
+    """The file a workspace or the command line means by ``name_or_path``.
+
+    A bundled policy's name (``camden``) means the bundled policy, even when ``base``
+    holds a file or folder of that name; anything else (``camden.toml``,
+    ``./camden``, ``policies/local.toml``) is a file relative to ``base``.
+    """
+    if name_or_path in bundled_names():
+        return BUNDLED / f"{name_or_path}{POLICY_SUFFIX}"
+    return base / name_or_path
 
 
 def load_policy(name_or_path: str, base: Path) -> Policy:
     """Load and validate a policy; raise :class:`PolicyError` listing every problem."""
-    path = find_policy(name_or_path, base)
+    source = find_policy(name_or_path, base)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = source.read_text(encoding="utf-8")
     except OSError as error:
-        known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.toml")))
+        known = ", ".join(bundled_names())
         raise PolicyError(f"cannot read policy {name_or_path!r}", [Problem(
-            str(path), error.strerror or str(error),
+            str(source), error.strerror or str(error),
             f"name a bundled policy ({known}) or a .toml file")]) from None
-    return parse_policy(text, path.name)
+    except UnicodeDecodeError as error:
+        raise PolicyError(f"cannot read policy {name_or_path!r}", [Problem(
+            str(source), f"is not UTF-8 text (byte {error.start})",
+            "save the file as UTF-8")]) from None
+    return parse_policy(text, source.name)
 
 
 def parse_policy(text: str, filename: str) -> Policy:

@@ -19,17 +19,21 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
+
+from visitplanner.fsutil import write_atomic
 
 STATE_DIR = ".visitplanner"
 STATUS_FILE = "sync.sqlite"
 WORKER_EDITS_FILE = "worker-edits.json"
 
 EditKind = Literal["moved", "edited", "deleted"]
+
+#: The status database holds calendar data: its owner alone may read it.
+PRIVATE_MODE = 0o600
 
 #: ``pending_hash`` value of a delete in flight.
 PENDING_DELETE = "DELETE"
@@ -119,10 +123,13 @@ class SyncStatus:
 
     @classmethod
     def open(cls, root: Path) -> SyncStatus:
-        """Open (creating if needed) ``root/.visitplanner/sync.sqlite``."""
+        """Open ``root/.visitplanner/sync.sqlite``, creating it readable by its owner only."""
         folder = Path(root) / STATE_DIR
         folder.mkdir(parents=True, exist_ok=True)
-        return cls(sqlite3.connect(folder / STATUS_FILE, isolation_level=None))
+        path = folder / STATUS_FILE
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_MODE))
+        os.chmod(path, PRIVATE_MODE)
+        return cls(sqlite3.connect(path, isolation_level=None))
 
     @classmethod
     def in_memory(cls) -> SyncStatus:
@@ -277,19 +284,6 @@ def record_worker_edits(
         merged.pop((edit.calendar, edit.uid), None)
         merged[(edit.calendar, edit.uid)] = edit
     result = list(merged.values())
-    _write_atomically(
-        worker_edits_path(root), json.dumps([asdict(e) for e in result], indent=2) + "\n"
-    )
+    text = json.dumps([asdict(e) for e in result], indent=2) + "\n"
+    write_atomic(worker_edits_path(root), text.encode("utf-8"))
     return result
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
