@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -14,6 +17,9 @@ from visitplanner.cli import Context
 from visitplanner.cli.due import DATE, DATE_FORM, today_in_london
 from visitplanner.errors import InputError, PlanError, Problem, VisitplannerError
 from visitplanner.guards import MAX_START_DAYS_FROM_TODAY
+
+#: The command named as the workspace lock's holder while a plan is made and kept.
+PLAN_COMMAND = "plan"
 
 if TYPE_CHECKING:
     from visitplanner.compare import PlanComparison
@@ -36,28 +42,56 @@ if TYPE_CHECKING:
 @click.pass_obj
 def plan(ctx: Context, start: date | None, weeks: int | None, seed: int | None,
          as_json: bool, no_keep: bool, jobs: int | None, force: bool) -> None:
-    """Plan visits, assign them to workers and keep the plan for publish and sync."""
-    from visitplanner.planstore import load_schedule, save_schedule, schedule_to_json
-    from visitplanner.publish.syncstatus import load_worker_edits
-    from visitplanner.usecases import make_plan, moves_from_edits
-    from visitplanner.workspace import load_workspace
+    """Plan visits, assign them to workers and keep the plan for publish and sync.
+
+    Keeping the plan takes the workspace lock (one writer at a time), so a second
+    `plan`, `publish` or `sync` meanwhile waits; --no-keep takes none.
+    """
+    from visitplanner.planstore import schedule_to_json
+    from visitplanner.wslock import workspace_lock
 
     today = today_in_london()
     _refuse(PlanError, "The plan's first day looks wrong", guards.start_problems(start, today),
             forced=force)
-    ws = load_workspace(ctx.workspace)
-    previous = load_schedule(ctx.workspace)
-    _check_children(len(ws.children), previous, force)
-    moves = moves_from_edits(load_worker_edits(ctx.workspace))
-    schedule = make_plan(ws, start or today, weeks, seed, previous, moves, jobs=jobs or _cores())
-    _refuse(PlanError, "The plan has no visits",
-            guards.empty_plan_problems(schedule, len(ws.children)))
-    if not no_keep:
-        save_schedule(ctx.workspace, schedule)
+    request = _Request(start or today, weeks, seed, jobs or _cores(), force)
+    with nullcontext() if no_keep else workspace_lock(ctx.workspace, PLAN_COMMAND):
+        schedule, previous = _make_plan(ctx.workspace, request, keep=not no_keep)
     if as_json:
         click.echo(schedule_to_json(schedule), nl=False)
         return
     click.echo(summary(schedule, previous))
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What `plan` was asked for, its defaults filled in (except the workspace's own)."""
+
+    start: date
+    weeks: int | None
+    seed: int | None
+    jobs: int
+    force: bool
+
+
+def _make_plan(root: Path, request: _Request, keep: bool) -> tuple[Schedule, Schedule | None]:
+    """Read the workspace and the kept plan, plan, and keep the new plan when ``keep``:
+    the new schedule and the kept one it replaced (None: there was none)."""
+    from visitplanner.planstore import load_schedule, save_schedule
+    from visitplanner.publish.syncstatus import load_worker_edits
+    from visitplanner.usecases import make_plan, moves_from_edits
+    from visitplanner.workspace import load_workspace
+
+    ws = load_workspace(root)
+    previous = load_schedule(root)
+    _check_children(len(ws.children), previous, request.force)
+    moves = moves_from_edits(load_worker_edits(root))
+    schedule = make_plan(ws, request.start, request.weeks, request.seed, previous, moves,
+                         jobs=request.jobs)
+    _refuse(PlanError, "The plan has no visits",
+            guards.empty_plan_problems(schedule, len(ws.children)))
+    if keep:
+        save_schedule(root, schedule)
+    return schedule, previous
 
 
 def _check_children(children: int, previous: Schedule | None, force: bool) -> None:

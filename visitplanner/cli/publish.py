@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from visitplanner.publish import ChangeCounts, FilesWritten, PublishContext, PublishState
     from visitplanner.workspace import Workspace
 
+#: The command named as the workspace lock's holder while calendars are published.
+PUBLISH_COMMAND = "publish"
 #: The override of the cancellation guard, shared by `publish` and `sync`.
 ALLOW_CANCELLATIONS = click.option(
     guards.ALLOW_CANCELLATIONS_OPTION, "allow_cancellations", is_flag=True,
@@ -63,20 +65,35 @@ def publish(obj: object, out: Path | None, as_json: bool, allow_cancellations: b
     Unchanged files are left untouched; changed visits keep their UID and get a
     higher SEQUENCE; withdrawn ones are published as CANCELLED for a while.  A run
     that would cancel many of a calendar's future visits is refused (nothing is
-    written) unless --allow-cancellations is given.
+    written) unless --allow-cancellations is given.  Takes the workspace lock: a
+    `plan`, `publish` or `sync` meanwhile waits for it.
     """
+    from visitplanner.publish import count_changes
+    from visitplanner.wslock import workspace_lock
+
+    root: Path = getattr(obj, "workspace", Path("."))
+    with workspace_lock(root, PUBLISH_COMMAND):
+        out_dir, files, before, after = _publish(root, out, allow_cancellations)
+    counts = count_changes(before, after)
+    click.echo(
+        _summary_json(out_dir, files, counts) if as_json else _summary_text(out_dir, files, counts)
+    )
+
+
+def _publish(root: Path, out: Path | None, allow_cancellations: bool
+             ) -> tuple[Path, FilesWritten, PublishState, PublishState]:
+    """Write the calendars and the published state: the folder, the files, and the
+    published state before and after."""
     from visitplanner.planstore import PLAN_FILE, load_schedule
     from visitplanner.publish import (
         build_documents,
         calendar_names,
-        count_changes,
         load_state,
         publish_files,
         save_state,
     )
     from visitplanner.workspace import load_workspace
 
-    root: Path = getattr(obj, "workspace", Path("."))
     workspace = load_workspace(root)
     schedule = load_schedule(root)
     if schedule is None:
@@ -92,10 +109,7 @@ def publish(obj: object, out: Path | None, as_json: bool, allow_cancellations: b
     out_dir = out if out is not None else workspace.publish_dir
     files = publish_files(out_dir, documents, calendar_names(documents, ctx))
     save_state(root, after)
-    counts = count_changes(before, after)
-    click.echo(
-        _summary_json(out_dir, files, counts) if as_json else _summary_text(out_dir, files, counts)
-    )
+    return out_dir, files, before, after
 
 
 def refuse_mass_cancellation(error: type[VisitplannerError], command: str, schedule: Schedule,

@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # the CalDAV stack is imported by the functions that use it: 
     from visitplanner.publish.syncstatus import SyncStatus
     from visitplanner.settings import CaldavSettings
 
+#: The command named as the workspace lock's holder while calendars are synced.
+SYNC_COMMAND = "sync"
 #: Show a progress bar from this many documents on.
 PROGRESS_FROM = 50
 COUNTS = ("created", "updated", "deleted", "unchanged", "conflicts")
@@ -50,14 +52,23 @@ def sync(obj: object, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     their own calendar is reported (.visitplanner/worker-edits.json) and, by
     default, kept as they left it.  A run that would cancel many of a calendar's
     future visits is refused before connecting (also with --dry-run) unless
-    --allow-cancellations is given.
+    --allow-cancellations is given.  Takes the workspace lock (also with --dry-run,
+    which reads the sync state): a `plan`, `publish` or `sync` meanwhile waits for it.
     """
+    from visitplanner.wslock import workspace_lock
+
+    root: Path = getattr(obj, "workspace", Path("."))
+    with workspace_lock(root, SYNC_COMMAND):
+        _sync(root, dry_run, as_json, allow_cancellations)
+
+
+def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -> None:
+    """The whole sync, run under the workspace lock."""
     from visitplanner.planstore import PLAN_FILE, load_schedule
     from visitplanner.publish import build_documents, load_state, save_state
     from visitplanner.publish.sync import SyncPolicy
     from visitplanner.workspace import load_workspace
 
-    root: Path = getattr(obj, "workspace", Path("."))
     workspace = load_workspace(root)
     settings = workspace.settings.caldav
     if settings is None:

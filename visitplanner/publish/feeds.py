@@ -5,6 +5,9 @@ Each calendar has its own unguessable token; the feed's URL is
 ``.visitplanner/feed-tokens.json``, mode 0600), so reading that file does not
 give access to any feed; a lost or leaked URL is replaced with
 ``visitplanner feed-token rotate CALENDAR_ID``, which ends the old one.
+A rotation reads the store, adds one hash and saves it under the workspace lock
+(:mod:`visitplanner.wslock`), so two rotations at once never lose one another's
+token.
 
 :func:`feed_app` is a plain WSGI callable (PEP 3333), served by waitress.  It
 answers 200 with the file, 304 when the client's ``If-None-Match`` holds the
@@ -30,11 +33,14 @@ from typing import Any
 from visitplanner.errors import Problem, PublishError
 from visitplanner.fsutil import write_atomic
 from visitplanner.publish import feed_path
+from visitplanner.wslock import workspace_lock
 
 FORMAT = 1
 TOKENS_FILE = Path(".visitplanner") / "feed-tokens.json"
 #: 32 random bytes, URL-safe base64: 43 characters.
 TOKEN_BYTES = 32
+#: The command named as the workspace lock's holder while a token is rotated.
+ROTATE_COMMAND = "feed-token rotate"
 _FEED_PATH = re.compile(r"/feeds/([A-Za-z0-9_-]{20,128})\.ics")
 _NOT_FOUND = b"Not found\n"
 
@@ -97,14 +103,19 @@ def save_tokens(root: Path, store: TokenStore) -> None:
 def rotate_token(root: Path, calendar_id: str) -> str:
     """Give ``calendar_id`` a new random token (ending the old one); return it.
 
-    The token itself is returned once and never stored: show it to the user now.
+    The token itself is returned once and never stored: show it to the user now.  The
+    store is read and saved under the workspace lock, waiting for any other command that
+    holds it (:class:`~visitplanner.wslock.WorkspaceBusyError` if it does not finish).
     """
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    store = load_tokens(root)
-    save_tokens(
-        root, TokenStore(MappingProxyType({**store.hashes, calendar_id: token_hash(token)}))
-    )
+    with workspace_lock(root, ROTATE_COMMAND):
+        save_tokens(root, with_token(load_tokens(root), calendar_id, token))
     return token
+
+
+def with_token(store: TokenStore, calendar_id: str, token: str) -> TokenStore:
+    """``store`` with ``calendar_id``'s token replaced by ``token`` (its hash)."""
+    return TokenStore(MappingProxyType({**store.hashes, calendar_id: token_hash(token)}))
 
 
 def feed_url(base_url: str, token: str) -> str:
