@@ -6,8 +6,10 @@ text.  The same table validates a file, supplies the defaults and generates the
 reference in ``docs/workspace.md`` (:func:`settings_reference_markdown`), so the three
 cannot drift apart.
 
-The settings never hold credentials: a ``password`` key is refused with a message
-pointing to ``password_env`` / ``password_command``, and its value is never echoed.
+The settings never hold credentials: a ``password`` key, or ``user:password@`` in any
+address (``url``, ``calendar_url_template``, ``calendars``), is refused with a message
+pointing to ``username_env`` / ``password_env`` / ``password_command``.  No problem with
+a key that may hold a secret (an address, a variable's name, a command) repeats its value.
 """
 
 from __future__ import annotations
@@ -133,10 +135,13 @@ def _literal(value: Any) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _text(choices: tuple[str, ...] = (), required: bool = False) -> Callable[[Any], str]:
+def _text(choices: tuple[str, ...] = (), required: bool = False,
+          echo: bool = True) -> Callable[[Any], str]:
+    """Text on one line; ``echo=False`` for keys whose value may be a secret (never repeated)."""
     def convert(raw: Any) -> str:
         if not isinstance(raw, str):
-            raise SettingValueError(f"{_literal(raw)} is not text", "write it in double quotes")
+            shown = f"{_literal(raw)} is" if echo else "is"
+            raise SettingValueError(f"{shown} not text", "write it in double quotes")
         if _CONTROL.search(raw):  # would break calendar output; the value is not repeated
             raise SettingValueError("holds a line break or another control character",
                                     "write it on one line, without control characters")
@@ -154,10 +159,6 @@ def _text(choices: tuple[str, ...] = (), required: bool = False) -> Callable[[An
 def _region(raw: Any) -> str:
     """A bank-holiday region, or "" for the policy's own."""
     return "" if raw == "" else _text(REGIONS)(raw)
-
-
-def _optional_text(raw: Any) -> str | None:
-    return None if raw is None else _text(required=True)(raw)
 
 
 def _integer(minimum: int | None = None, maximum: int | None = None) -> Callable[[Any], int]:
@@ -263,52 +264,104 @@ def _time_windows(raw: Any) -> tuple[TimeWindow, ...]:
 
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+#: Text of a key whose value may be a secret (an address, a variable's name, a command): a
+#: problem with it never repeats the value.
+_quiet_text = _text(required=True, echo=False)
+#: What the template's ``{url}`` stands for while its own addresses are checked.
+_URL_STAND_IN = "https://caldav.invalid/"
+_NO_CREDENTIALS_FIX = (
+    "remove user:password@ from the address and change the password if it was real; sync "
+    "reads the user name from the environment variable named by username_env and the "
+    "password from the one named by password_env, or from password_command")
 
 
 def _calendar_urls(raw: Any) -> dict[str, str]:
+    """Explicit calendar addresses; a problem names the entry, never its address."""
     if not isinstance(raw, dict):
-        raise SettingValueError(f"{_literal(raw)} is not a table",
-                                'write it as { "worker-id" = "https://..." }')
-    return {str(key): _server_url(value) for key, value in raw.items()}
+        raise SettingValueError("is not a table", 'write it as { "worker-id" = "https://..." }')
+    urls = {}
+    for key, value in raw.items():
+        try:
+            urls[str(key)] = _server_url(value)
+        except SettingValueError as exc:
+            raise SettingValueError(f"entry {_literal(str(key))} {exc.what}", exc.fix) from None
+    return urls
 
 
 def _server_url(raw: Any) -> str:
-    url = _text(required=True)(raw)
-    parts = urlsplit(url)
-    # Safeguarding data travels only over TLS; plain http is allowed for a server on
-    # this machine (tests, a local Radicale behind a TLS proxy).
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
-        return url
-    raise SettingValueError(
-        f"{_literal(url)} is not an https:// address",
-        "use the server's https:// address (plain http only for localhost)",
-    )
+    """An https:// address (plain http only on this machine) with no user name or password.
+
+    Safeguarding data travels only over TLS; plain http is allowed for a server on
+    this machine (tests, a local Radicale behind a TLS proxy).  The address is never
+    repeated in a problem: it may hold a password.
+    """
+    url = _quiet_text(raw)
+    _check_address(url)
+    return url
+
+
+def _check_address(url: str) -> None:
+    """Raise unless ``url`` is a web address sync may use (see :func:`_server_url`)."""
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address, a port that is not a number
+        raise SettingValueError("is not a web address",
+                                'write the server\'s address, e.g. "https://dav.example.org/"'
+                                ) from None
+    if "@" in parts.netloc:
+        raise SettingValueError("holds a user name or password (user:password@)",
+                                _NO_CREDENTIALS_FIX)
+    if parts.scheme == "https" and host:
+        return
+    if parts.scheme == "http" and host in _LOOPBACK:
+        return
+    what = ("is a plain http:// address of another machine" if parts.scheme == "http"
+            else "is not an https:// address")
+    raise SettingValueError(what, "use the server's https:// address (plain http only for "
+                                  "localhost)")
 
 
 def _url_template(raw: Any) -> str:
-    template = _text(required=True)(raw)
+    """``{url}`` and ``{calendar}`` placed in an address that obeys :func:`_server_url`'s rules."""
+    template = _quiet_text(raw)
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as exc:
-        raise SettingValueError(f"{_literal(template)}: {exc}", "balance the { } braces") from None
+        raise SettingValueError(f"cannot be read: {exc}", "balance the { } braces") from None
     if "calendar" not in fields or not fields <= {"url", "calendar"}:
+        unknown = ", ".join(f"{{{name}}}" for name in sorted(fields - {"url", "calendar"}))
         raise SettingValueError(
-            f"{_literal(template)} must use {{calendar}} and no placeholder but {{url}}",
+            "must use {calendar} and no placeholder but {url}"
+            + (f" (it uses {unknown})" if unknown else ""),
             'write e.g. "{url}{calendar}/"',
         )
+    try:
+        example = template.format(url=_URL_STAND_IN, calendar="calendar")
+    except (ValueError, TypeError) as exc:  # a format spec such as {calendar:d}
+        raise SettingValueError(f"cannot be filled in: {exc}",
+                                'write the placeholders bare, e.g. "{url}{calendar}/"') from None
+    _check_address(example)
     return template
 
 
-def _env_name(raw: Any) -> str:
-    name = _text(required=True)(raw)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise SettingValueError(
-            f"{_literal(name)} is not an environment variable name",
-            'give the variable\'s name, not its value, e.g. "VISITPLANNER_CALDAV_PASSWORD"',
-        )
-    return name
+def _env_name(example: str) -> Callable[[Any], str]:
+    """The name of an environment variable; a value that is not one may be the secret itself."""
+    def convert(raw: Any) -> str:
+        name = _quiet_text(raw)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise SettingValueError(
+                "is not an environment variable name (not shown: it may be a secret)",
+                f"give the name of the variable that holds the value, e.g. {_literal(example)}, "
+                "and change the password if it was written here",
+            )
+        return name
+
+    return convert
+
+
+def _optional_command(raw: Any) -> str | None:
+    return None if raw is None else _quiet_text(raw)
 
 
 def _folder_inside(raw: Any) -> Path:
@@ -413,20 +466,26 @@ SPEC: tuple[Section, ...] = (
     ), "How calendars are written."),
     Section("caldav", (
         Option("url", _server_url, "https:// address", REQUIRED,
-               "The CalDAV server (plain `http://` only for localhost)."),
+               "The CalDAV server (plain `http://` only for localhost). No `user:password@`: "
+               "the login comes from the environment (`username_env`, `password_env`) or "
+               "`password_command`."),
         Option("calendar_url_template", _url_template, "text with `{url}`, `{calendar}`",
                "{url}{calendar}/",
-               "Each calendar's address; `{calendar}` is a worker id or `team-<team>`."),
-        Option("username_env", _env_name, "environment variable name",
-               "VISITPLANNER_CALDAV_USERNAME", "Environment variable holding the user name."),
-        Option("password_env", _env_name, "environment variable name",
-               "VISITPLANNER_CALDAV_PASSWORD", "Environment variable holding the password."),
-        Option("password_command", _optional_text, "command", None,
+               "Each calendar's address; `{calendar}` is a worker id or `team-<team>`. "
+               "An address written out in it follows the rules of `url`."),
+        Option("username_env", _env_name("VISITPLANNER_CALDAV_USERNAME"),
+               "environment variable name", "VISITPLANNER_CALDAV_USERNAME",
+               "Environment variable holding the user name."),
+        Option("password_env", _env_name("VISITPLANNER_CALDAV_PASSWORD"),
+               "environment variable name", "VISITPLANNER_CALDAV_PASSWORD",
+               "Environment variable holding the password."),
+        Option("password_command", _optional_command, "command", None,
                "A command printing the password (e.g. `pass show caldav/visitplanner`); "
                "when set it is used instead of `password_env`."),
         Option("calendars", _calendar_urls, "table: calendar id = https:// address", {},
                "Explicit calendar addresses, for servers that cannot create calendars "
-               "(e.g. Google): `{ \"sw.osei\" = \"https://...\" }`. Others use the template."),
+               "(e.g. Google): `{ \"sw.osei\" = \"https://...\" }`, each following the rules "
+               "of `url`. Others use the template."),
         Option("conflict", _text(("keep_worker_edit", "overwrite")),
                "`keep_worker_edit` or `overwrite`", "keep_worker_edit",
                "What sync does when a worker has edited a visit in their calendar."),
@@ -473,8 +532,10 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         return tomllib.loads(raw.decode("utf-8-sig")), []
     except UnicodeDecodeError as exc:
-        return None, [Problem(name, f"is not UTF-8 text (byte {exc.start})",
-                              "save the file as UTF-8")]
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(f"{name}, line {line}",
+                              f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                              f"{exc.start} cannot be read)", "save the file as UTF-8")]
     except tomllib.TOMLDecodeError as exc:
         return None, [_toml_syntax_problem(name, str(exc))]
 

@@ -32,6 +32,6 @@ def test_an_explicit_calendar_url_must_use_tls() -> None:
     settings, problems = parse_settings(tomllib.loads(insecure))
     assert settings is None
     assert [p.render() for p in problems] == [
-        'visitplanner.toml, key caldav.calendars: "http://calendar.example.com/dav/abc123/events/"'
-        " is not an https:// address (fix: use the server's https:// address (plain http only "
+        'visitplanner.toml, key caldav.calendars: entry "sw.osei" is a plain http:// address of '
+        "another machine (fix: use the server's https:// address (plain http only "
         "for localhost))"]

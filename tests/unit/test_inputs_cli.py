@@ -91,7 +91,8 @@ def test_a_policy_file_that_is_not_utf8_is_a_policy_error(
     code, _, err = run_main(["policy", "check", "local.toml"], capsys)
     assert code == PolicyError.exit_code
     assert err.splitlines() == ["error: cannot read policy 'local.toml' (1 problem)",
-                                f"  - {tmp_path / 'local.toml'}: is not UTF-8 text (byte 5) "
+                                f"  - {tmp_path / 'local.toml'}, line 1: is not UTF-8 text "
+                                "(byte 0xe9 at offset 5 cannot be read) "
                                 "(fix: save the file as UTF-8)"]
 
 

@@ -13,6 +13,8 @@ from visitplanner.errors import Problem, PublishError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+#: The logger waitress writes to (naming the request path when a request fails).
+WAITRESS_LOGGER = "waitress"
 
 
 def _root(obj: object) -> Path:
@@ -43,11 +45,12 @@ def serve(obj: object, host: str, port: int, out: Path | None) -> None:
     """
     import waitress
 
-    from visitplanner.publish.feeds import feed_app, load_tokens
+    from visitplanner.publish.feeds import feed_app, keep_tokens_out_of_logs, load_tokens
     from visitplanner.settings import SETTINGS_FILE, load_settings
 
     root = _root(obj)
     out_dir = out if out is not None else root / load_settings(root / SETTINGS_FILE).publish.out
+    keep_tokens_out_of_logs(WAITRESS_LOGGER)
     server = _listen(waitress, feed_app(root, out_dir), host, port)
     if not load_tokens(root).hashes:
         click.echo(
@@ -56,7 +59,7 @@ def serve(obj: object, host: str, port: int, out: Path | None) -> None:
         )
     address = _address(server)
     click.echo(f"serving {out_dir} at {address}/feeds/<token>.ics (Ctrl-C to stop)")
-    server.run()  # until Ctrl-C; waitress logs no request lines, so tokens stay out of logs
+    server.run()  # until Ctrl-C; waitress logs no request lines, and its others are redacted
 
 
 def _listen(waitress: Any, app: Any, host: str, port: int) -> Any:

@@ -50,17 +50,26 @@ def load_policy(name_or_path: str, base: Path) -> Policy:
     """Load and validate a policy; raise :class:`PolicyError` listing every problem."""
     source = find_policy(name_or_path, base)
     try:
-        text = source.read_text(encoding="utf-8")
+        raw = source.read_bytes()
     except OSError as error:
         known = ", ".join(bundled_names())
         raise PolicyError(f"cannot read policy {name_or_path!r}", [Problem(
             str(source), error.strerror or str(error),
             f"name a bundled policy ({known}) or a .toml file")]) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise PolicyError(f"cannot read policy {name_or_path!r}", [Problem(
-            str(source), f"is not UTF-8 text (byte {error.start})",
-            "save the file as UTF-8")]) from None
+        raise PolicyError(f"cannot read policy {name_or_path!r}",
+                          [_not_utf8_problem(str(source), raw, error)]) from None
     return parse_policy(text, source.name)
+
+
+def _not_utf8_problem(where: str, raw: bytes, error: UnicodeDecodeError) -> Problem:
+    """Located by line and byte offset, as a CSV's problem is (the text is not repeated)."""
+    line = raw.count(b"\n", 0, error.start) + 1
+    return Problem(f"{where}, line {line}",
+                   f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start} "
+                   "cannot be read)", "save the file as UTF-8")
 
 
 def parse_policy(text: str, filename: str) -> Policy:

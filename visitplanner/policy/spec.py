@@ -9,9 +9,11 @@ file is current, so the docs cannot drift from the validator.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from visitplanner.model import Location, Outcome, PlanType, Role
@@ -49,15 +51,43 @@ _UNIT_WORDS = {
 }
 
 
+#: The longest interval a policy may give, by unit: ten years (working days: about ten
+#: years of them).  A longer one is a typo, and could not be counted (dates end at 9999).
+MAX_INTERVAL: Mapping[Unit, int] = MappingProxyType({
+    Unit.DAYS: 3650,
+    Unit.CALENDAR_DAYS: 3650,
+    Unit.WORKING_DAYS: 2500,
+    Unit.WEEKS: 520,
+    Unit.MONTHS: 120,
+    Unit.HOURS: 87600,
+})
+
+
 def to_interval(raw: Any) -> Interval:
-    """Parse ``"15 working_days"``, ``"10 days"``, ``"3 months"``, ``"24 hours"``."""
+    """Parse ``"15 working_days"``, ``"10 days"``, ``"3 months"``, ``"24 hours"``.
+
+    From 0 up to :data:`MAX_INTERVAL` of its unit (both included).
+    """
     match = _INTERVAL.match(raw) if isinstance(raw, str) else None
     if not match or match.group(2) not in _UNIT_WORDS:
         raise SpecError(
             f"{raw!r} is not an interval: write a whole number and a unit, e.g. "
             '"10 days", "15 working_days", "2 weeks", "3 months", "24 hours"'
         )
-    return Interval(int(match.group(1)), _UNIT_WORDS[match.group(2)])
+    interval = Interval(int(match.group(1)), _UNIT_WORDS[match.group(2)])
+    longest = Interval(MAX_INTERVAL[interval.unit], interval.unit)
+    if interval.count > longest.count:
+        raise SpecError(f"{raw!r} is longer than the longest interval allowed, {longest}",
+                        f"give at most {longest}, ten years")
+    return interval
+
+
+def to_length(raw: Any) -> Interval:
+    """An interval that is a span of time (a cadence, a window, a period): at least 1 unit."""
+    interval = to_interval(raw)
+    if interval.count < 1:
+        raise SpecError(f"{raw!r} is no time at all", f'give at least "1 {interval.unit.value}"')
+    return interval
 
 
 def _enum(enum: type[Any], what: str) -> Converter:
@@ -174,16 +204,33 @@ SOURCE_FIELDS: dict[str, Field] = {
 }
 
 
-def _table(fields: dict[str, Field], make: Callable[..., Any]) -> Converter:
+def _table(fields: dict[str, Field], make: type[Any]) -> Converter:
+    """A TOML table made into the dataclass ``make``; every field without a default is required."""
+    required = [f.name for f in dataclasses.fields(make)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+
     def convert(raw: Any) -> Any:
         if not isinstance(raw, dict):
             raise SpecError(f"expected a table {{...}} with keys {', '.join(fields)}, got {raw!r}")
         unknown = sorted(set(raw) - set(fields))
         if unknown:
             raise SpecError(f"unknown key(s) {', '.join(unknown)}: allowed are {', '.join(fields)}")
+        missing = [key for key in required if key not in raw]
+        if missing:
+            raise SpecError(f"missing {', '.join(missing)}",
+                            "; ".join(f"add {k} = {fields[k].example}: {fields[k].help}"
+                                      for k in missing))
         return make(**{k: fields[k].convert(v) for k, v in raw.items()})
 
     return convert
+
+
+def to_documents(raw: Any) -> dict[str, str]:
+    """The ``documents`` table: key = title and where to find the document."""
+    if not isinstance(raw, dict):
+        raise SpecError(f"expected a table {{ key = \"title\" }}, got {raw!r}",
+                        'write [policy.documents] with lines such as camden = "..."')
+    return {str(key): to_str(value) for key, value in raw.items()}
 
 
 to_counts = _table(COUNTS_FIELDS, VisitFilter)
@@ -200,10 +247,10 @@ FIELDS: dict[str, Field] = {
     "when": Field(to_when, "condition on the child on the visit date", "{ min_age = 3 }"),
     "note": Field(to_str, "why the rule reads as it does (interpretations, ambiguities)", '"..."'),
     "counts": Field(to_counts, "which visits count toward the rule", '{ location = "home" }'),
-    "every": Field(to_interval, "the longest allowed gap between counting visits", '"10 days"'),
+    "every": Field(to_length, "the longest allowed gap between counting visits", '"10 days"'),
     "within": Field(to_interval, "deadline after the anchor event", '"3 working_days"'),
-    "window": Field(to_interval, "rolling window length for a quota", '"3 months"'),
-    "period": Field(to_interval, "how long without a qualifying visit triggers it", '"6 weeks"'),
+    "window": Field(to_length, "rolling window length for a quota", '"3 months"'),
+    "period": Field(to_length, "how long without a qualifying visit triggers it", '"6 weeks"'),
     "margin": Field(to_interval, "planner safety margin: plan this much before the deadline",
                     '"3 working_days"'),
     "event": Field(to_str, "anchor event: referral or plan_start", '"referral"'),
@@ -296,7 +343,8 @@ POLICY_FIELDS: dict[str, Field] = {
     "notes": Field(to_texts, "interpretations that apply to the whole policy", '["..."]'),
     "holiday_region": Field(to_region, "whose bank holidays are not working days: ENG "
                             "(England and Wales), WLS, SCT or NIR", '"ENG"'),
-    "documents": Field(dict, "document key = title and where to find it", "{ camden = \"...\" }"),
+    "documents": Field(to_documents, "document key = title and where to find it",
+                       "{ camden = \"...\" }"),
 }
 
 
@@ -317,7 +365,11 @@ def reference_markdown() -> str:
     lines += ["", "A rule with no `counts` table counts home visits where the child was seen "
               "(`{ location = \"home\", child_seen = true }`), by any role."]
     lines += ["", "Interval units: " + ", ".join(f"`{u.value}`" for u in Unit)
-              + " (`days` takes the policy's `days` setting).", "", "## Rule kinds", ""]
+              + " (`days` takes the policy's `days` setting). An interval is at most ten "
+              "years: " + ", ".join(str(Interval(n, u)) for u, n in MAX_INTERVAL.items()
+                                    if u is not Unit.CALENDAR_DAYS)
+              + ". `every`, `window` and `period` are at least 1 unit; `within` and "
+              "`margin` may be 0.", "", "## Rule kinds", ""]
     for kind, spec in KINDS.items():
         required = ", ".join(f"`{k}`" for k in sorted(spec.required)) or "none"
         optional = ", ".join(f"`{k}`" for k in sorted(spec.optional - _COMMON)) or "none"

@@ -182,7 +182,16 @@ class CaldavStorage:
         password: str | None = None,
         timeout: int = 30,
     ) -> CaldavStorage:
-        """A storage for the collection at ``url``; TLS certificates are always verified."""
+        """A storage for the collection at ``url``; TLS certificates are always verified.
+
+        A ``user:password@`` in ``url`` is refused (:class:`StorageError`, the address not
+        repeated): the login is ``username`` and ``password`` only, never a workspace file's.
+        """
+        if "@" in urlsplit(url).netloc:
+            raise StorageError(
+                f"the address of {name} holds a user name or password (user:password@); "
+                "give the login through the environment or password_command instead"
+            )
         client = DAVClient(
             url=url,
             username=username,

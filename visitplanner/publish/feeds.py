@@ -13,6 +13,10 @@ token.
 answers 200 with the file, 304 when the client's ``If-None-Match`` holds the
 current ETag, and 404 for everything else (wrong token, no file, other path,
 other method) with the same body, so a caller learns nothing from a miss.
+A request that fails (an unreadable file, a broken token store) is answered
+500 without detail and logged (this module's logger) with the
+token replaced by ``<token>``: a log never carries a feed's secret
+(:class:`TokenRedactor` does the same for waitress's own log lines).
 Tokens and files are read on every request: a rotation or a publish takes
 effect without restarting the server.
 """
@@ -22,8 +26,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
+import sys
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +49,18 @@ TOKEN_BYTES = 32
 #: The command named as the workspace lock's holder while a token is rotated.
 ROTATE_COMMAND = "feed-token rotate"
 _FEED_PATH = re.compile(r"/feeds/([A-Za-z0-9_-]{20,128})\.ics")
+#: Whatever follows ``/feeds/`` in a logged text, up to a space or a quote: a token, or a
+#: near miss of one.
+_TOKEN_IN_TEXT = re.compile(r"(?<=/feeds/)[^\s'\"]+")
+#: What a feed token is replaced by in a log line.
+TOKEN_PLACEHOLDER = "<token>"
 _NOT_FOUND = b"Not found\n"
+_SERVER_ERROR = b"Internal server error\n"
+_TEXT = "text/plain; charset=utf-8"
+_LOG = logging.getLogger(__name__)
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+#: PEP 3333's ``start_response(status, headers[, exc_info])``.
+StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
@@ -128,25 +144,82 @@ def etag_of(body: bytes) -> str:
 
 
 def feed_app(root: Path, out_dir: Path) -> WsgiApp:
-    """A WSGI app serving ``out_dir``'s calendar files at their token URLs."""
+    """A WSGI app serving ``out_dir``'s calendar files at their token URLs.
+
+    It never raises: a failure is logged without the token and answered 500.
+    """
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        body = _feed_body(root, out_dir, environ)
-        if body is None:
-            return _respond(
-                start_response, environ, "404 Not Found", _NOT_FOUND, "text/plain; charset=utf-8"
-            )
-        etag = etag_of(body)
-        if _matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
-            start_response(
-                "304 Not Modified", [("ETag", etag), ("Cache-Control", "no-cache, private")]
-            )
-            return [b""]
-        return _respond(
-            start_response, environ, "200 OK", body, "text/calendar; charset=utf-8", etag
-        )
+        try:
+            return _answer(root, out_dir, environ, start_response)
+        except Exception as failure:  # any failure: logged without the token, answered 500
+            _LOG.error("%s failed (answered 500):\n%s", _request_line(environ),
+                       redact_tokens("".join(traceback.format_exception(failure))))
+            return _respond(start_response, environ, "500 Internal Server Error",
+                            _SERVER_ERROR, _TEXT, exc_info=sys.exc_info())
 
     return app
+
+
+def _answer(root: Path, out_dir: Path, environ: dict[str, Any],
+            start_response: StartResponse) -> Iterable[bytes]:
+    body = _feed_body(root, out_dir, environ)
+    if body is None:
+        return _respond(start_response, environ, "404 Not Found", _NOT_FOUND, _TEXT)
+    etag = etag_of(body)
+    if _matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+        start_response(
+            "304 Not Modified", [("ETag", etag), ("Cache-Control", "no-cache, private")]
+        )
+        return [b""]
+    return _respond(
+        start_response, environ, "200 OK", body, "text/calendar; charset=utf-8", etag
+    )
+
+
+def redact_tokens(text: str) -> str:
+    """``text`` with whatever follows each ``/feeds/`` replaced by ``<token>``.
+
+    >>> redact_tokens("Exception while serving /feeds/abcdefghijklmnopqrstu.ics")
+    'Exception while serving /feeds/<token>'
+    """
+    return _TOKEN_IN_TEXT.sub(TOKEN_PLACEHOLDER, text)
+
+
+def _request_line(environ: Mapping[str, Any]) -> str:
+    method = str(environ.get("REQUEST_METHOD", "?"))
+    return redact_tokens(f"{method} {environ.get('PATH_INFO', '')}")
+
+
+class TokenRedactor(logging.Filter):
+    """A logging filter that takes feed tokens out of every record it sees.
+
+    waitress names the request path when it logs (``Exception while serving
+    /feeds/<token>.ics``); with this filter on its logger the path, the arguments and
+    any traceback are logged redacted (:func:`redact_tokens`).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit: keep both, redacted
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = redact_tokens(message), None
+        if record.exc_info:
+            record.exc_text = redact_tokens(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact_tokens(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_tokens(record.stack_info)
+        return True
+
+
+def keep_tokens_out_of_logs(logger_name: str) -> None:
+    """Put a :class:`TokenRedactor` on the logger ``logger_name`` (once, however often called)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(existing, TokenRedactor) for existing in logger.filters):
+        logger.addFilter(TokenRedactor())
 
 
 def _feed_body(root: Path, out_dir: Path, environ: Mapping[str, Any]) -> bytes | None:
@@ -178,6 +251,7 @@ def _respond(
     body: bytes,
     content_type: str,
     etag: str | None = None,
+    exc_info: Any = None,
 ) -> Iterable[bytes]:
     headers = [
         ("Content-Type", content_type),
@@ -187,5 +261,8 @@ def _respond(
     ]
     if etag is not None:
         headers.append(("ETag", etag))
-    start_response(status, headers)
+    if exc_info is not None:  # PEP 3333: replaces a response begun before the failure
+        start_response(status, headers, exc_info)
+    else:
+        start_response(status, headers)
     return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
