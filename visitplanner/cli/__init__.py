@@ -59,7 +59,7 @@ def _check_workspace_folder(workspace: Path) -> None:
 
 
 def _register() -> None:
-    from visitplanner.cli import due, plan, policy, publish, serve
+    from visitplanner.cli import conflicts, due, plan, policy, publish, serve
     from visitplanner.cli import sync as sync_command
 
     cli.add_command(policy.policy)
@@ -70,6 +70,7 @@ def _register() -> None:
     cli.add_command(serve.serve)
     cli.add_command(serve.feed_token)
     cli.add_command(sync_command.sync)
+    cli.add_command(conflicts.conflicts)
 
 
 _register()

@@ -4,7 +4,9 @@ Thin on purpose: the algorithm is :func:`visitplanner.publish.sync.sync_calendar
 This module reads what only the CLI may read (the environment, a password
 command), loops over the calendars, records worker edits for the planner, and
 turns the per-calendar results into a summary and an exit code:
-0 all synced, 7 (:class:`SyncError`) nothing synced, 8 (:class:`PartialSyncError`) some failed.
+0 all synced, 7 (:class:`SyncError`) nothing synced, 8 (:class:`PartialSyncError`) some
+failed, or a worker's edit does not stand and the plan was put back over it (an *open
+conflict*, named in the summary, until the first sync after the next `plan`).
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from visitplanner.cli.publish import ALLOW_CANCELLATIONS, publish_context, refus
 from visitplanner.errors import PartialSyncError, PlanError, Problem, SyncError
 
 if TYPE_CHECKING:  # the CalDAV stack is imported by the functions that use it: it is slow
-    from visitplanner.publish.sync import CalendarSyncResult, SyncPolicy
-    from visitplanner.publish.syncstatus import SyncStatus
+    from visitplanner.model import Schedule
+    from visitplanner.publish.sync import CalendarSyncResult, PlanVerdicts, SyncPolicy
+    from visitplanner.publish.syncstatus import ConflictReport, SyncStatus
     from visitplanner.settings import CaldavSettings
 
 #: The command named as the workspace lock's holder while calendars are synced.
@@ -36,6 +39,8 @@ SYNC_COMMAND = "sync"
 #: Show a progress bar from this many documents on.
 PROGRESS_FROM = 50
 COUNTS = ("created", "updated", "deleted", "unchanged", "conflicts")
+#: The planner's flag on a visit whose worker move it did not keep.
+REJECTED_FLAG = "moved_by_worker_rejected"
 
 
 @click.command()
@@ -49,8 +54,11 @@ def sync(obj: object, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     """Sync the kept plan to each worker's and team's CalDAV calendar.
 
     Only what changed is written; a visit a worker moved, edited or deleted in
-    their own calendar is reported (.visitplanner/worker-edits.json) and, by
-    default, kept as they left it.  A run that would cancel many of a calendar's
+    their own calendar is reported (.visitplanner/worker-edits.json).  A deleted
+    visit the plan still has is put back at once; a move is kept until the next
+    `plan` has judged it, and put back if it breaks a rule.  Each one put back is
+    named with the rule it breaks, and sync exits 8 until the first sync after the
+    next `plan` (`visitplanner conflicts` lists them).  A run that would cancel many of a calendar's
     future visits is refused before connecting (also with --dry-run) unless
     --allow-cancellations is given.  Takes the workspace lock (also with --dry-run,
     which reads the sync state): a `plan`, `publish` or `sync` meanwhile waits for it.
@@ -85,11 +93,55 @@ def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     if username is None and password is None:
         click.echo(f"note: {_no_login_note(settings)}", err=True)
     policy = SyncPolicy(conflict=settings.conflict, dry_run=dry_run)  # type: ignore[arg-type]
-    results = _sync_all(root, settings, documents, (username, password), policy, as_json)
-    click.echo(_summary_json(results, dry_run) if as_json else _summary_text(results, dry_run))
+    verdicts = plan_verdicts(root, schedule)
+    results = _sync_all(root, settings, documents, (username, password), policy, as_json,
+                        verdicts)
+    reports = conflict_reports(results, schedule)
+    click.echo(_summary_json(results, dry_run, reports) if as_json
+               else _summary_text(results, dry_run, reports))
     _raise_for_failures(results, settings, authenticated=password is not None)
     if not dry_run:
         save_state(root, after)  # SEQUENCE bookkeeping, as `publish` does
+    _raise_for_open_conflicts(reports)
+
+
+def plan_verdicts(root: Path, schedule: Schedule) -> PlanVerdicts:
+    """What the kept plan decided about workers' edits: its identity (``plan.json``'s inode,
+    size and modification time: a new one whenever a plan is kept) and the visits whose
+    worker move it rejected."""
+    from visitplanner.planstore import PLAN_FILE
+    from visitplanner.publish.ics import visit_uid
+    from visitplanner.publish.sync import PlanVerdicts
+
+    kept = (root / PLAN_FILE).stat()
+    rejected = frozenset(visit_uid(v.id) for v in schedule.visits if REJECTED_FLAG in v.flags)
+    return PlanVerdicts(f"{kept.st_ino}-{kept.st_size}-{kept.st_mtime_ns}", rejected)
+
+
+def conflict_reports(results: list[CalendarSyncResult], schedule: Schedule
+                     ) -> list[ConflictReport]:
+    """The open conflicts of every calendar, for people (from the kept plan)."""
+    from visitplanner.publish.syncstatus import describe_conflicts
+
+    visits = {visit.id: visit for visit in schedule.visits}
+    return describe_conflicts((c for r in results for c in r.open_conflicts), visits)
+
+
+def _raise_for_open_conflicts(reports: Sequence[ConflictReport]) -> None:
+    """Exit 8 while a worker's edit does not stand (each is named in the summary)."""
+    if not reports:
+        return
+    calendars = ", ".join(sorted({r.calendar for r in reports}))
+    count = len(reports)
+    problem = Problem(
+        f"calendar{'s' if ',' in calendars else ''} {calendars}",
+        f"{count} worker edit{'s do' if count != 1 else ' does'} not stand: the plan was put "
+        "back (listed above)",
+        "tell the workers why (`visitplanner explain VISIT`); the conflicts close at the "
+        "first sync after the next `visitplanner plan`",
+    )
+    raise PartialSyncError(f"{count} open conflict{'s' if count != 1 else ''} with workers' "
+                           "calendars", [problem])
 
 
 def _sync_all(
@@ -99,6 +151,7 @@ def _sync_all(
     login: tuple[str | None, str | None],
     policy: SyncPolicy,
     quiet: bool,
+    verdicts: PlanVerdicts | None = None,
 ) -> list[CalendarSyncResult]:
     from visitplanner.publish.caldav_storage import CaldavStorage
     from visitplanner.publish.sync import sync_calendar
@@ -118,7 +171,7 @@ def _sync_all(
             url = calendar_url(settings, calendar_id)
             storage = CaldavStorage.connect(url, calendar_id, *login)
             stack.callback(storage.close)
-            result = sync_calendar(storage, documents[calendar_id], status, policy)
+            result = sync_calendar(storage, documents[calendar_id], status, policy, verdicts)
             if not policy.dry_run:
                 _record_edits(root, status, result)
             results.append(result)
@@ -330,7 +383,9 @@ def _totals(results: list[CalendarSyncResult]) -> dict[str, int]:
     return {name: sum(getattr(r, name) for r in results) for name in COUNTS}
 
 
-def _summary_text(results: list[CalendarSyncResult], dry_run: bool) -> str:
+def _summary_text(
+    results: list[CalendarSyncResult], dry_run: bool, reports: Sequence[ConflictReport] = ()
+) -> str:
     totals = _totals(results)
     ok = sum(r.ok for r in results)
     head = "dry run: would sync" if dry_run else "synced"
@@ -342,10 +397,17 @@ def _summary_text(results: list[CalendarSyncResult], dry_run: bool) -> str:
     if edits:
         lines.append(f"{len(edits)} worker edits recorded in .visitplanner/worker-edits.json:")
         lines += [f"  {e.calendar}: {e.uid} {e.kind} {e.start}".rstrip() for e in edits]
+    if reports:
+        count = "1 worker edit does" if len(reports) == 1 else f"{len(reports)} worker edits do"
+        lines.append(f"OPEN CONFLICTS: {count} not stand; the plan was put back "
+                     "(`visitplanner conflicts` lists them):")
+        lines += [f"  {report.text()}" for report in reports]
     return "\n".join(lines)
 
 
-def _summary_json(results: list[CalendarSyncResult], dry_run: bool) -> str:
+def _summary_json(
+    results: list[CalendarSyncResult], dry_run: bool, reports: Sequence[ConflictReport] = ()
+) -> str:
     calendars = [
         {
             "calendar": r.calendar,
@@ -359,5 +421,10 @@ def _summary_json(results: list[CalendarSyncResult], dry_run: bool) -> str:
         }
         for r in results
     ]
-    document = {"dry_run": dry_run, "totals": _totals(results), "calendars": calendars}
+    document = {
+        "dry_run": dry_run,
+        "totals": _totals(results),
+        "calendars": calendars,
+        "open_conflicts": [asdict(report) for report in reports],
+    }
     return json.dumps(document, indent=2, sort_keys=True)

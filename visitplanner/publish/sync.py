@@ -23,6 +23,21 @@ until the planner *changes that visit's document* (it has seen the edit, in
 ``If-Match`` on the worker's ETag, and the edit is reported as resolved.  With
 ``conflict="overwrite"`` our version is put back at once (still reported).
 
+The plan's verdicts.  Given :class:`PlanVerdicts` (the CLI always gives them), the
+sync puts the plan back where a worker's edit does not stand, and keeps each such
+case as a :class:`~visitplanner.publish.syncstatus.SyncConflict`:
+
+- a visit the worker **deleted** is created again at once, unless the plan has
+  cancelled it (then their delete stands, and is no conflict);
+- a **move** is held until a plan has been kept since it was detected (the
+  planner has judged it: ``stamp`` changed), then the plan's version is written,
+  also when its bytes did not change; a move the plan rejected
+  (``moved_by_worker_rejected``) is kept as a ``rejected`` conflict;
+- an **edit** of anything else is held, as without verdicts.
+
+A ``deleted`` or ``rejected`` conflict is *open* (the CLI exits 8) from the sync
+that put the plan back until the first sync under a plan kept after it.
+
 Crashes.  Before each write the item's row records the write in flight; state
 is committed after every request.  On the next run an item whose ETag changed
 while a write was in flight is fetched: if it holds what we were writing
@@ -60,8 +75,10 @@ from visitplanner.publish.storage import (
 )
 from visitplanner.publish.syncstatus import (
     PENDING_DELETE,
+    ConflictKind,
     EditKind,
     ItemState,
+    SyncConflict,
     SyncStatus,
     WorkerEdit,
 )
@@ -97,6 +114,24 @@ class SyncPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanVerdicts:
+    """What the kept plan says about workers' edits (see the module docstring).
+
+    ``stamp`` identifies the kept plan and changes whenever a plan is kept (the
+    CLI uses ``plan.json``'s inode, size and modification time).  ``rejected``:
+    the UIDs of the visits whose worker move the plan did not keep.
+    """
+
+    stamp: str
+    rejected: frozenset[str] = frozenset()
+
+
+#: What to do with an item whose worker edit is held: keep the worker's version,
+#: write the plan's, or leave both alone (a delete that agrees with the plan).
+HoldDecision = Literal["keep", "write", "leave"]
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarSyncResult:
     """What one calendar's sync did.  ``error`` is set when it could not finish.
 
@@ -106,9 +141,10 @@ class CalendarSyncResult:
     (:func:`~visitplanner.publish.syncstatus.record_worker_edits`), then call
     :meth:`SyncStatus.acknowledge_worker_edits`.  ``resolved``: UIDs whose
     earlier worker edit the planner's new document has now replaced.
-    ``failure``: the storage error behind ``error``, so that a caller can tell
-    a configuration problem (refused login, no such calendar) from a
-    transient one (timeout, 5xx) by its class.
+    ``open_conflicts``: this calendar's conflicts still open after the run (only
+    with :class:`PlanVerdicts`).  ``failure``: the storage error behind
+    ``error``, so that a caller can tell a configuration problem (refused login,
+    no such calendar) from a transient one (timeout, 5xx) by its class.
     """
 
     calendar: str
@@ -119,6 +155,7 @@ class CalendarSyncResult:
     conflicts: int = 0
     worker_edits: tuple[WorkerEdit, ...] = ()
     resolved: tuple[str, ...] = ()
+    open_conflicts: tuple[SyncConflict, ...] = ()
     full_reconcile: bool = False
     requests: int = 0
     error: str | None = None
@@ -134,19 +171,23 @@ def sync_calendar(
     desired: Mapping[str, bytes],
     status: SyncStatus,
     policy: SyncPolicy | None = None,
+    verdicts: PlanVerdicts | None = None,
 ) -> CalendarSyncResult:
     """Make the calendar ``storage`` hold ``desired`` (UID -> complete VCALENDAR bytes).
 
     The calendar id is ``storage.name``; ``status`` keeps the state between
-    runs (committed after every request).  Never raises a storage error: a
-    failure is returned in :attr:`CalendarSyncResult.error` with the counts
-    of what was done before it.  See the module docstring for the algorithm.
+    runs (committed after every request).  ``verdicts``: the kept plan's, to put
+    the plan back over workers' edits that do not stand (None: only hold them).
+    Never raises a storage error: a failure is returned in
+    :attr:`CalendarSyncResult.error` with the counts of what was done before it.
+    See the module docstring for the algorithm.
     """
     policy = policy or SyncPolicy()
     if policy.dry_run:
         status = status.copy_in_memory()
-    run = _Run(storage, status, policy, dict(desired))
+    run = _Run(storage, status, policy, dict(desired), verdicts)
     try:
+        run.close_settled()
         run.ensure_collection()
         run.read_back()
         run.write_all()
@@ -241,6 +282,12 @@ def _time_keys(data: bytes) -> tuple[str | None, str | None]:
     return _key(start), _key(end)
 
 
+def is_cancelled(data: bytes) -> bool:
+    """Whether the document's event or to-do is withdrawn (``STATUS:CANCELLED``)."""
+    component = _main_component(data)
+    return component is not None and str(component.get("STATUS", "")).upper() == "CANCELLED"
+
+
 # ---------------------------------------------------------------------- the run
 
 
@@ -260,13 +307,19 @@ class _Run:
     """One calendar's sync in progress (mutable working state, private)."""
 
     def __init__(
-        self, storage: Storage, status: SyncStatus, policy: SyncPolicy, desired: dict[str, bytes]
+        self,
+        storage: Storage,
+        status: SyncStatus,
+        policy: SyncPolicy,
+        desired: dict[str, bytes],
+        verdicts: PlanVerdicts | None = None,
     ) -> None:
         self.storage = storage
         self.calendar = storage.name
         self.status = status
         self.policy = policy
         self.desired = desired
+        self.verdicts = verdicts
         self.counts = _Counts()
         self.items = status.items(self.calendar)
         self.unreported: set[str] = set()
@@ -284,6 +337,7 @@ class _Run:
             conflicts=c.conflicts,
             worker_edits=tuple(self.status.worker_edits(self.calendar)),
             resolved=tuple(c.resolved),
+            open_conflicts=tuple(x for x in self.status.conflicts(self.calendar) if x.is_open),
             full_reconcile=c.full,
             requests=c.requests,
             error=error,
@@ -316,6 +370,36 @@ class _Run:
     def tick(self) -> None:
         if self.policy.progress is not None:
             self.policy.progress(1)
+
+    def now(self) -> str:
+        return self.policy.clock().astimezone(UTC).isoformat(timespec="seconds")
+
+    # -------------------------------------------------------------- 0. conflicts
+
+    def close_settled(self) -> None:
+        """Open conflicts settled under an earlier plan close: the planner has seen them."""
+        if self.verdicts is None:
+            return
+        for conflict in self.status.conflicts(self.calendar):
+            if conflict.is_open and conflict.plan_stamp != self.verdicts.stamp:
+                self.status.remove_conflict(self.calendar, conflict.uid)
+                self.counts.resolved.append(conflict.uid)
+
+    def keep_conflict(self, uid: str, kind: ConflictKind, worker_start: str = "") -> None:
+        """Record ``uid``'s conflict under the current plan (only with verdicts)."""
+        if self.verdicts is None:
+            return
+        known = self.status.conflict(self.calendar, uid)
+        self.status.put_conflict(
+            SyncConflict(
+                calendar=self.calendar,
+                uid=uid,
+                kind=kind,
+                worker_start=worker_start or (known.worker_start if known else ""),
+                detected=known.detected if known else self.now(),
+                plan_stamp=self.verdicts.stamp,
+            )
+        )
 
     # -------------------------------------------------------------- 1. collection
 
@@ -407,6 +491,8 @@ class _Run:
             self.save(
                 state, etag=etag, pending_hash=None, pending_fp=None, held=None, held_hash=None
             )
+            if state.held:
+                self.settle(state.uid, None)  # the worker's version is ours again
         elif state.etag == etag and state.pending_hash:
             self.save(state, pending_hash=None, pending_fp=None)  # in-flight write never landed
         else:
@@ -429,6 +515,7 @@ class _Run:
         self, state: ItemState, kind: EditKind, data: bytes | None, etag: str | None
     ) -> ItemState:
         start, end = _times(data) if data is not None else (None, None)
+        detected = self.now()
         self.status.add_worker_edit(
             WorkerEdit(
                 calendar=self.calendar,
@@ -436,9 +523,12 @@ class _Run:
                 kind=kind,
                 start=_local(start),
                 end=_local(end),
-                detected=self.policy.clock().astimezone(UTC).isoformat(timespec="seconds"),
+                detected=detected,
             )
         )
+        if self.verdicts is not None:
+            self.status.remove_conflict(self.calendar, state.uid)  # a new edit: a new conflict
+            self.keep_conflict(state.uid, kind, _local(start))
         wanted = self.desired.get(state.uid)
         return self.save(
             state,
@@ -479,37 +569,92 @@ class _Run:
     def write_one(self, uid: str, data: bytes) -> None:
         state = self.items.get(uid) or ItemState(uid=uid, href=href_for_uid(uid))
         wanted = document_hash(data)
-        if state.held and not self.release_hold(state, wanted):
+        decision = self.decide_hold(state, wanted, data) if state.held else None
+        if decision == "keep":
             self.counts.conflicts += 1
-        elif state.etag is None:
+            return
+        if decision == "leave":  # the worker's delete agrees with the plan
+            if self.verdicts is not None:
+                self.status.remove_conflict(self.calendar, uid)
+            self.counts.unchanged += 1
+            return
+        if state.etag is None:
             self.create(state, data)
         elif state.local_hash == wanted and not state.held:
             self.counts.unchanged += 1
         else:
             self.update(state, data)
+        if decision == "write":
+            self.settle(uid, self.settled_kind(state))
 
     def drop_one(self, state: ItemState) -> None:
-        if state.held and not self.release_hold(state, None):
+        decision = self.decide_hold(state, None, None) if state.held else None
+        if decision in ("keep", "leave"):
             self.counts.conflicts += 1
-        elif state.etag is None:
+            return
+        if state.etag is None:
             self.forget(state.uid)  # nothing on the server to delete
         else:
             self.delete(state)
+        if decision == "write":
+            self.settle(state.uid, None)
 
-    def release_hold(self, state: ItemState, wanted: str | None) -> bool:
-        """May we write over a worker's edit?  Yes with ``overwrite``, or once the plan changed."""
+    def decide_hold(self, state: ItemState, wanted: str | None, data: bytes | None) -> HoldDecision:
+        """Held worker edit: keep their version, write the plan's, or leave a delete be.
+
+        Write with ``overwrite``; with verdicts, write a deleted item back unless the
+        plan cancelled it, and a move once a plan has been kept since it was seen;
+        otherwise write once the plan's document changed.  An edit the planner has
+        not been told of yet (``unreported``) is always kept.
+        """
         if self.policy.conflict == "overwrite":
-            return True
+            return "write"
+        if self.verdicts is not None and state.held == "deleted":
+            return "leave" if data is not None and is_cancelled(data) else "write"
         if state.uid in self.unreported:
             # The planner has not seen this edit yet: its document cannot be a
             # decision about it.  The baseline moves to the plan it will see.
             if wanted != state.held_hash:
                 self.save(state, held_hash=wanted)
-            return False
-        if wanted == state.held_hash:
-            return False
+            if self.verdicts is not None:  # reported now, so seen by the next plan
+                self.keep_conflict(state.uid, "moved" if state.held == "moved" else "edited")
+            return "keep"
+        known = self.status.conflict(self.calendar, state.uid) if self.verdicts else None
+        if self.verdicts is not None and state.held == "moved" and known is not None:
+            judged = known.plan_stamp != self.verdicts.stamp
+        else:
+            judged = wanted != state.held_hash
+        if not judged:
+            return "keep"
         self.counts.resolved.append(state.uid)
-        return True
+        return "write"
+
+    def settled_kind(self, state: ItemState) -> ConflictKind | None:
+        """The open conflict a written hold leaves: a deleted visit put back, a rejected
+        move undone; None when the worker's edit simply gave way to a new plan."""
+        if self.verdicts is None:
+            return None
+        if state.held == "deleted":
+            return "deleted"
+        if state.held == "moved" and state.uid in self.verdicts.rejected:
+            return "rejected"
+        return None
+
+    def settle(self, uid: str, kind: ConflictKind | None) -> None:
+        """After a hold was written or left: keep the open conflict it leaves, or none.
+
+        Not when the item is held again (a new worker edit came in meanwhile), except
+        in a dry run, which writes nothing and reports what it would have settled.
+        """
+        if self.verdicts is None:
+            return
+        now = self.items.get(uid)
+        if now is not None and now.held and not self.policy.dry_run:
+            return
+        if kind is None:
+            self.status.remove_conflict(self.calendar, uid)
+        else:
+            self.keep_conflict(uid, kind)
 
     def create(self, state: ItemState, data: bytes) -> None:
         if self.policy.dry_run:

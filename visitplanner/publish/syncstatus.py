@@ -12,6 +12,12 @@ worker edited the item" (see :mod:`visitplanner.publish.sync`).
 Worker edits (a visit a worker moved, edited or deleted in their own calendar)
 are written to ``<workspace>/.visitplanner/worker-edits.json`` for the planner:
 :func:`record_worker_edits` and :func:`load_worker_edits`.
+
+Conflicts (:class:`SyncConflict`) are the worker edits that disagree with the plan,
+kept here between runs: a worker's version *held* until the planner has judged it
+(``moved``, ``edited``), and the *open* ones, where the sync put the plan's version
+back over the worker's (``deleted``, ``rejected``).  :func:`describe_conflicts` says
+what each one is for people, from the kept plan: visit, day, worker, the rule.
 """
 
 from __future__ import annotations
@@ -19,18 +25,31 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from visitplanner.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from visitplanner.model import PlannedVisit, Reason
 
 STATE_DIR = ".visitplanner"
 STATUS_FILE = "sync.sqlite"
 WORKER_EDITS_FILE = "worker-edits.json"
 
 EditKind = Literal["moved", "edited", "deleted"]
+ConflictKind = Literal["moved", "edited", "deleted", "rejected"]
+
+#: Conflicts the sync has settled by putting the plan's version back over the worker's:
+#: *open* (``sync`` exits 8) until a plan is kept after they were settled.
+OPEN_KINDS: frozenset[str] = frozenset({"deleted", "rejected"})
+#: Conflicts where the worker's version is kept until the planner has judged it.
+HELD_KINDS: frozenset[str] = frozenset({"moved", "edited"})
+#: A visit's calendar UID is its id with this suffix (``v-...@visitplanner``).
+VISIT_UID_SUFFIX = "@visitplanner"
 
 #: The status database holds calendar data: its owner alone may read it.
 PRIVATE_MODE = 0o600
@@ -67,6 +86,15 @@ CREATE TABLE IF NOT EXISTS worker_edits (
     start TEXT NOT NULL,
     "end" TEXT NOT NULL,
     detected TEXT NOT NULL,
+    PRIMARY KEY (calendar, uid)
+);
+CREATE TABLE IF NOT EXISTS conflicts (
+    calendar TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    worker_start TEXT NOT NULL,
+    detected TEXT NOT NULL,
+    plan_stamp TEXT NOT NULL,
     PRIMARY KEY (calendar, uid)
 );
 """
@@ -112,6 +140,32 @@ class WorkerEdit:
     start: str
     end: str
     detected: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConflict:
+    """A worker's edit of one item that disagrees with the plan, kept between syncs.
+
+    ``kind``: ``moved`` or ``edited`` -- the worker's version is *held* (kept on
+    the server) until the planner has judged it; ``deleted`` -- the worker deleted
+    an item the plan still has, and the sync put it back; ``rejected`` -- the plan
+    did not keep the worker's move (it breaks a rule), and the sync put the planned
+    version back.  The last two are *open* (:attr:`is_open`) until a plan is kept
+    after ``plan_stamp``, the kept plan's identity when the sync settled them.
+    ``worker_start``: ISO local start of the worker's version ('' for a delete);
+    ``detected``: when the sync first saw the edit (ISO, UTC).
+    """
+
+    calendar: str
+    uid: str
+    kind: ConflictKind
+    worker_start: str
+    detected: str
+    plan_stamp: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind in OPEN_KINDS
 
 
 class SyncStatus:
@@ -238,6 +292,34 @@ class SyncStatus:
                 (calendar, edit.uid, edit.detected),
             )
 
+    # ------------------------------------------------------------------ conflicts
+
+    def put_conflict(self, conflict: SyncConflict) -> None:
+        """Keep (or replace) the one conflict of ``conflict.uid`` in its calendar."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO conflicts VALUES (?, ?, ?, ?, ?, ?)",
+            (conflict.calendar, conflict.uid, conflict.kind, conflict.worker_start,
+             conflict.detected, conflict.plan_stamp),
+        )
+
+    def conflict(self, calendar: str, uid: str) -> SyncConflict | None:
+        row = self._db.execute(
+            f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE calendar = ? AND uid = ?",
+            (calendar, uid),
+        ).fetchone()
+        return None if row is None else SyncConflict(*row)
+
+    def conflicts(self, calendar: str | None = None) -> list[SyncConflict]:
+        """The conflicts of ``calendar`` (of every calendar when None), by calendar and UID."""
+        where, args = ("WHERE calendar = ?", (calendar,)) if calendar is not None else ("", ())
+        rows = self._db.execute(
+            f"SELECT {_CONFLICT_COLUMNS} FROM conflicts {where} ORDER BY calendar, uid", args
+        )
+        return [SyncConflict(*row) for row in rows]
+
+    def remove_conflict(self, calendar: str, uid: str) -> None:
+        self._db.execute("DELETE FROM conflicts WHERE calendar = ? AND uid = ?", (calendar, uid))
+
     def calendars(self) -> Iterator[str]:
         for (name,) in self._db.execute("SELECT calendar FROM calendars ORDER BY calendar"):
             yield name
@@ -251,6 +333,9 @@ class SyncStatus:
 
     def _ensure_calendar(self, calendar: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO calendars (calendar) VALUES (?)", (calendar,))
+
+
+_CONFLICT_COLUMNS = "calendar, uid, kind, worker_start, detected, plan_stamp"
 
 
 # ---------------------------------------------------------------------- worker edits
@@ -287,3 +372,100 @@ def record_worker_edits(
     text = json.dumps([asdict(e) for e in result], indent=2) + "\n"
     write_atomic(worker_edits_path(root), text.encode("utf-8"))
     return result
+
+
+# ---------------------------------------------------------------------- conflicts, for people
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictReport:
+    """One conflict as `sync` and `conflicts` show it: never a child's name.
+
+    ``visit``: the visit id (``v-...``), or the item's UID when it is not a visit;
+    ``day``: the planned day (ISO; the item's own when the plan does not have it);
+    ``worker``: who makes the visit in the plan (else the calendar); ``rule``: the
+    id of the rule the worker's edit breaks ('' when none is known); ``what``: what
+    the worker did, why it does not stand, and what the sync did about it.
+    """
+
+    visit: str
+    day: str
+    worker: str
+    calendar: str
+    kind: ConflictKind
+    rule: str
+    what: str
+    is_open: bool
+
+    def text(self) -> str:
+        """``v-... on 2026-11-25, sw.osei: <what>`` (and the calendar when not the worker's)."""
+        where = self.worker if self.calendar == self.worker else \
+            f"{self.worker}, in calendar {self.calendar}"
+        return f"{self.visit} on {self.day or 'an unknown day'}, {where}: {self.what}"
+
+
+def visit_id_of(uid: str) -> str:
+    """The visit id in a visit's calendar UID (``v-...@visitplanner`` -> ``v-...``)."""
+    return uid.removesuffix(VISIT_UID_SUFFIX)
+
+
+def describe_conflicts(
+    conflicts: Iterable[SyncConflict], visits: Mapping[str, PlannedVisit]
+) -> list[ConflictReport]:
+    """Each conflict for people, from the kept plan's ``visits`` (by visit id): open first."""
+    reports = [describe_conflict(c, visits.get(visit_id_of(c.uid))) for c in conflicts]
+    return sorted(reports, key=lambda r: (not r.is_open, r.day, r.visit, r.calendar))
+
+
+def describe_conflict(conflict: SyncConflict, visit: PlannedVisit | None) -> ConflictReport:
+    """One conflict, with ``visit`` the plan's visit of its UID (None: not a planned visit)."""
+    moved_to = _day_of(conflict.worker_start)
+    rule = broken_rule(visit, moved_to) if visit is not None and moved_to is not None else None
+    return ConflictReport(
+        visit=visit_id_of(conflict.uid),
+        day=visit.day.isoformat() if visit is not None else "",
+        worker=visit.worker_id if visit is not None else conflict.calendar,
+        calendar=conflict.calendar,
+        kind=conflict.kind,
+        rule=rule.rule_id if rule is not None else "",
+        what=_conflict_text(conflict, visit, moved_to, rule),
+        is_open=conflict.is_open,
+    )
+
+
+def broken_rule(visit: PlannedVisit, moved_to: date) -> Reason | None:
+    """The rule a move of ``visit`` to ``moved_to`` breaks: past ``visit.due_by`` (the last
+    day allowed, inclusive), the reason with the earliest deadline; None on or before it
+    (the day keeps every deadline, and the planner had another cause)."""
+    if moved_to <= visit.due_by or not visit.reasons:
+        return None
+    return min(visit.reasons, key=lambda reason: (reason.deadline, reason.rule_id))
+
+
+def _conflict_text(
+    conflict: SyncConflict, visit: PlannedVisit | None, moved_to: date | None, rule: Reason | None
+) -> str:
+    if conflict.kind == "deleted":
+        return "deleted by the worker; put back in their calendar (the plan still has it)"
+    if conflict.kind == "edited":
+        return "edited by the worker; their version is kept until the plan changes this visit"
+    moved = f"moved by the worker to {moved_to.isoformat()}" if moved_to else "moved by the worker"
+    if rule is not None and visit is not None:
+        breaks = "would break" if conflict.kind == "moved" else "breaks"
+        what = f": {rule.what}" if rule.what else ""
+        moved += (f", after the visit is due ({visit.due_by.isoformat()}): {breaks} rule "
+                  f"{rule.rule_id}{what}")
+    elif conflict.kind == "rejected":
+        moved += (": not a day the plan can keep (a day the worker cannot visit, or before "
+                  "the visit may take place; see `visitplanner explain`)")
+    if conflict.kind == "moved":
+        return f"{moved}; their version is kept until `visitplanner plan` has judged the move"
+    return f"{moved}; put back on {visit.day.isoformat()}" if visit else f"{moved}; put back"
+
+
+def _day_of(moment: str) -> date | None:
+    """The date of an ISO local date-time ('' or malformed: None)."""
+    try:
+        return date.fromisoformat(moment[:10]) if moment else None
+    except ValueError:
+        return None
