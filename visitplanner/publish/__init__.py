@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from visitplanner.fsutil import safe_filename, write_if_changed
-from visitplanner.publish.state import PublishedItem, PublishState, load_state, save_state
+from visitplanner.publish.state import (
+    PublishedItem,
+    PublishState,
+    collector_paused,
+    load_state,
+    save_state,
+)
 
 if TYPE_CHECKING:
     from visitplanner.publish.ics import (
@@ -93,10 +99,11 @@ def publish_files(
 
     written: list[Path] = []
     unchanged: list[Path] = []
-    for calendar_id in sorted(documents):
-        path = feed_path(out_dir, calendar_id)
-        feed = render_feed(documents[calendar_id], names.get(calendar_id, calendar_id))
-        (written if write_if_changed(path, feed) else unchanged).append(path)
+    with collector_paused():
+        for calendar_id in sorted(documents):
+            path = feed_path(out_dir, calendar_id)
+            feed = render_feed(documents[calendar_id], names.get(calendar_id, calendar_id))
+            (written if write_if_changed(path, feed) else unchanged).append(path)
     return FilesWritten(tuple(written), tuple(unchanged))
 
 

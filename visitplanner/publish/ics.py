@@ -18,20 +18,38 @@ Stability rules (so that subscribed clients update events in place):
   (including when an item is withdrawn and published as CANCELLED).
 * The VTIMEZONE covers 2020-2040 whatever the year, so unchanged input gives
   byte-identical output.
+
+Speed (an authority publishes tens of thousands of items): an item is rendered
+(icalendar component -> bytes) only when its *fingerprint* -- a digest of the plan
+values it is drawn from, the workspace records it names, the context and the
+renderer itself -- differs from the one kept in the state; otherwise the document
+published last time is reused as it is.  A feed is assembled from the documents'
+bytes; only a document not rendered by this renderer, or holding text that a parse
+might spell differently, is parsed again, as it always was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+import re
+import types
+import typing
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
+from pathlib import Path
 from types import MappingProxyType
 
+import icalendar
 from icalendar import Alarm, Calendar, Component, Event, Timezone, Todo
 from icalendar.enums import CLASS, STATUS, TRANSP
+from icalendar.parser import Contentline
 
+import visitplanner
 from visitplanner.model import (
     LONDON,
     Child,
@@ -44,7 +62,7 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
-from visitplanner.publish.state import PublishedItem, PublishState
+from visitplanner.publish.state import PublishedItem, PublishState, collector_paused
 
 PRIVACY_LEVELS = ("minimal", "standard", "full")
 PRODID = "-//visitplanner//visitplanner//EN"
@@ -64,6 +82,12 @@ _KIND_TITLES = {
 }
 #: Stands in for DTSTAMP while hashing; never published.
 _PLACEHOLDER_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
+_END = b"END:VCALENDAR\r\n"
+#: A document's component, unfolded, that a parse gives back byte for byte: every line a
+#: name, parameters of plain characters only, and a value without control characters.
+_PLAIN_LINES = re.compile(
+    rb"(?:[A-Z0-9-]+(?:;[A-Z0-9-]+=[A-Za-z0-9._/+-]+)*:[^\x00-\x1f\x7f]*\r\n)+"
+)
 
 Documents = dict[str, dict[str, bytes]]
 
@@ -97,14 +121,27 @@ class PublishContext:
 
 @dataclass(frozen=True, slots=True)
 class _Draft:
-    """A component before its DTSTAMP and SEQUENCE are known."""
+    """A component before it is built, and before its DTSTAMP and SEQUENCE are known.
+
+    ``fingerprint`` digests everything ``build`` reads: equal fingerprints, equal
+    components (see :class:`_Fingerprints`).
+    """
 
     uid: str
-    component: Event | Todo
+    component: str  # "VEVENT" | "VTODO"
     calendars: tuple[str, ...]
     summary: str
     start: date | None
     end: date | None
+    fingerprint: str
+    build: Callable[[], Event | Todo]
+
+
+class _Rendered(bytes):
+    """A document this renderer made whose component a parse gives back byte for byte:
+    a feed takes its bytes as they are (:func:`_feed_part`).  Equal to the same bytes."""
+
+    __slots__ = ()
 
 
 def visit_uid(visit_id: str) -> str:
@@ -146,38 +183,57 @@ def build_documents(
     escalation that leaves the plan was resolved (the child was seen), so it
     is always published as CANCELLED, however late.
     """
+    with collector_paused():
+        return _build_documents(schedule, ctx, state)
+
+
+def _build_documents(
+    schedule: Schedule, ctx: PublishContext, state: PublishState
+) -> tuple[Documents, PublishState]:
     stamp_today = datetime.combine(schedule.today, time(0), tzinfo=UTC)
-    drafts = _drafts(schedule, ctx)
-    documents: Documents = {calendar: {} for calendar in _calendar_ids(schedule, ctx)}
+    calendar_ids = _calendar_ids(schedule, ctx)
+    documents: Documents = {calendar: {} for calendar in calendar_ids}
     items: dict[str, PublishedItem] = {}
-    for draft in drafts:
-        item = _live_item(draft, state.items.get(draft.uid), stamp_today)
-        items[draft.uid] = _file(documents, item, _finish(draft.component, item))
+    for draft in _drafts(schedule, ctx, calendar_ids):
+        previous = state.items.get(draft.uid)
+        item = _unchanged_item(draft, previous)
+        if item is not None:
+            _file_bytes(documents, item, _kept_document(item))
+        else:
+            body = _Body(draft.build())
+            item = _live_item(draft, body.content_hash, previous, stamp_today)
+            item = _file(documents, item, _document(body.final(item.stamp, item.sequence)))
+        items[draft.uid] = item
     for uid in sorted(state.items.keys() - items.keys()):
         previous = state.items[uid]
         if _left_as_past(previous, state, schedule.start):
             kept = _past_item(previous, schedule.today, ctx.cancelled_keep_days)
             if kept is not None:
                 items[uid] = kept
-                _file_bytes(documents, kept, kept.document.encode("utf-8"))
+                _file_bytes(documents, kept, _kept_document(kept))
             continue
         withdrawn = _withdrawn_item(previous, schedule.today, ctx.cancelled_keep_days, stamp_today)
-        if withdrawn is not None:
-            items[uid] = _file(documents, withdrawn, _cancelled_component(withdrawn))
+        if withdrawn is None:
+            continue
+        fingerprint = _cancelled_fingerprint(withdrawn)
+        if withdrawn.fingerprint == fingerprint and withdrawn.document:
+            items[uid] = withdrawn  # cancelled before, as it is now: the same bytes
+            _file_bytes(documents, withdrawn, _kept_document(withdrawn))
+        else:
+            withdrawn = replace(withdrawn, fingerprint=fingerprint)
+            document = _document(_to_ical(_cancelled_component(withdrawn)))
+            items[uid] = _file(documents, withdrawn, document)
     ordered = {cal: dict(sorted(documents[cal].items())) for cal in sorted(documents)}
     return ordered, PublishState(MappingProxyType(dict(sorted(items.items()))))
 
 
 def render_feed(documents_for_one_calendar: Mapping[str, bytes], calendar_name: str) -> bytes:
     """One .ics holding every component of one calendar (by UID) and one VTIMEZONE."""
-    calendar = _new_calendar(calendar_name)
-    calendar.add_component(london_timezone())
-    for uid in sorted(documents_for_one_calendar):
-        for component in Calendar.from_ical(documents_for_one_calendar[uid]).subcomponents:
-            if component.name != "VTIMEZONE":
-                calendar.add_component(component)
-    result: bytes = calendar.to_ical()
-    return result
+    documents = documents_for_one_calendar
+    parts = [_calendar_head(calendar_name), _london_timezone_bytes()]
+    parts += [_feed_part(documents[uid]) for uid in sorted(documents)]
+    parts.append(_END)
+    return b"".join(parts)
 
 
 def calendar_names(calendar_ids: Iterable[str], ctx: PublishContext) -> dict[str, str]:
@@ -195,7 +251,7 @@ def calendar_names(calendar_ids: Iterable[str], ctx: PublishContext) -> dict[str
 
 
 @functools.cache
-def _london_timezone_bytes() -> bytes:
+def _built_timezone_bytes() -> bytes:
     timezone = Timezone.from_tzid(
         TZID, first_date=TIMEZONE_FIRST_DATE, last_date=TIMEZONE_LAST_DATE
     )
@@ -205,23 +261,51 @@ def _london_timezone_bytes() -> bytes:
 
 def london_timezone() -> Timezone:
     """A fresh Europe/London VTIMEZONE covering 2020-2040 (same bytes every year)."""
-    timezone = Timezone.from_ical(_london_timezone_bytes())
+    timezone = Timezone.from_ical(_built_timezone_bytes())
     assert isinstance(timezone, Timezone)
     return timezone
+
+
+@functools.cache
+def _london_timezone_bytes() -> bytes:
+    """The VTIMEZONE as every document and feed holds it (:func:`london_timezone`'s bytes)."""
+    result: bytes = london_timezone().to_ical()
+    return result
 
 
 # -- deciding SEQUENCE, DTSTAMP and CANCELLED ---------------------------------
 
 
-def _content_hash(component: Component) -> str:
-    return hashlib.sha256(component.to_ical()).hexdigest()
+def _unchanged_item(draft: _Draft, previous: PublishedItem | None) -> PublishedItem | None:
+    """The item as :func:`_live_item` would give it, when the draft's fingerprint is the one
+    published last time (live, not cancelled): the component need not be built again."""
+    if (
+        previous is None
+        or previous.fingerprint != draft.fingerprint
+        or previous.cancelled_since is not None
+        or not previous.document
+    ):
+        return None
+    return PublishedItem(
+        uid=draft.uid,
+        component=draft.component,
+        content_hash=previous.content_hash,
+        sequence=previous.sequence,
+        stamp=previous.stamp,
+        calendars=draft.calendars,
+        summary=draft.summary,
+        start=draft.start,
+        end=draft.end,
+        document=previous.document,
+        fingerprint=draft.fingerprint,
+        verbatim=previous.verbatim,
+    )
 
 
 def _live_item(
-    draft: _Draft, previous: PublishedItem | None, stamp_today: datetime
+    draft: _Draft, content_hash: str, previous: PublishedItem | None, stamp_today: datetime
 ) -> PublishedItem:
     """The state of a component the plan holds: new, changed (SEQUENCE + 1) or unchanged."""
-    content_hash = _content_hash(draft.component)
     if previous is None:
         sequence, stamp = 0, stamp_today
     elif previous.content_hash == content_hash and previous.cancelled_since is None:
@@ -230,7 +314,7 @@ def _live_item(
         sequence, stamp = previous.sequence + 1, max(previous.stamp, stamp_today)
     return PublishedItem(
         uid=draft.uid,
-        component=draft.component.name,
+        component=draft.component,
         content_hash=content_hash,
         sequence=sequence,
         stamp=stamp,
@@ -238,6 +322,7 @@ def _live_item(
         summary=draft.summary,
         start=draft.start,
         end=draft.end,
+        fingerprint=draft.fingerprint,
     )
 
 
@@ -286,9 +371,9 @@ def _withdrawn_item(
     return previous
 
 
-def _finish(component: Event | Todo, item: PublishedItem) -> Event | Todo:
-    component.DTSTAMP = item.stamp
-    component.sequence = item.sequence
+def _finish(component: Event | Todo, stamp: datetime, sequence: int) -> Event | Todo:
+    component.DTSTAMP = stamp
+    component.sequence = sequence
     return component
 
 
@@ -312,11 +397,11 @@ def _in_london(moment: date | None) -> date | None:
     return moment.astimezone(LONDON) if isinstance(moment, datetime) else moment
 
 
-def _file(documents: Documents, item: PublishedItem, component: Event | Todo) -> PublishedItem:
-    """File the component in each of the item's calendars; the item, remembering the bytes."""
-    document = _document(component)
-    _file_bytes(documents, item, document)
-    return replace(item, document=document.decode("utf-8"))
+def _file(documents: Documents, item: PublishedItem, document: bytes) -> PublishedItem:
+    """File the document in each of the item's calendars; the item, remembering the bytes."""
+    verbatim = _is_verbatim(document)
+    _file_bytes(documents, item, _Rendered(document) if verbatim else document)
+    return replace(item, document=document.decode("utf-8"), verbatim=verbatim)
 
 
 def _file_bytes(documents: Documents, item: PublishedItem, document: bytes) -> None:
@@ -324,12 +409,189 @@ def _file_bytes(documents: Documents, item: PublishedItem, document: bytes) -> N
         documents.setdefault(calendar, {})[item.uid] = document
 
 
-def _document(component: Event | Todo) -> bytes:
-    calendar = _new_calendar(None)
-    calendar.add_component(london_timezone())
-    calendar.add_component(component)
-    result: bytes = calendar.to_ical()
-    return result
+def _document(body: bytes) -> bytes:
+    """The VCALENDAR holding a component (its bytes: ``body``) and the VTIMEZONE: the bytes
+    ``to_ical`` gives for that calendar (its content lines, one after the other), put
+    together without building it."""
+    return _document_head() + _london_timezone_bytes() + body + _END
+
+
+# -- writing components ----------------------------------------------------------
+
+
+class _Body:
+    """A component's bytes, written once: ``content_hash`` digests them without DTSTAMP and
+    SEQUENCE (what decides whether the content changed), and :meth:`final` gives them with
+    the DTSTAMP and SEQUENCE decided.
+
+    The component is written with stand-ins for both; every content line is folded on its
+    own and a line's place does not depend on its value, so cutting the two lines out gives
+    the bytes of the component without them, and putting others in their place the bytes
+    of the component with those.  (Should a stand-in line not be found exactly once, the
+    component is simply written twice.)
+    """
+
+    __slots__ = ("_component", "_lines", "_pieces", "content_hash")
+
+    def __init__(self, component: Event | Todo) -> None:
+        self._component = component
+        body = _to_ical(_finish(component, _PLACEHOLDER_STAMP, 0))
+        spans: list[tuple[int, int, str]] = []
+        for name, line in (("DTSTAMP", _stamp_line(type(component), _PLACEHOLDER_STAMP)),
+                           ("SEQUENCE", _sequence_line(type(component), 0))):
+            at = body.find(b"\r\n" + line)
+            if at < 0 or body.find(b"\r\n" + line, at + 1) >= 0:
+                break
+            spans.append((at + 2, at + 2 + len(line), name))
+        if len(spans) == 2:
+            (start1, end1, name1), (start2, end2, name2) = sorted(spans)
+            self._pieces: tuple[bytes, ...] = (body[:start1], body[end1:start2], body[end2:])
+            self._lines = (name1, name2)
+            content = b"".join(self._pieces)
+        else:
+            self._pieces = ()
+            self._lines = ("", "")
+            del component["DTSTAMP"], component["SEQUENCE"]
+            content = _to_ical(component)
+        self.content_hash = hashlib.sha256(content).hexdigest()
+
+    def final(self, stamp: datetime, sequence: int) -> bytes:
+        """The component's bytes with this DTSTAMP and SEQUENCE."""
+        if not self._pieces:
+            return _to_ical(_finish(self._component, stamp, sequence))
+        kind = type(self._component)
+        lines = {"DTSTAMP": _stamp_line(kind, stamp), "SEQUENCE": _sequence_line(kind, sequence)}
+        first, second = self._lines
+        return b"".join(
+            (self._pieces[0], lines[first], self._pieces[1], lines[second], self._pieces[2])
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _stamp_line(kind: type[Event] | type[Todo], stamp: datetime) -> bytes:
+    """The DTSTAMP content line (and its CRLF) a ``kind`` component writes for ``stamp``."""
+    component = kind()
+    component.DTSTAMP = stamp
+    return _only_line(component)
+
+
+@functools.lru_cache(maxsize=256)
+def _sequence_line(kind: type[Event] | type[Todo], sequence: int) -> bytes:
+    """The SEQUENCE content line (and its CRLF) a ``kind`` component writes for ``sequence``."""
+    component = kind()
+    component.sequence = sequence
+    return _only_line(component)
+
+
+def _only_line(component: Event | Todo) -> bytes:
+    written = _to_ical(component)
+    begin, end = f"BEGIN:{component.name}\r\n".encode(), f"END:{component.name}\r\n".encode()
+    assert written.startswith(begin) and written.endswith(end) and written.count(b"\r\n") == 3
+    return written[len(begin) : -len(end)]
+
+
+def _to_ical(component: Component) -> bytes:
+    """``component.to_ical()``: its content lines, folded, each followed by CRLF.  A line of
+    plain ASCII is folded here (:func:`_fold`), the same bytes as icalendar's folding in a
+    fraction of the time; any other line by icalendar (``Contentline.to_ical``)."""
+    fold = _fold if _folds_as_icalendar() else _icalendar_fold
+    lines = [fold(line) for line in component.content_lines() if line]
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+#: icalendar's content line, and its folding (typed here: icalendar leaves them untyped).
+_content_line: Callable[[str], Contentline] = Contentline
+_icalendar_fold: Callable[[Contentline], bytes] = Contentline.to_ical
+
+
+def _fold(line: Contentline) -> bytes:
+    """RFC 5545 folding as icalendar does it (``icalendar.parser.string._foldline``), for an
+    ASCII line: at most 74 characters a line, a fold never just after a backslash or caret
+    (that character starts the next line instead, so an escape is not split)."""
+    if not line.isascii():
+        return _icalendar_fold(line)
+    if len(line) <= _FOLD_AT:
+        return line.encode("ascii")
+    parts: list[str] = []
+    start = 0
+    while len(line) - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        if line[end - 1] in "\\^":
+            end -= 1
+        parts.append(line[start:end])
+        start = end
+    parts.append(line[start:])
+    return "\r\n ".join(parts).encode("ascii")
+
+
+#: Characters of a folded line (one octet each in ASCII): 75 octets, less a character.
+_FOLD_AT = 74
+
+
+@functools.cache
+def _folds_as_icalendar() -> bool:
+    """True when :func:`_fold` gives icalendar's bytes for lines of every length up to three
+    folds, and with a backslash or caret anywhere near a fold (checked once, against the
+    icalendar installed: should it fold otherwise, it folds every line)."""
+    samples = ["x" * length for length in range(1, 4 * _FOLD_AT)]
+    folds = (_FOLD_AT, 2 * _FOLD_AT, 3 * _FOLD_AT)
+    for length in [n for fold in folds for n in range(fold - 3, fold + 4)]:
+        for escape in ("\\", "^", "\\n", "\\\\"):
+            for at in range(length):
+                if at % _FOLD_AT in (0, 1, _FOLD_AT - 3, _FOLD_AT - 2, _FOLD_AT - 1):
+                    samples.append(("y" * at + escape + "y" * length)[:length])
+    samples += ["\\" * 200, "^" * 200, "\\n" * 100, "a\\" * 100]
+    lines = [_content_line(text) for text in samples]
+    return all(_fold(line) == _icalendar_fold(line) for line in lines)
+
+
+def _kept_document(item: PublishedItem) -> bytes:
+    """The document ``item`` remembers, as bytes: a :class:`_Rendered` when this renderer
+    made it and found it verbatim."""
+    document = item.document.encode("utf-8")
+    if item.verbatim and item.fingerprint.startswith(f"{_renderer()}."):
+        return _Rendered(document)
+    return document
+
+
+def _is_verbatim(document: bytes) -> bool:
+    """True when a parse of ``document`` writes its component again byte for byte, as far
+    as can be told from its text: one component after our head and VTIMEZONE, each line
+    (unfolded) a name, parameters of plain characters only and a value without control
+    characters (a parse may write other parameters, or such a value, differently)."""
+    prefix = _document_head() + _london_timezone_bytes()
+    if not (document.startswith(prefix) and document.endswith(_END)):
+        return False
+    body = document[len(prefix) : -len(_END)]
+    if not body.startswith((b"BEGIN:VEVENT\r\n", b"BEGIN:VTODO\r\n")) or b"VTIMEZONE" in body:
+        return False
+    return _PLAIN_LINES.fullmatch(body.replace(b"\r\n ", b"")) is not None
+
+
+def _feed_part(document: bytes) -> bytes:
+    """A document's components but its VTIMEZONE, as a feed holds them: the document's own
+    bytes when this renderer made it and a parse gives them back; else parsed and written
+    again (as every document was before: a document kept from an older version)."""
+    if isinstance(document, _Rendered):
+        return document[len(_document_head()) + len(_london_timezone_bytes()) : -len(_END)]
+    parts: list[bytes] = [
+        component.to_ical()
+        for component in Calendar.from_ical(document).subcomponents
+        if component.name != "VTIMEZONE"
+    ]
+    return b"".join(parts)
+
+
+@functools.cache
+def _document_head() -> bytes:
+    """A per-item VCALENDAR's first lines: up to its components."""
+    return _calendar_head(None)
+
+
+def _calendar_head(name: str | None) -> bytes:
+    empty: bytes = _new_calendar(name).to_ical()
+    assert empty.endswith(_END)
+    return empty[: -len(_END)]
 
 
 def _new_calendar(name: str | None) -> Calendar:
@@ -350,14 +612,8 @@ def _calendar_ids(schedule: Schedule, ctx: PublishContext) -> set[str]:
     return workers | {team_calendar_id(team) for team in teams if team}
 
 
-def _shortfall_calendars(
-    shortfall: Shortfall, ctx: PublishContext, schedule: Schedule
-) -> tuple[str, ...]:
-    return _team_calendars(shortfall.team, shortfall.case_ref, ctx, schedule)
-
-
 def _team_calendars(
-    team: str, case_ref: str, ctx: PublishContext, schedule: Schedule
+    team: str, case_ref: str, ctx: PublishContext, every_team: tuple[str, ...]
 ) -> tuple[str, ...]:
     """``team``'s calendar; else the child's allocated worker's team's; else every team's."""
     allocated = _allocated_worker(case_ref, ctx)
@@ -365,7 +621,7 @@ def _team_calendars(
         team = ctx.workers[allocated].team
     if team:
         return (team_calendar_id(team),)
-    return tuple(sorted(c for c in _calendar_ids(schedule, ctx) if c.startswith("team-")))
+    return every_team
 
 
 def _allocated_worker(case_ref: str, ctx: PublishContext) -> str | None:
@@ -374,45 +630,233 @@ def _allocated_worker(case_ref: str, ctx: PublishContext) -> str | None:
 
 
 def _escalation_calendars(
-    escalation: Escalation, ctx: PublishContext, schedule: Schedule
+    escalation: Escalation, ctx: PublishContext, every_team: tuple[str, ...]
 ) -> tuple[str, ...]:
     """The team calendar (found as for a shortfall), and the allocated worker's, if any.
 
     The allocated worker is the escalation's, else the child's in the workspace.
     """
-    teams = _team_calendars(escalation.team, escalation.case_ref, ctx, schedule)
+    teams = _team_calendars(escalation.team, escalation.case_ref, ctx, every_team)
     allocated = escalation.allocated_worker_id or _allocated_worker(escalation.case_ref, ctx)
     return teams + ((allocated,) if allocated and allocated not in teams else ())
+
+
+# -- fingerprints --------------------------------------------------------------
+
+
+@functools.cache
+def _renderer() -> str:
+    """Which renderer this is: a digest of this module's source, the versions of
+    visitplanner and icalendar, the VTIMEZONE and how dates are spelt.  A fingerprint
+    starts with it, so a document kept from another renderer is never reused as this one's."""
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:  # no source beside the module: the versions must do
+        source = b""
+    parts = [
+        visitplanner.__version__.encode(),
+        icalendar.__version__.encode(),
+        source,
+        _london_timezone_bytes(),
+        _document_head(),
+        f"{date(2001, 1, 1):%a %d %b %Y}".encode(),
+    ]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+#: Field names of each dataclass met while fingerprinting.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _canon(value: object) -> object:
+    """``value`` as nested tuples of text and numbers whose ``repr`` is the same in every
+    process (sets sorted, dates spelt out, datetimes also as London sees them).  Types it
+    does not know are refused rather than guessed at: a fingerprint must see every value."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Enum):
+        return (type(value).__name__, _canon(value.value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return ("datetime", value.isoformat())
+        return ("datetime", value.isoformat(), str(value.tzinfo),
+                value.astimezone(LONDON).isoformat())
+    if isinstance(value, date):
+        return ("date", value.isoformat())
+    if isinstance(value, timedelta):
+        return ("timedelta", value.days, value.seconds, value.microseconds)
+    if isinstance(value, tuple | list):
+        return tuple(_canon(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return ("set", *sorted((_canon(item) for item in value), key=repr))
+    if isinstance(value, Mapping):
+        pairs = sorted(((_canon(k), _canon(v)) for k, v in value.items()), key=repr)
+        return ("map", *pairs)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if _repr_is_stable(type(value)):
+            return repr(value)  # spells every value too (see there), in a third of the time
+        names = _FIELDS.get(type(value))
+        if names is None:
+            names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return (type(value).__name__, *(_canon(getattr(value, name)) for name in names))
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+#: What a stable ``repr`` may be made of (the plan's visits, tasks, shortfalls, escalations).
+_STABLE_LEAVES = (str, int, float, bool, type(None), date, datetime, timedelta, Enum)
+
+
+@functools.cache
+def _repr_is_stable(cls: type) -> bool:
+    """True when the dataclass ``cls`` has the ``repr`` dataclasses write, of every field,
+    and holds, by its annotations, only text, numbers, dates, enums, and tuples or lists or
+    other such dataclasses of them: its ``repr`` then spells every value in full, and the
+    same in every process (no set or mapping, whose order can change between processes)."""
+    generated = getattr(cls.__repr__, "__wrapped__", None)  # dataclass's, not the class's own
+    if generated is None or not generated.__qualname__.endswith("<locals>.__repr__"):
+        return False
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):
+        return False
+    fields = dataclasses.fields(cls)
+    return all(f.repr and _stable_hint(hints[f.name]) for f in fields)
+
+
+def _stable_hint(hint: object) -> bool:
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list, typing.Union, types.UnionType):
+        return all(arg is Ellipsis or _stable_hint(arg) for arg in typing.get_args(hint))
+    if origin is typing.Literal:
+        return all(isinstance(arg, str | int | bool) for arg in typing.get_args(hint))
+    if not isinstance(hint, type):
+        return False
+    if dataclasses.is_dataclass(hint):
+        return _repr_is_stable(hint)
+    return issubclass(hint, _STABLE_LEAVES)
+
+
+class _Fingerprints:
+    """The fingerprint of each draft: :func:`_renderer`, then a digest of the context
+    (but its children and workers), the draft's plan values, the workspace records of
+    the children and workers it names, and its calendars.  Whatever a component is
+    drawn from is in there, so equal fingerprints mean equal components."""
+
+    def __init__(self, ctx: PublishContext) -> None:
+        self._ctx = ctx
+        rest = [getattr(ctx, f.name) for f in dataclasses.fields(ctx)
+                if f.name not in ("children", "workers")]
+        self._prefix = f"{_renderer()}."
+        self._context = hashlib.sha256(repr(_canon(rest)).encode("utf-8")).hexdigest()
+        self._children: dict[str, str] = {}
+        self._workers: dict[str, str] = {}
+
+    def __call__(
+        self,
+        kind: str,
+        values: tuple[object, ...],
+        case_refs: Iterable[str],
+        worker_ids: Iterable[str | None],
+        calendars: tuple[str, ...],
+    ) -> str:
+        # Each part is a digest or a repr, so holds no NUL: joined with NULs, different
+        # parts give different texts.
+        parts = [self._context, kind, *map(_text, values), *map(self._child, case_refs)]
+        parts += [self._worker(worker) for worker in worker_ids if worker is not None]
+        parts.append(repr(calendars))
+        return self._prefix + hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+    def _child(self, case_ref: str) -> str:
+        known = self._children.get(case_ref)
+        if known is None:
+            child = self._ctx.children.get(case_ref)
+            known = self._children[case_ref] = repr(("child", case_ref, _canon(child)))
+        return known
+
+    def _worker(self, worker_id: str) -> str:
+        known = self._workers.get(worker_id)
+        if known is None:
+            worker = self._ctx.workers.get(worker_id)
+            known = self._workers[worker_id] = repr(("worker", worker_id, _canon(worker)))
+        return known
+
+
+def _text(value: object) -> str:
+    """``repr(_canon(value))``, and for a plan value whose ``repr`` is stable that ``repr``."""
+    kind: type = type(value)
+    if dataclasses.is_dataclass(kind) and _repr_is_stable(kind):
+        return repr(value)
+    return repr(_canon(value))
+
+
+def _cancelled_fingerprint(item: PublishedItem) -> str:
+    """The fingerprint of :func:`_cancelled_component`'s input (what it reads of ``item``)."""
+    values = (item.component, item.uid, item.stamp, item.sequence, item.summary, item.start,
+              item.end, item.calendars)
+    text = repr(("cancelled", _canon(values)))
+    return f"{_renderer()}.{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+def _visit_records(visit: PlannedVisit | None) -> tuple[list[str], list[str | None]]:
+    """The children and workers a visit's components name (their workspace records)."""
+    if visit is None:
+        return [], []
+    case_refs = [*visit.case_refs, *(checks.case_ref for checks in visit.checks)]
+    return case_refs, [visit.worker_id, visit.allocated_worker_id]
 
 
 # -- drafting components -------------------------------------------------------
 
 
-def _drafts(schedule: Schedule, ctx: PublishContext) -> list[_Draft]:
+def _drafts(schedule: Schedule, ctx: PublishContext, calendar_ids: set[str]) -> list[_Draft]:
+    fingerprints = _Fingerprints(ctx)
+    every_team = tuple(sorted(c for c in calendar_ids if c.startswith("team-")))
     visits = {visit.id: visit for visit in schedule.visits}
     tasks = {task.visit_id: task for task in schedule.recording_tasks}
-    drafts = [_visit_draft(visit, tasks.get(visit.id), ctx) for visit in schedule.visits]
-    drafts += [
-        _record_draft(task, visits.get(task.visit_id), ctx) for task in schedule.recording_tasks
+    drafts = [
+        _visit_draft(visit, tasks.get(visit.id), ctx, fingerprints) for visit in schedule.visits
     ]
     drafts += [
-        _shortfall_draft(s, _shortfall_calendars(s, ctx, schedule), ctx)
+        _record_draft(task, visits.get(task.visit_id), ctx, fingerprints)
+        for task in schedule.recording_tasks
+    ]
+    drafts += [
+        _shortfall_draft(s, _team_calendars(s.team, s.case_ref, ctx, every_team), ctx,
+                         fingerprints)
         for s in schedule.shortfalls
     ]
     drafts += [
-        _escalation_draft(e, _escalation_calendars(e, ctx, schedule), ctx)
+        _escalation_draft(e, _escalation_calendars(e, ctx, every_team), ctx, fingerprints)
         for e in schedule.escalations
     ]
-    uids = [draft.uid for draft in drafts]
-    duplicates = sorted({uid for uid in uids if uids.count(uid) > 1})
+    counts = Counter(draft.uid for draft in drafts)
+    duplicates = sorted(uid for uid, count in counts.items() if count > 1)
     if duplicates:
         raise ValueError(f"the schedule gives more than one item the UID {', '.join(duplicates)}")
     return drafts
 
 
-def _visit_draft(visit: PlannedVisit, task: RecordingTask | None, ctx: PublishContext) -> _Draft:
+def _visit_draft(
+    visit: PlannedVisit, task: RecordingTask | None, ctx: PublishContext,
+    fingerprints: _Fingerprints,
+) -> _Draft:
     uid, summary = visit_uid(visit.id), _visit_summary(visit, ctx)
     start, end = visit.start.astimezone(LONDON), visit.end.astimezone(LONDON)
+    calendars = (
+        (visit.worker_id, team_calendar_id(visit.team)) if visit.team else (visit.worker_id,)
+    )
+    case_refs, workers = _visit_records(visit)
+    fingerprint = fingerprints("visit", (visit, task), case_refs, workers, calendars)
+    build = functools.partial(_visit_event, visit, task, ctx, uid, summary, start, end)
+    return _Draft(uid, "VEVENT", calendars, summary, start, end, fingerprint, build)
+
+
+def _visit_event(
+    visit: PlannedVisit, task: RecordingTask | None, ctx: PublishContext, uid: str,
+    summary: str, start: datetime, end: datetime,
+) -> Event:
     event = Event.new(
         uid=uid,
         stamp=_PLACEHOLDER_STAMP,
@@ -431,15 +875,25 @@ def _visit_draft(visit: PlannedVisit, task: RecordingTask | None, ctx: PublishCo
         event.add_component(
             Alarm.new_display(description=summary, trigger=timedelta(minutes=-minutes))
         )
-    calendars = (
-        (visit.worker_id, team_calendar_id(visit.team)) if visit.team else (visit.worker_id,)
-    )
-    return _Draft(uid, event, calendars, summary, start, end)
+    return event
 
 
-def _record_draft(task: RecordingTask, visit: PlannedVisit | None, ctx: PublishContext) -> _Draft:
+def _record_draft(
+    task: RecordingTask, visit: PlannedVisit | None, ctx: PublishContext,
+    fingerprints: _Fingerprints,
+) -> _Draft:
     what = _visit_summary(visit, ctx) if visit is not None else f"visit {task.visit_id}"
     uid, summary = record_uid(task.visit_id), f"Record: {what[0].lower()}{what[1:]}"
+    calendars = (task.worker_id,)
+    case_refs, workers = _visit_records(visit)
+    fingerprint = fingerprints("record", (task, visit), case_refs, workers, calendars)
+    build = functools.partial(_record_todo, task, visit, ctx, uid, summary)
+    return _Draft(uid, "VTODO", calendars, summary, None, task.due, fingerprint, build)
+
+
+def _record_todo(
+    task: RecordingTask, visit: PlannedVisit | None, ctx: PublishContext, uid: str, summary: str
+) -> Todo:
     todo = Todo.new(
         uid=uid,
         stamp=_PLACEHOLDER_STAMP,
@@ -454,16 +908,23 @@ def _record_draft(task: RecordingTask, visit: PlannedVisit | None, ctx: PublishC
     todo.add("X-VISITPLANNER-KIND", "record")
     todo.add("X-VISITPLANNER-RULE", task.rule_id)
     todo.add("X-VISITPLANNER-WORKER", task.worker_id)
-    return _Draft(uid, todo, (task.worker_id,), summary, None, task.due)
+    return todo
 
 
 def _shortfall_draft(
-    shortfall: Shortfall, calendars: tuple[str, ...], ctx: PublishContext
+    shortfall: Shortfall, calendars: tuple[str, ...], ctx: PublishContext,
+    fingerprints: _Fingerprints,
 ) -> _Draft:
     """A missed deadline as an all-day event on the deadline (visible in every calendar app)."""
     late = _late_text(shortfall, "")
     summary = f"Shortfall {_child_label(shortfall.case_ref, ctx)}: {shortfall.rule_id}, {late}"
     uid, end = shortfall_uid(shortfall), shortfall.deadline + timedelta(days=1)
+    fingerprint = fingerprints("shortfall", (shortfall,), [shortfall.case_ref], [], calendars)
+    build = functools.partial(_shortfall_event, shortfall, uid, summary, end)
+    return _Draft(uid, "VEVENT", calendars, summary, shortfall.deadline, end, fingerprint, build)
+
+
+def _shortfall_event(shortfall: Shortfall, uid: str, summary: str, end: date) -> Event:
     event = Event.new(
         uid=uid,
         stamp=_PLACEHOLDER_STAMP,
@@ -481,17 +942,24 @@ def _shortfall_draft(
     event.add("X-VISITPLANNER-RULE", shortfall.rule_id)
     event.add("X-VISITPLANNER-DUE-BY", shortfall.deadline)
     event.add("X-VISITPLANNER-DAYS-LATE", str(shortfall.days_late))
-    return _Draft(uid, event, calendars, summary, shortfall.deadline, end)
+    return event
 
 
 def _escalation_draft(
-    escalation: Escalation, calendars: tuple[str, ...], ctx: PublishContext
+    escalation: Escalation, calendars: tuple[str, ...], ctx: PublishContext,
+    fingerprints: _Fingerprints,
 ) -> _Draft:
     """Someone must be told by ``due``: a top-priority to-do due that day (all-day DUE)."""
     summary = f"Escalate: {_escalation_child_label(escalation.case_ref, ctx)}"
     if escalation.notify:
         summary += f" — tell {_roles_text(escalation.notify)}"
     uid = escalation_uid(escalation)
+    fingerprint = fingerprints("escalation", (escalation,), [escalation.case_ref], [], calendars)
+    build = functools.partial(_escalation_todo, escalation, uid, summary)
+    return _Draft(uid, "VTODO", calendars, summary, None, escalation.due, fingerprint, build)
+
+
+def _escalation_todo(escalation: Escalation, uid: str, summary: str) -> Todo:
     todo = Todo.new(
         uid=uid,
         stamp=_PLACEHOLDER_STAMP,
@@ -509,7 +977,7 @@ def _escalation_draft(
     todo.add("X-VISITPLANNER-RULE", escalation.rule_id)
     todo.add("X-VISITPLANNER-NOTIFY", ",".join(escalation.notify))
     todo.add("X-VISITPLANNER-FIRED", escalation.fired)
-    return _Draft(uid, todo, calendars, summary, None, escalation.due)
+    return todo
 
 
 def _drop_placeholders(component: Event | Todo) -> None:
