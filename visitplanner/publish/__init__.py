@@ -13,14 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from visitplanner.collector import collector_paused
 from visitplanner.fsutil import safe_filename, write_if_changed
-from visitplanner.publish.state import (
-    PublishedItem,
-    PublishState,
-    collector_paused,
-    load_state,
-    save_state,
-)
+from visitplanner.publish.state import PublishedItem, PublishState, load_state, save_state
 
 if TYPE_CHECKING:
     from visitplanner.publish.ics import (

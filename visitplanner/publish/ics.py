@@ -50,6 +50,7 @@ from icalendar.enums import CLASS, STATUS, TRANSP
 from icalendar.parser import Contentline
 
 import visitplanner
+from visitplanner.collector import collector_paused
 from visitplanner.model import (
     LONDON,
     Child,
@@ -62,7 +63,7 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
-from visitplanner.publish.state import PublishedItem, PublishState, collector_paused
+from visitplanner.publish.state import PublishedItem, PublishState
 
 PRIVACY_LEVELS = ("minimal", "standard", "full")
 PRODID = "-//visitplanner//visitplanner//EN"
