@@ -36,6 +36,10 @@ class Staff:
     default_team: str = ""
     #: Each team's members in worker-id order (built once: cover asks on every visit).
     teams: Mapping[str, tuple[Worker, ...]] = field(init=False, repr=False, compare=False)
+    #: Whether each worker works on each day asked so far (see ``works_on``): placement asks
+    #: the same few weeks of days for every visit of a worker's families.
+    working: dict[tuple[str, date], bool] = field(init=False, repr=False, compare=False,
+                                                  default_factory=dict)
 
     def __post_init__(self) -> None:
         teams: dict[str, list[Worker]] = {}
@@ -68,9 +72,14 @@ class Staff:
 
     def works_on(self, worker_id: str, day: date) -> bool:
         """True when ``day`` is a working day of the authority and the worker, not an absence."""
-        worker = self.workers[worker_id]
-        return (day.weekday() in worker.working_days and self.calendar.is_working_day(day)
+        key = (worker_id, day)
+        works = self.working.get(key)
+        if works is None:
+            worker = self.workers[worker_id]
+            works = self.working[key] = (
+                day.weekday() in worker.working_days and self.calendar.is_working_day(day)
                 and not self.is_absent(worker_id, day))
+        return works
 
     def team_manager(self, team: str) -> Worker | None:
         return next((w for w in self._members(team) if w.role is Role.TEAM_MANAGER), None)

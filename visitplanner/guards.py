@@ -5,7 +5,8 @@ each gave a plan with no visits, and the next ``publish`` cancelled every item. 
 guard here is a pure function of values (never the clock, never a file) that returns
 the :class:`~visitplanner.errors.Problem` s it finds, an empty list when the run may go
 ahead; the CLI raises them before anything is written, and says which option overrides
-them (``plan --force``, ``publish/sync --allow-cancellations``).
+them (``plan --force``, ``publish/sync --allow-cancellations``).  An empty or much
+smaller export is refused by ``publish`` and ``sync`` too, with no override.
 
 The limits are named values below.  Days are calendar days; "future" means on or after
 the plan's first day (``Schedule.start``), the day from which publishing withdraws
@@ -86,14 +87,19 @@ def shrunk_export_problems(children: int, kept_children: int) -> list[Problem]:
     >>> len(shrunk_export_problems(29, 60)), len(shrunk_export_problems(30, 60))
     (1, 0)
     """
-    if kept_children < KEPT_CHILDREN_TO_COMPARE:
-        return []
-    if children >= kept_children * MIN_SHARE_OF_KEPT_CHILDREN:
+    if not export_shrank(children, kept_children):
         return []
     return [Problem(
         CHILDREN_FILE, f"holds {children} children; the kept plan has visits to {kept_children}",
         f"check that the export is complete and export it again; if the caseload really "
         f"shrank, add {FORCE_OPTION} to plan these {children} children")]
+
+
+def export_shrank(children: int, kept_children: int) -> bool:
+    """True when ``children`` is fewer than :data:`MIN_SHARE_OF_KEPT_CHILDREN` of the kept
+    plan's ``kept_children``, once that is at least :data:`KEPT_CHILDREN_TO_COMPARE`."""
+    return (kept_children >= KEPT_CHILDREN_TO_COMPARE
+            and children < kept_children * MIN_SHARE_OF_KEPT_CHILDREN)
 
 
 def empty_plan_problems(schedule: Schedule, children: int) -> list[Problem]:
@@ -116,6 +122,32 @@ def kept_children(schedule: Schedule | None) -> int:
 
 
 # --------------------------------------------------------------------------- publish, sync
+
+
+def publish_export_problems(children: int, kept_children: int, command: str) -> list[Problem]:
+    """The export ``publish`` or ``sync`` (``command``) refuses: no children at all, or far
+    fewer than the kept plan has visits to (:func:`export_shrank`).  Each visit of a child
+    missing from the export would be published again without the child's details.  No
+    option overrides it: the fix is a complete export, or a plan of the smaller caseload
+    (``plan --force``), whose visits then name only the children the export holds.
+
+    >>> [p.what for p in publish_export_problems(0, 60, "publish")]
+    ['holds no children (only its heading row, or nothing)']
+    >>> publish_export_problems(30, 60, "sync")
+    []
+    """
+    left = "the kept plan and the calendars were left as they are"
+    if not children:
+        return [Problem(
+            CHILDREN_FILE, "holds no children (only its heading row, or nothing)",
+            f"export {CHILDREN_FILE} again from the case system, then run "
+            f"`visitplanner {command}` again; {left}")]
+    if not export_shrank(children, kept_children):
+        return []
+    return [Problem(
+        CHILDREN_FILE, f"holds {children} children; the kept plan has visits to {kept_children}",
+        f"check that the export is complete and export it again; if the caseload really shrank, "
+        f"run `visitplanner plan {FORCE_OPTION}` first, then `visitplanner {command}`; {left}")]
 
 
 class PublishedVisit(Protocol):

@@ -30,6 +30,9 @@ ANY_LOCATION = "any"
 #: Checks that need the child to have been born (the others concern the home and household).
 CHECKS_ON_THE_CHILD = frozenset({"seen_alone", "seen_awake", "injuries"})
 
+#: What an answer that depends on no rule is held with (see ``History._answer``).
+_ITSELF = object()
+
 
 @dataclass(frozen=True, slots=True)
 class Fact:
@@ -127,7 +130,20 @@ class History(Sequence[Fact]):
         grown = History()
         grown._facts = (*self._facts, fact)
         grown._parent = self
+        self._let_go_of_parent()
         return grown
+
+    def _let_go_of_parent(self) -> None:
+        """Drop the parent once this history remembers every answer the parent does.
+
+        Any answer is the same found from the facts or carried from the parent, so this
+        changes no answer; the parent could only have saved finding one never asked before.
+        Without it, a child's latest history kept every earlier one alive with its answers,
+        and that chain was most of a plan's memory.
+        """
+        parent = self._parent
+        if parent is not None and self._memo.keys() >= parent._memo.keys():
+            self._parent = None
 
     # ------------------------------------------------------------------ what rules read
 
@@ -177,6 +193,35 @@ class History(Sequence[Fact]):
             return streak
         return self._answer(("streak", id(visits), failures), visits, find, advance)
 
+    def last_planned_day(self) -> date | None:
+        """The latest day of a planned (not recorded) fact."""
+        return self._latest_day(_is_planned)
+
+    def last_home_visit_day(self) -> date | None:
+        """The latest day of a home visit that took place (recorded or planned; a failed one
+        did not)."""
+        return self._latest_day(_took_place_at_home)
+
+    def _latest_day(self, counted: Callable[[Fact], bool]) -> date | None:
+        """The latest day of the facts ``counted`` (the greatest, whatever their order)."""
+        def find(facts: tuple[Fact, ...]) -> date | None:
+            return max((f.day for f in facts if counted(f)), default=None)
+
+        def advance(value: date | None, fact: Fact) -> date | None:
+            if not counted(fact):
+                return value
+            return fact.day if value is None or fact.day > value else value
+        return self._answer(("latest", counted), counted, find, advance)
+
+    def visitors(self) -> frozenset[str]:
+        """The workers of every fact (recorded or planned), "" for a record with none."""
+        def find(facts: tuple[Fact, ...]) -> frozenset[str]:
+            return frozenset(f.worker_id for f in facts)
+
+        def advance(value: frozenset[str], fact: Fact) -> frozenset[str]:
+            return value if fact.worker_id in value else value | {fact.worker_id}
+        return self._answer(("visitors",), _ITSELF, find, advance)
+
     def kth(self, rule: Rule, child: Child) -> KthCount:
         """Where the rule's every-k-th check stands for ``child`` (see :class:`KthCount`)."""
         def find(facts: tuple[Fact, ...]) -> KthCount:
@@ -208,6 +253,14 @@ class History(Sequence[Fact]):
             found = find(self._facts)
         self._memo[key] = (asked, found)
         return found
+
+
+def _is_planned(fact: Fact) -> bool:
+    return fact.planned
+
+
+def _took_place_at_home(fact: Fact) -> bool:
+    return fact.location is Location.HOME and not fact.outcome.failed
 
 
 def as_history(history: Sequence[Fact]) -> History:

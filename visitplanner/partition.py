@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from typing import TypeVar
 
 from visitplanner.model import Absence, Child, PlannedVisit, RecordedVisit, Schedule, Worker
@@ -57,9 +58,10 @@ def split(request: PlanRequest) -> tuple[PlanRequest, ...]:
     teams = _Teams(sorted({w.team for w in request.workers} | set(home.values())))
     if request.previous is not None:
         for visit in request.previous.visits:
-            worker = workers.get(visit.worker_id)
-            if worker is not None and visit.household in home:
-                teams.join(home[visit.household], worker.team)
+            for worker_id in (visit.worker_id, _decided_worker(request, visit.id)):
+                worker = workers.get(worker_id or "")
+                if worker is not None and visit.household in home:
+                    teams.join(home[visit.household], worker.team)
     parts: dict[str, list[str]] = {}
     for household in sorted(households):
         parts.setdefault(teams.find(home[household]), []).append(household)
@@ -94,7 +96,7 @@ class _Index:
 
 
 def _in_order(placed: Iterable[tuple[int, T]]) -> tuple[T, ...]:
-    return tuple(item for _, item in sorted(placed, key=lambda pair: pair[0]))
+    return tuple(item for _, item in sorted(placed, key=itemgetter(0)))
 
 
 def kept_parts(kept: Schedule, parts: Sequence[PlanRequest],
@@ -109,17 +111,26 @@ def kept_parts(kept: Schedule, parts: Sequence[PlanRequest],
         if visit.household in part_of_household:
             visits[part_of_household[visit.household]].append(visit)
     part_of_visit = {v.id: n for n, found in visits.items() for v in found}
-
-    def of(n: int, items: Iterable[T], part: Callable[[T], int | None]) -> tuple[T, ...]:
-        return tuple(item for item in items if part(item) == n)
+    tasks = _by_part(kept.recording_tasks, lambda t: part_of_visit.get(t.visit_id))
+    shortfalls = _by_part(kept.shortfalls, lambda f: part_of_child.get(f.case_ref))
+    escalations = _by_part(kept.escalations, lambda e: part_of_child.get(e.case_ref))
+    births = _by_part(kept.birth_dates_needed, lambda b: part_of_child.get(b.case_ref))
     return {n: replace(
-        kept, visits=tuple(visits.get(n, ())),
-        recording_tasks=of(n, kept.recording_tasks, lambda t: part_of_visit.get(t.visit_id)),
-        shortfalls=of(n, kept.shortfalls, lambda f: part_of_child.get(f.case_ref)),
-        escalations=of(n, kept.escalations, lambda e: part_of_child.get(e.case_ref)),
-        birth_dates_needed=of(n, kept.birth_dates_needed,
-                              lambda b: part_of_child.get(b.case_ref)),
+        kept, visits=tuple(visits.get(n, ())), recording_tasks=tasks.get(n, ()),
+        shortfalls=shortfalls.get(n, ()), escalations=escalations.get(n, ()),
+        birth_dates_needed=births.get(n, ()),
         parts=()) for n in set(part_of_child.values()) | set(visits)}
+
+
+def _by_part(items: Iterable[T], part: Callable[[T], int | None]) -> dict[int, tuple[T, ...]]:
+    """The items of each part (by ``part``, None for none wanted), in their order: one pass
+    over the kept plan, whatever the number of parts."""
+    found: dict[int, list[T]] = {}
+    for item in items:
+        n = part(item)
+        if n is not None:
+            found.setdefault(n, []).append(item)
+    return {n: tuple(group) for n, group in found.items()}
 
 
 def merge(request: PlanRequest, schedules: Sequence[Schedule],
@@ -183,7 +194,15 @@ def _part(request: PlanRequest, index: _Index, root: str, children: list[Child],
         request, children=tuple(children), workers=workers,
         absences=_in_order(pair for w in own_ids for pair in index.absences.get(w, ())),
         visits=visits, previous=previous, default_team=default_team,
-        moves={k: v for k, v in request.moves.items() if k in kept})
+        moves={k: v for k, v in request.moves.items() if k in kept},
+        directives={k: v for k, v in request.directives.items() if k in kept})
+
+
+def _decided_worker(request: PlanRequest, visit_id: str) -> str | None:
+    """The worker a manager gave the visit to (a visit handed to another team's worker joins
+    the two teams' parts), if any."""
+    directive = request.directives.get(visit_id)
+    return directive.worker_id if directive is not None else None
 
 
 def _distinct_ids(schedules: Sequence[Schedule]

@@ -18,10 +18,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import operator
 import types
 import typing
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,50 @@ def plain(value: Any) -> Any:
     """A model value as plain JSON values (sets sorted): the same value gives the same text,
     in any process."""
     return _encode(value)
+
+
+def canonical_json(value: Any) -> str:
+    """A model value as compact, deterministic JSON text, for digests (never read back).
+
+    Dataclasses are arrays of their compared fields' values (in field order), sets are sorted,
+    enums are their values, dates, times and instants ISO text, mapping keys sorted: the same
+    value gives the same text in any process.  Unlike ``json.dumps(plain(value))`` it builds
+    no copy of the value: json's encoder walks it and calls back only for what it does not
+    know, which makes a digest of an authority's inputs about twice as cheap.
+    """
+    return json.dumps(value, default=_canonical, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+def _canonical(value: Any) -> Any:
+    """What json's encoder writes for a value it does not know (see ``canonical_json``)."""
+    fields = _field_getter(type(value))  # type: ignore[arg-type]  # classes are hashable
+    if fields is not None:
+        return fields(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, (frozenset, set)):
+        try:
+            return sorted(value)
+        except TypeError:  # items with no order (dataclasses): by their own text
+            return sorted(value, key=canonical_json)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"no canonical JSON for {type(value).__name__}")
+
+
+@functools.cache
+def _field_getter(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """The compared fields' values of a dataclass, as a tuple (None for other types)."""
+    names = _field_names(cls)
+    if names is None:
+        return None
+    getter = operator.attrgetter(*names)
+    if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+        return lambda value: (getter(value),)
+    return getter
 
 
 def _decode(hint: Any, raw: Any) -> Any:

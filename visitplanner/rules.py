@@ -13,8 +13,8 @@ met by a visit on that date.  Intervals count in the unit the rule names
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -23,6 +23,7 @@ from visitplanner.history import CHECKS_ON_THE_CHILD, Fact, History, as_history,
 from visitplanner.model import LONDON, Child, RecordedVisit, Worker
 from visitplanner.policy import plan_value
 from visitplanner.policy.model import (
+    Counting,
     Interval,
     Policy,
     Rule,
@@ -32,8 +33,9 @@ from visitplanner.policy.model import (
 )
 from visitplanner.workdays import WorkingCalendar
 
-__all__ = ["CHECKS_ON_THE_CHILD", "Context", "Deadline", "Fact", "History", "deadlines",
-           "facts_from_records", "matches", "owed_deadline"]
+__all__ = ["CHECKS_ON_THE_CHILD", "Context", "Deadline", "Fact", "History", "Question",
+           "chosen_for", "deadlines", "deadlines_of", "facts_from_records", "matches",
+           "may_ever_apply", "owed", "owed_deadline", "working_days_back"]
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
@@ -70,6 +72,12 @@ class Context:
     policy: Policy
     calendar: WorkingCalendar
     records_from: date | None = None
+    #: Interval ends counted so far (see :func:`end_of`), by what they are counted from.
+    ends: dict[tuple[int, Unit, Counting, datetime], date] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    #: Working days counted back so far (see :func:`working_days_back`).
+    backs: dict[tuple[date, int], date] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
 
 def facts_from_records(records: Iterable[RecordedVisit],
@@ -100,8 +108,29 @@ def start_of(day: date) -> datetime:
 
 
 def end_of(ctx: Context, rule: Rule, interval: Interval, anchor: datetime) -> date:
-    """The inclusive last day of ``interval`` (resolved by the policy) counted from ``anchor``."""
-    return ctx.policy.resolve(interval).add_to(anchor, ctx.calendar, ctx.policy.counting_for(rule))
+    """The inclusive last day of ``interval`` (resolved by the policy) counted from ``anchor``.
+
+    Remembered in ``ctx``: a rule counts from the same last visit at every step of a plan
+    until a visit moves it, and working days are counted one by one.
+    """
+    resolved = ctx.policy.resolve(interval)
+    counting = ctx.policy.counting_for(rule)
+    key = (resolved.count, resolved.unit, counting, anchor)
+    end = ctx.ends.get(key)
+    if end is None:
+        end = ctx.ends[key] = resolved.add_to(anchor, ctx.calendar, counting)
+    return end
+
+
+def working_days_back(ctx: Context, day: date, count: int) -> date:
+    """The ``count``-th working day before the last working day on or before ``day`` (that
+    working day itself when ``count`` is 0); remembered in ``ctx``, like :func:`end_of`."""
+    key = (day, count)
+    back = ctx.backs.get(key)
+    if back is None:
+        last_working = ctx.calendar.latest_working_day_on_or_before(day)
+        back = ctx.backs[key] = ctx.calendar.add_working_days(last_working, -count)
+    return back
 
 
 def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline:
@@ -319,15 +348,52 @@ def deadlines(ctx: Context, child: Child, history: Sequence[Fact], on: date,
     Recording, cover, preference and guidance rules set no deadline here: a
     recording deadline belongs to a planned visit (see the planner).
     """
+    rules = ctx.policy.rules if among is None else among
+    return deadlines_of(ctx, child, history, on,
+                        chosen_for(child, [Question.of(rule) for rule in rules]))
+
+
+def deadlines_of(ctx: Context, child: Child, history: Sequence[Fact], on: date,
+                 chosen: Sequence[Question]) -> tuple[Deadline, ...]:
+    """:func:`deadlines` of the questions ``chosen`` for the child by :func:`chosen_for` (not
+    chosen again: the planner asks the same child at every step)."""
     out: list[Deadline] = []
     known = as_history(history)  # each answer found once, whichever rules ask it
-    for rule in ctx.policy.rules if among is None else among:
-        if child.plan_type not in rule.plans or not _may_apply(rule, child):
-            continue
-        found = owed_deadline(ctx, rule, child, known, on)
+    for question in chosen:
+        found = owed(ctx, question, child, known, on)
         if found is not None:
             out.append(found)
     return tuple(out)
+
+
+#: A rule kind's function as :func:`owed` calls it: the day ``on`` is given to all, read by some.
+KindFunction = Callable[[Context, Rule, Child, Sequence[Fact], date], "Deadline | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A rule as asked at every step of a plan, with what judging its answer needs found once:
+    whether its deadline is dated (see :func:`owed_deadline`) and its kind's function."""
+
+    rule: Rule
+    dated: bool
+    of_kind: KindFunction
+
+    @classmethod
+    def of(cls, rule: Rule) -> Question:
+        return cls(rule, _is_dated(rule), _KIND_FUNCTIONS.get(rule.kind, _no_deadline))
+
+
+def chosen_for(child: Child, questions: Iterable[Question]) -> tuple[Question, ...]:
+    """The questions (in their order) whose rules may apply to the child on some day (see
+    :func:`may_ever_apply`)."""
+    return tuple(q for q in questions if may_ever_apply(q.rule, child))
+
+
+def may_ever_apply(rule: Rule, child: Child) -> bool:
+    """True when the rule may apply to the child on some day: it is of the child's plan type
+    and its condition holds on what never changes for the child (see ``_may_apply``)."""
+    return child.plan_type in rule.plans and _may_apply(rule, child)
 
 
 def _may_apply(rule: Rule, child: Child) -> bool:
@@ -354,11 +420,17 @@ def owed_deadline(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact
     day it applies (from the 3rd birthday for "seen alone, from 3"); else it lapses (the
     child is 4 by then: the rule for over-4s owns the day).  Other rules apply or not on
     ``on``.  Call this, not the rule functions, from outside this module."""
-    dated = _is_dated(rule)
-    if not dated and not rule.when.holds(child, on):
+    return owed(ctx, Question.of(rule), child, history, on)
+
+
+def owed(ctx: Context, question: Question, child: Child, history: Sequence[Fact],
+         on: date) -> Deadline | None:
+    """:func:`owed_deadline` of the question's rule."""
+    rule = question.rule
+    if not question.dated and not rule.when.holds(child, on):
         return None
-    found = next(iter(_one(ctx, rule, child, history, on)), None)
-    if not dated or found is None or found.due is None:
+    found = question.of_kind(ctx, rule, child, history, on)
+    if not question.dated or found is None or found.due is None:
         return found
     starts = first_day_applying(rule, child, found.due)
     if starts is None or starts == found.due:
@@ -380,20 +452,18 @@ def first_day_applying(rule: Rule, child: Child, day: date) -> date | None:
     return birthday if birthday > day and rule.when.holds(child, birthday) else None
 
 
-def _one(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
-         on: date) -> tuple[Deadline, ...]:
-    kind = rule.kind
-    found: Deadline | None = None
-    if kind is RuleKind.CADENCE:
-        found = cadence(ctx, rule, child, history)
-    elif kind is RuleKind.FIRST_VISIT:
-        found = first_visit(ctx, rule, child, history)
-    elif kind is RuleKind.QUOTA:
-        found = quota(ctx, rule, child, history, on)
-    elif kind is RuleKind.CHECK:
-        found = check(ctx, rule, child, history, on)
-    elif kind is RuleKind.REVISIT:
-        found = revisit(ctx, rule, child, history)
-    elif kind is RuleKind.ESCALATION:
-        found = escalation(ctx, rule, child, history, on)
-    return (found,) if found else ()
+#: Each rule kind's function (kinds with none set no deadline, see :func:`deadlines`).
+_KIND_FUNCTIONS: dict[RuleKind, KindFunction] = {
+    RuleKind.CADENCE: lambda ctx, rule, child, history, _: cadence(ctx, rule, child, history),
+    RuleKind.FIRST_VISIT:
+        lambda ctx, rule, child, history, _: first_visit(ctx, rule, child, history),
+    RuleKind.QUOTA: quota,
+    RuleKind.CHECK: check,
+    RuleKind.REVISIT: lambda ctx, rule, child, history, _: revisit(ctx, rule, child, history),
+    RuleKind.ESCALATION: escalation,
+}
+
+
+def _no_deadline(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+                 on: date) -> Deadline | None:
+    return None

@@ -95,11 +95,22 @@ class CaldavSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DeskSettings:
+    """The manager's desk.  ``database_url`` None: the workspace's SQLite file.  A URL
+    with a password is refused here: it comes from ``database_url_env`` instead."""
+
+    database_url: str | None = None
+    database_url_env: str = "VISITPLANNER_DESK_DATABASE_URL"
+    at_risk_working_days: int = 5
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     workspace: WorkspaceSettings
     planning: PlanningSettings
     publish: PublishSettings
     caldav: CaldavSettings | None = None
+    desk: DeskSettings = field(default_factory=DeskSettings)
 
 
 # --------------------------------------------------------------------------- converters
@@ -364,6 +375,20 @@ def _optional_command(raw: Any) -> str | None:
     return None if raw is None else _quiet_text(raw)
 
 
+def _database_url(raw: Any) -> str | None:
+    """An SQLAlchemy URL with no password in it (secrets never live in the workspace)."""
+    if raw is None:
+        return None
+    url = _quiet_text(raw)
+    netloc = url.partition("://")[2].partition("/")[0]
+    if ":" in netloc.partition("@")[0] and "@" in netloc:
+        raise SettingValueError(
+            "the address carries a password",
+            "remove it: put the whole URL in the environment variable named by "
+            "database_url_env, or use PGPASSWORD or ~/.pgpass")
+    return url
+
+
 def _folder_inside(raw: Any) -> Path:
     """A folder relative to the workspace that stays inside it: no absolute path, no ``..``.
 
@@ -491,6 +516,20 @@ SPEC: tuple[Section, ...] = (
                "What sync does when a worker has edited a visit in their calendar."),
     ), "Sync to a CalDAV server. Leave the section out to publish ICS files only.",
         optional=True),
+    Section("desk", (
+        Option("database_url", _database_url, "SQLAlchemy database URL without a password",
+               None, "Where decisions and desk accounts are kept: `postgresql+psycopg://"
+               "desk@db.example.org/visitplanner` for a shared desk. Default: the SQLite file "
+               "`.visitplanner/desk.sqlite` in the workspace. The password comes from "
+               "`database_url_env` or PostgreSQL's own `PGPASSWORD` / `~/.pgpass`."),
+        Option("database_url_env", _env_name("VISITPLANNER_DESK_DATABASE_URL"),
+               "environment variable name", "VISITPLANNER_DESK_DATABASE_URL",
+               "Environment variable holding a full database URL (it may carry the password); "
+               "when set it is used instead of `database_url`."),
+        Option("at_risk_working_days", _integer(1, 60), "whole number 1 to 60", 5,
+               "The board lists every child whose next deadline falls within this many working "
+               "days."),
+    ), "The manager's desk (`visitplanner desk`).", optional=True),
 )
 
 _SECTIONS: Mapping[str, Section] = {section.name: section for section in SPEC}
@@ -623,12 +662,13 @@ def _option_value(section: Section, option: Option, table: Mapping[str, Any], fi
 
 
 def _build(values: Mapping[str, dict[str, Any] | None]) -> Settings:
-    caldav = values["caldav"]
+    caldav, desk = values["caldav"], values.get("desk")
     return Settings(
         workspace=WorkspaceSettings(**(values["workspace"] or {})),
         planning=PlanningSettings(**(values["planning"] or {})),
         publish=PublishSettings(**(values["publish"] or {})),
         caldav=CaldavSettings(**caldav) if caldav is not None else None,
+        desk=DeskSettings(**desk) if desk is not None else DeskSettings(),
     )
 
 

@@ -6,18 +6,29 @@ caller.  No click here (only the CLI imports it).
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
-import json
+import operator
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import date, datetime
 
 from visitplanner.collector import collector_paused
-from visitplanner.model import Schedule
+from visitplanner.model import (
+    BirthDateNeeded,
+    ChildChecks,
+    Escalation,
+    PlannedVisit,
+    Reason,
+    RecordingTask,
+    Schedule,
+    Shortfall,
+)
 from visitplanner.partition import kept_parts, merge, split
 from visitplanner.planning import PlanRequest, plan
-from visitplanner.planstore import plain
+from visitplanner.planstore import canonical_json
 from visitplanner.timeslots import TimeSettings, TimeWindow
 from visitplanner.workspace import Workspace
 
@@ -62,23 +73,27 @@ def plan_in_parts(request: PlanRequest, jobs: int = 1) -> Schedule:
     same children, workers, absences, recorded visits, moves, day and settings -- is kept as
     it is, not planned again: a visit recorded this morning re-plans its own team only.
     Otherwise the same schedule as one :func:`plan` of the request.
+
+    Without the cyclic garbage collector throughout (see :mod:`visitplanner.collector`):
+    paused around each part alone, it walked every part planned so far when it came back.
     """
-    parts = split(request)
-    digests = part_digests(request, parts)
-    kept = request.previous
-    reused = set(kept.parts) & set(digests) if kept is not None else set()
-    keep = [n for n, digest in enumerate(digests) if digest in reused]
-    held = kept_parts(kept, parts, keep) if kept is not None else {}
-    planned = iter(_plan_all([p for n, p in enumerate(parts) if n not in held], jobs))
-    schedules = [held[n] if n in held else next(planned) for n in range(len(parts))]
-    return merge(request, schedules, digests)
+    with collector_paused():
+        parts = split(request)
+        digests = part_digests(request, parts)
+        kept = request.previous
+        reused = set(kept.parts) & set(digests) if kept is not None else set()
+        keep = [n for n, digest in enumerate(digests) if digest in reused]
+        held = kept_parts(kept, parts, keep) if kept is not None else {}
+        planned = iter(_plan_all([p for n, p in enumerate(parts) if n not in held], jobs))
+        schedules = [held[n] if n in held else next(planned) for n in range(len(parts))]
+        return merge(request, schedules, digests)
 
 
 def part_digests(request: PlanRequest, parts: Sequence[PlanRequest]) -> list[str]:
     """A digest of each part's inputs (all but the kept plan itself): equal digests, equal
     plans.  The policy and calendar are common to all parts and read once."""
-    common = _digest(plain(request.policy), plain(request.calendar))
-    return [_digest(common, {name: plain(getattr(part, name)) for name in _PART_INPUTS})
+    common = _digest(request.policy, request.calendar)
+    return [_digest(common, {name: getattr(part, name) for name in _PART_INPUTS})
             for part in parts]
 
 
@@ -88,8 +103,7 @@ _PART_INPUTS = tuple(f.name for f in fields(PlanRequest)
 
 
 def _digest(*values: object) -> str:
-    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(values).encode()).hexdigest()
 
 
 def _plan_all(parts: Sequence[PlanRequest], jobs: int) -> list[Schedule]:
@@ -101,15 +115,20 @@ def _plan_all(parts: Sequence[PlanRequest], jobs: int) -> list[Schedule]:
 
     global _PARTS
     _PARTS = tuple(parts)
+    # What this process holds is put out of the collector's sight (it makes no cycles): a
+    # forked worker's collector would otherwise visit all of it, copying every page it shares.
+    gc.freeze()
     try:
         # Forked workers find the parts in memory: sending each its policy and calendar again
         # cost more than planning it.  Batches, as one part is a few milliseconds.
         with ProcessPoolExecutor(max_workers=min(jobs, len(parts)),
-                                 mp_context=multiprocessing.get_context(_START)) as pool:
+                                 mp_context=multiprocessing.get_context(_START),
+                                 initializer=_send_by_fields) as pool:
             batch = max(1, len(parts) // (4 * jobs))
             return list(pool.map(_planned_part, range(len(parts)), chunksize=batch)
                         if _START == "fork" else pool.map(_planned, parts, chunksize=batch))
     finally:
+        gc.unfreeze()
         _PARTS = ()
 
 
@@ -117,6 +136,36 @@ def _plan_all(parts: Sequence[PlanRequest], jobs: int) -> list[Schedule]:
 _PARTS: tuple[PlanRequest, ...] = ()
 #: Fork where the system has it (workers share the parts); else each is sent its part.
 _START = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+#: The values a part's schedule is made of.  A worker sends them back as their fields, and
+#: this process builds them again with their constructors: pickle's own way with a slotted
+#: dataclass (a generic ``__getstate__``/``__setstate__`` that lists the fields every time)
+#: cost several times more, for tens of thousands of visits.
+_SENT_BY_FIELDS = (Schedule, PlannedVisit, ChildChecks, Reason, Shortfall, RecordingTask,
+                   Escalation, BirthDateNeeded)
+
+
+def _send_by_fields() -> None:
+    """Have the pool's pickler send :data:`_SENT_BY_FIELDS` by their fields (in a worker)."""
+    from multiprocessing.reduction import ForkingPickler
+
+    for cls in _SENT_BY_FIELDS:
+        ForkingPickler.register(cls, _by_fields)
+
+
+def _by_fields(value: object) -> tuple[type, tuple[object, ...]]:
+    """How pickle makes ``value`` again: its class called with its fields, in order."""
+    cls = type(value)
+    return cls, _field_values(cls)(value)  # type: ignore[arg-type]  # classes are hashable
+
+
+@functools.cache
+def _field_values(cls: type) -> Callable[[object], tuple[object, ...]]:
+    """A getter of the dataclass's fields' values in order (each one a constructor argument)."""
+    found = fields(cls)
+    assert len(found) > 1 and all(f.init for f in found), cls.__name__
+    return operator.attrgetter(*(f.name for f in found))
 
 
 def _planned_part(index: int) -> Schedule:

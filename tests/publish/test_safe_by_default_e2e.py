@@ -149,12 +149,15 @@ def test_a_whole_export_of_headings_only_run_through_plan_publish_sync_cancels_n
     before = workspace.server_snapshot()
     empty(workspace, "children.csv", "visits.csv", "absences.csv")
     plan_refuses_the_empty_export(workspace)
-    # The kept plan still has every visit.  (Publish rewrites each visit's description
-    # without the children's details, so sync would update them all: a dry run shows that
-    # it would cancel and delete nothing, without hundreds of PUTs.)
-    items, totals = publish_then_sync(workspace, "--dry-run")
-    assert (items["new"], items["cancelled"], items["dropped"]) == (0, 0, 0)
-    assert (totals["created"], totals["deleted"]) == (0, 0)
+    # The kept plan still has every visit, but publishing it now would write each one
+    # again without its children's details: publish and sync refuse the export as plan does.
+    calendars = sorted((workspace.root / "calendars").iterdir())
+    kept = [path.read_bytes() for path in calendars]
+    for command in ("publish", "sync"):
+        code, out, err = workspace.run(command)
+        assert (code, out) == (4, ""), err
+        assert f"{command} refused: children.csv looks incomplete" in err
+    assert [path.read_bytes() for path in calendars] == kept
     assert_nothing_changed_on_the_server(workspace, before)
 
 

@@ -19,7 +19,6 @@ from types import MappingProxyType
 import pytest
 from icalendar import Calendar, Event, Todo
 
-from visitplanner.cli.publish import publish_context
 from visitplanner.model import Schedule
 from visitplanner.publish import (
     PublishedItem,
@@ -33,6 +32,7 @@ from visitplanner.publish import (
     save_state,
 )
 from visitplanner.publish.ics import Documents, PublishContext
+from visitplanner.publish.job import publish_context
 from visitplanner.usecases import make_plan
 from visitplanner.workspace import load_workspace
 

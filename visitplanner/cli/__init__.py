@@ -59,7 +59,7 @@ def _check_workspace_folder(workspace: Path) -> None:
 
 
 def _register() -> None:
-    from visitplanner.cli import conflicts, due, plan, policy, publish, serve
+    from visitplanner.cli import conflicts, decide, desk, due, plan, policy, publish, report, serve
     from visitplanner.cli import sync as sync_command
 
     cli.add_command(policy.policy)
@@ -71,6 +71,10 @@ def _register() -> None:
     cli.add_command(serve.feed_token)
     cli.add_command(sync_command.sync)
     cli.add_command(conflicts.conflicts)
+    cli.add_command(report.report)
+    for command in (decide.absence, decide.reassign, decide.handover, decide.pin,
+                    decide.withdraw_command, decide.decisions, desk.desk):
+        cli.add_command(command)
 
 
 _register()

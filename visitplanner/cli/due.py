@@ -23,6 +23,14 @@ def today_in_london() -> date:
     return datetime.now(LONDON).date()
 
 
+def now_utc() -> datetime:
+    """The CLI's reading of the clock for a record's time (an audit entry), in UTC without
+    a zone (as the desk's database keeps it)."""
+    from datetime import UTC
+
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
 #: A date option's form: four-digit year, two-digit month and day.
 ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 DATE_FORM = "YYYY-MM-DD"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ import click
 from visitplanner import guards
 from visitplanner.cli import Context
 from visitplanner.cli.due import DATE, DATE_FORM, today_in_london
-from visitplanner.errors import InputError, PlanError, Problem, VisitplannerError
+from visitplanner.errors import PlanError, Problem
 from visitplanner.guards import MAX_START_DAYS_FROM_TODAY
 
 #: The command named as the workspace lock's holder while a plan is made and kept.
@@ -23,6 +22,7 @@ PLAN_COMMAND = "plan"
 
 if TYPE_CHECKING:
     from visitplanner.compare import PlanComparison
+    from visitplanner.decisions.model import Decision
     from visitplanner.model import Schedule, Shortfall
 
 
@@ -47,66 +47,31 @@ def plan(ctx: Context, start: date | None, weeks: int | None, seed: int | None,
     Keeping the plan takes the workspace lock (one writer at a time), so a second
     `plan`, `publish` or `sync` meanwhile waits; --no-keep takes none.
     """
+    from visitplanner.jobs import PlanOrder, plan_workspace, refuse
     from visitplanner.planstore import schedule_to_json
     from visitplanner.wslock import workspace_lock
 
     today = today_in_london()
-    _refuse(PlanError, "The plan's first day looks wrong", guards.start_problems(start, today),
-            forced=force)
-    request = _Request(start or today, weeks, seed, jobs or _cores(), force)
-    with nullcontext() if no_keep else workspace_lock(ctx.workspace, PLAN_COMMAND):
-        schedule, previous = _make_plan(ctx.workspace, request, keep=not no_keep)
+    refuse(PlanError, "The plan's first day looks wrong", guards.start_problems(start, today),
+           forced=force)
+    order = PlanOrder(start or today, weeks, seed, jobs or _cores(), force)
+    root = ctx.workspace
+    with nullcontext() if no_keep else workspace_lock(root, PLAN_COMMAND):
+        outcome = plan_workspace(root, order, _applied(root), keep=not no_keep)
     if as_json:
-        click.echo(schedule_to_json(schedule), nl=False)
+        click.echo(schedule_to_json(outcome.schedule), nl=False)
         return
-    click.echo(summary(schedule, previous))
+    click.echo(summary(outcome.schedule, outcome.previous))
+    for disagreement in outcome.overlay.disagreements:
+        click.echo(f"DECISION {disagreement.decision_id}: {disagreement.what}")
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    """What `plan` was asked for, its defaults filled in (except the workspace's own)."""
+def _applied(root: Path) -> list[Decision]:
+    """The managers' applied decisions (read from the desk's database, if there is one)."""
+    from visitplanner.jobs import applied_decisions
+    from visitplanner.settings import SETTINGS_FILE, load_settings
 
-    start: date
-    weeks: int | None
-    seed: int | None
-    jobs: int
-    force: bool
-
-
-def _make_plan(root: Path, request: _Request, keep: bool) -> tuple[Schedule, Schedule | None]:
-    """Read the workspace and the kept plan, plan, and keep the new plan when ``keep``:
-    the new schedule and the kept one it replaced (None: there was none)."""
-    from visitplanner.planstore import load_schedule, save_schedule
-    from visitplanner.publish.syncstatus import load_worker_edits
-    from visitplanner.usecases import make_plan, moves_from_edits
-    from visitplanner.workspace import load_workspace
-
-    ws = load_workspace(root)
-    previous = load_schedule(root)
-    _check_children(len(ws.children), previous, request.force)
-    moves = moves_from_edits(load_worker_edits(root))
-    schedule = make_plan(ws, request.start, request.weeks, request.seed, previous, moves,
-                         jobs=request.jobs)
-    _refuse(PlanError, "The plan has no visits",
-            guards.empty_plan_problems(schedule, len(ws.children)))
-    if keep:
-        save_schedule(root, schedule)
-    return schedule, previous
-
-
-def _check_children(children: int, previous: Schedule | None, force: bool) -> None:
-    """No children at all is always refused; far fewer than the kept plan's, unless forced."""
-    _refuse(InputError, "There are no children to plan", guards.no_children_problems(children))
-    _refuse(InputError, "The children's export looks incomplete",
-            guards.shrunk_export_problems(children, guards.kept_children(previous)), forced=force)
-
-
-def _refuse(error: type[VisitplannerError], message: str, problems: list[Problem],
-            forced: bool = False) -> None:
-    """Raise ``error`` listing a guard's ``problems``, unless it found none or the user
-    overrode it (``forced``: ``--force`` was given)."""
-    if problems and not forced:
-        raise error(message, problems)
+    return applied_decisions(root, load_settings(root / SETTINGS_FILE), os.environ)
 
 
 def summary(schedule: Schedule, previous: Schedule | None) -> str:

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import click
 
-from visitplanner.cli.publish import ALLOW_CANCELLATIONS, publish_context, refuse_mass_cancellation
+from visitplanner.cli.publish import ALLOW_CANCELLATIONS
 from visitplanner.errors import PartialSyncError, PlanError, Problem, SyncError
 
 if TYPE_CHECKING:  # the CalDAV stack is imported by the functions that use it: it is slow
@@ -74,6 +74,11 @@ def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     """The whole sync, run under the workspace lock."""
     from visitplanner.planstore import PLAN_FILE, load_schedule
     from visitplanner.publish import build_documents, load_state, save_state
+    from visitplanner.publish.job import (
+        publish_context,
+        refuse_incomplete_export,
+        refuse_mass_cancellation,
+    )
     from visitplanner.publish.sync import SyncPolicy
     from visitplanner.workspace import load_workspace
 
@@ -85,6 +90,7 @@ def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     if schedule is None:
         problem = Problem(str(PLAN_FILE), "no plan has been kept yet", "run `visitplanner plan`")
         raise PlanError("Nothing to sync", [problem])
+    refuse_incomplete_export(workspace, schedule, "sync")
     before = load_state(root)
     documents, after = build_documents(schedule, publish_context(workspace), before)
     if not allow_cancellations:

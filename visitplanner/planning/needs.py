@@ -11,7 +11,14 @@ from visitplanner.cover import statutory_roles
 from visitplanner.model import Child, Location, Role, VisitKind
 from visitplanner.planning.state import EMPTY, VISIT_RULES, Need, PlanRequest, State, noon
 from visitplanner.policy.model import Rule, RuleKind, Unit
-from visitplanner.rules import Context, Deadline, deadlines, end_of, quota
+from visitplanner.rules import (
+    Context,
+    Deadline,
+    deadlines_of,
+    end_of,
+    quota,
+    working_days_back,
+)
 from visitplanner.timeslots import at_school
 
 #: The largest share of an interval a safety margin may take (see ``target_day``).
@@ -23,8 +30,8 @@ def next_need(ctx: Context, request: PlanRequest, household: str,
     """The household's next visit, or None when none is needed before the plan ends."""
     earliest = after_limits(ctx, children, state, first_allowed_day(request.today, children, state))
     found = [(d, ctx.policy.rule(d.rule_id)) for c in children
-             for d in deadlines(ctx, c, state.histories.get(c.case_ref, EMPTY), earliest,
-                                state.asked.driving)
+             for d in deadlines_of(ctx, c, state.histories.get(c.case_ref, EMPTY), earliest,
+                                   state.rules_for(c).driving)
              if d.due is not None and drives_a_visit(ctx, d)]
     if not found:
         return None
@@ -80,8 +87,8 @@ def halfway_day(previous: date | None, due: date, earliest: date, target: date) 
 
 def previous_visit_day(children: Sequence[Child], state: State) -> date | None:
     """The day of the household's last home visit that took place, recorded or planned."""
-    days = [f.day for c in children for f in state.histories.get(c.case_ref, EMPTY)
-            if f.location is Location.HOME and not f.outcome.failed]
+    days = [day for c in children
+            if (day := state.histories.get(c.case_ref, EMPTY).last_home_visit_day()) is not None]
     return max(days, default=None)
 
 
@@ -103,7 +110,8 @@ def visit_kind(ctx: Context, drivers: Sequence[Deadline]) -> VisitKind:
 
 def first_allowed_day(today: date, children: Sequence[Child], state: State) -> date:
     """First day the next visit may take: today, or the day after the household's last visit."""
-    last = [f.day for c in children for f in state.histories.get(c.case_ref, EMPTY) if f.planned]
+    last = [day for c in children
+            if (day := state.histories.get(c.case_ref, EMPTY).last_planned_day()) is not None]
     return max([today, *(d + timedelta(days=1) for d in last)])
 
 
@@ -124,8 +132,7 @@ def target_day(ctx: Context, rule: Rule, deadline: Deadline) -> date:
         return deadline.due
     margin = ctx.policy.resolve(rule.margin)
     if margin.unit is Unit.WORKING_DAYS:
-        last_working = ctx.calendar.latest_working_day_on_or_before(deadline.due)
-        target = ctx.calendar.add_working_days(last_working, -margin.count)
+        target = working_days_back(ctx, deadline.due, margin.count)
     else:
         target = deadline.due - (end_of(ctx, rule, rule.margin, noon(deadline.due))
                                  - deadline.due)

@@ -20,7 +20,14 @@ from visitplanner.cover import (
 )
 from visitplanner.model import Child, Worker
 from visitplanner.planning.reconcile import kept_slot, still_safe, take_previous_visit
-from visitplanner.planning.state import EMPTY, Need, PlanRequest, Slot, State
+from visitplanner.planning.state import (
+    DECISION_REJECTED_FLAG,
+    EMPTY,
+    Need,
+    PlanRequest,
+    Slot,
+    State,
+)
 
 
 def place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
@@ -41,7 +48,8 @@ def place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: N
         return kept  # a fresh slot would be no safer: keep what the worker already sees
     if slot is None or previous is None:
         return slot
-    rejected = ("moved_by_worker_rejected",) if previous.id in request.moves else ()
+    rejected = ("moved_by_worker_rejected",) if previous.id in request.moves else \
+        (DECISION_REJECTED_FLAG,) if previous.id in request.directives else ()
     return replace(slot, reuse_id=previous.id, flags=(*slot.flags, *rejected))
 
 
@@ -50,8 +58,8 @@ def fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], ne
     """The latest safe slot: up to the target, then up to the deadline, then after it."""
     allocated = allocated_worker(staff, children, need)
     team = home_team(staff, children, allocated)
-    familiar = frozenset(f.worker_id for c in children
-                         for f in state.histories.get(c.case_ref, EMPTY))
+    familiar = frozenset().union(*(state.histories.get(c.case_ref, EMPTY).visitors()
+                                   for c in children))
     # Never past the plan's last day: a visit after it belongs to the next plan.
     for first, last in ((need.earliest, min(need.target, request.end)),
                         (max(need.earliest, need.target + timedelta(days=1)),

@@ -8,7 +8,15 @@ from datetime import datetime
 
 from visitplanner.cover import Staff, can_visit, role_fits
 from visitplanner.model import LONDON, Location, Outcome, PlannedVisit, Schedule, Worker
-from visitplanner.planning.state import COVER_FLAGS, Need, PlanRequest, Slot, State
+from visitplanner.planning.state import (
+    COVER_FLAGS,
+    DECIDED_FLAG,
+    Directive,
+    Need,
+    PlanRequest,
+    Slot,
+    State,
+)
 
 
 def previous_by_household(request: PlanRequest) -> dict[str, list[PlannedVisit]]:
@@ -103,6 +111,9 @@ def kept_slot(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisi
     :func:`halfway_day`) goes back to the allocated worker when they can now make it that day
     (an absence withdrawn).
     """
+    directive = request.directives.get(visit.id)
+    if directive is not None:
+        return kept_decision(staff, need, visit, directive, state)
     moved = request.moves.get(visit.id)
     if moved is not None:
         return kept_move(staff, need, visit, moved.astimezone(LONDON), state)
@@ -132,9 +143,9 @@ def still_safe(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVis
                 kept: Slot) -> bool:
     """A kept slot stands as it is when it keeps the safety margin (on or before the target),
     is inside the pinned window (``pin_working_days`` working days from today), or is a
-    worker's own move; otherwise a safer fresh slot is looked for first."""
+    worker's own move or a manager's decision; otherwise a safer fresh slot is looked for first."""
     pinned_until = staff.calendar.add_working_days(request.today, request.pin_working_days)
-    moved = visit is not None and visit.id in request.moves
+    moved = visit is not None and (visit.id in request.moves or visit.id in request.directives)
     return moved or kept.day <= need.target or kept.day <= pinned_until
 
 
@@ -152,3 +163,23 @@ def kept_move(staff: Staff, need: Need, visit: PlannedVisit, moved: datetime,
     flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
     return Slot(day, worker.id, (*flags, "moved_by_worker"), visit.id, moved)
 
+
+
+def kept_decision(staff: Staff, need: Need, visit: PlannedVisit, directive: Directive,
+                  state: State) -> Slot | None:
+    """A manager's reassignment or pin is kept when its day is inside the need's window (up
+    to the deadline, inclusive) and its worker fits the role and can visit then.  A visit
+    given to another day keeps its time of day (Europe/London wall time)."""
+    day = directive.day or visit.day
+    worker = staff.workers.get(directive.worker_id or visit.worker_id)
+    if not need.earliest <= day <= need.due or worker is None:
+        return None
+    if not role_fits(worker, need.roles) or \
+            not can_visit(staff, state.bookings, worker.id, day, need.after_school):
+        return None
+    start = visit.start if day == visit.day else \
+        datetime.combine(day, visit.start.astimezone(LONDON).time(), tzinfo=LONDON)
+    flags = kept_flags(visit, COVER_FLAGS | {DECIDED_FLAG})
+    allocated = visit.allocated_worker_id or visit.worker_id
+    cover = ("cover",) if worker.id != allocated else ()
+    return Slot(day, worker.id, (*flags, *cover, DECIDED_FLAG), visit.id, start)

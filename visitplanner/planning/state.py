@@ -4,7 +4,7 @@ call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -22,7 +22,7 @@ from visitplanner.model import (
     Worker,
 )
 from visitplanner.policy.model import Policy, Rule, RuleKind
-from visitplanner.rules import Deadline, History
+from visitplanner.rules import Deadline, History, Question, chosen_for, may_ever_apply
 from visitplanner.timeslots import TimeSettings
 from visitplanner.workdays import WorkingCalendar
 
@@ -37,6 +37,26 @@ COVER_FLAGS = frozenset({"cover", "manager_cover"})
 COUNTED_RULES = VISIT_RULES | {RuleKind.QUOTA}
 
 
+#: Flags a manager's decision about one visit leaves on it (see :class:`Directive`).
+DECIDED_FLAG = "decided_by_manager"
+DECISION_REJECTED_FLAG = "decision_rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """A manager's decision about one planned visit: who makes it and on which day.
+
+    ``worker_id`` None keeps the visit's worker and ``day`` None keeps its day, so a
+    directive with neither is a pin: the visit stands where it is on every re-plan.  It
+    is kept like a worker's own move: while the day is inside the visit's window (up to
+    its deadline, inclusive) and the worker can visit then; otherwise the visit is
+    planned afresh and flagged :data:`DECISION_REJECTED_FLAG`.
+    """
+
+    worker_id: str | None = None
+    day: date | None = None
+
+
 #: A child with no visits yet.
 EMPTY = History()
 
@@ -46,7 +66,8 @@ class PlanRequest:
     """Everything plan() needs.  ``previous`` is the last plan kept in the workspace.
 
     ``moves`` maps a visit id to the start a worker moved it to in their
-    calendar: kept when it still meets the rules, flagged otherwise.
+    calendar: kept when it still meets the rules, flagged otherwise.  ``directives``
+    does the same for a manager's reassignments and pins.
     """
 
     policy: Policy
@@ -62,6 +83,8 @@ class PlanRequest:
     pin_working_days: int = 5
     previous: Schedule | None = None
     moves: Mapping[str, datetime] = field(default_factory=dict)
+    #: A manager's decisions about single visits, by visit id (see :class:`Directive`).
+    directives: Mapping[str, Directive] = field(default_factory=dict)
     records_from: date | None = None
     #: The team of households with no known worker ("": the first team by name); set when
     #: the request is one part of an authority's (see :mod:`visitplanner.partition`).
@@ -105,17 +128,48 @@ class Asked:
 
     #: Rules that may call for a visit (see ``drives_a_visit``): every-k-th checks never do
     #: (they are owed at whichever visit comes next).
-    driving: tuple[Rule, ...]
-    checks: tuple[Rule, ...]
-    visits: tuple[Rule, ...]
+    driving: tuple[Question, ...]
+    checks: tuple[Question, ...]
+    visits: tuple[Question, ...]
+    #: Rules with deadlines that count only visits making some checks (``counts.checks``).
+    counted: tuple[Rule, ...]
+    #: Each rule's citation (by rule id), made once: every visit's reasons share the text
+    #: (a plan holds tens of thousands of reasons, and a process pool sends them back).
+    cites: Mapping[str, str]
 
     @classmethod
     def of(cls, policy: Policy) -> Asked:
+        asked = {rule.id: Question.of(rule) for rule in policy.rules}
         return cls(
-            driving=tuple(r for r in policy.rules if r.kind in VISIT_RULES or
+            driving=tuple(asked[r.id] for r in policy.rules if r.kind in VISIT_RULES or
                           (r.kind is RuleKind.CHECK and not r.every_kth)),
-            checks=policy.rules_of(RuleKind.CHECK),
-            visits=tuple(r for r in policy.rules if r.kind in VISIT_RULES))
+            checks=tuple(asked[r.id] for r in policy.rules_of(RuleKind.CHECK)),
+            visits=tuple(asked[r.id] for r in policy.rules if r.kind in VISIT_RULES),
+            counted=counted_rules(policy.rules),
+            cites={r.id: policy.rule(r.id).source.cite() for r in policy.rules})
+
+
+def counted_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    """The rules with deadlines that count only visits making some checks (a cadence of
+    visits where the child is seen alone)."""
+    return tuple(r for r in rules if r.kind in COUNTED_RULES and r.counts.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRules:
+    """The rules of :class:`Asked` that may apply to one child (:func:`chosen_for`: its plan
+    type, categories and education never change), chosen once per plan, not at every step."""
+
+    driving: tuple[Question, ...]
+    checks: tuple[Question, ...]
+    visits: tuple[Question, ...]
+    counted: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, asked: Asked, child: Child) -> ChildRules:
+        return cls(chosen_for(child, asked.driving), chosen_for(child, asked.checks),
+                   chosen_for(child, asked.visits),
+                   tuple(r for r in asked.counted if may_ever_apply(r, child)))
 
 
 @dataclass
@@ -131,6 +185,14 @@ class State:
     asked: Asked
     reserved: set[str] = field(default_factory=set)
     kept_starts: dict[str, datetime] = field(default_factory=dict)
+    chosen: dict[str, ChildRules] = field(default_factory=dict)
+
+    def rules_for(self, child: Child) -> ChildRules:
+        """The rules each step asks of ``child`` (chosen when first asked)."""
+        found = self.chosen.get(child.case_ref)
+        if found is None:
+            found = self.chosen[child.case_ref] = ChildRules.of(self.asked, child)
+        return found
 
 
 def noon(day: date) -> datetime:

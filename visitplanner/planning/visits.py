@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
 
@@ -20,9 +21,25 @@ from visitplanner.model import (
     VisitKind,
 )
 from visitplanner.planning.placement import allocated_worker
-from visitplanner.planning.state import COUNTED_RULES, EMPTY, Need, PlanRequest, Slot, State, noon
+from visitplanner.planning.state import (
+    EMPTY,
+    Need,
+    PlanRequest,
+    Slot,
+    State,
+    counted_rules,
+    noon,
+)
 from visitplanner.policy.model import Rule, RuleKind
-from visitplanner.rules import CHECKS_ON_THE_CHILD, Context, Fact, History, deadlines, end_of
+from visitplanner.rules import (
+    CHECKS_ON_THE_CHILD,
+    Context,
+    Fact,
+    History,
+    Question,
+    deadlines_of,
+    end_of,
+)
 
 #: How far ahead checks are planned for a child with no visit rule (no cadence to say when the
 #: next visit is due): a check due within this many calendar days goes on this visit.
@@ -35,8 +52,9 @@ def make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Seque
     allocated = allocated_worker(staff, children, need)
     checks = tuple(ChildChecks(c.case_ref, checks_for(ctx, c, slot, state, need))
                    for c in children)
+    # The texts are shared by every visit that gives them (see ``Asked.cites``).
     reasons = tuple(sorted(
-        (Reason(d.rule_id, d.case_ref, d.due, ctx.policy.rule(d.rule_id).source.cite(), d.what)
+        (Reason(d.rule_id, d.case_ref, d.due, state.asked.cites[d.rule_id], sys.intern(d.what))
          for d in need.reasons if d.due is not None),
         key=lambda r: (r.deadline, r.case_ref, r.rule_id)))
     visit_id = slot.reuse_id or new_id(need, state.used_ids)
@@ -64,25 +82,28 @@ def checks_for(ctx: Context, child: Child, slot: Slot, state: State,
     child is seen alone counts only visits that record it) -- including a rule the visit
     serves that starts to apply after it (seen alone from the 3rd birthday)."""
     history = state.histories.get(child.case_ref, EMPTY)
+    chosen = state.rules_for(child)
+    counting = counting_checks(ctx, child, slot.day, chosen.counted)
     serving = (ctx.policy.rule(d.rule_id) for d in need.reasons if d.case_ref == child.case_ref)
-    needed = counting_checks(ctx, child, slot.day) | frozenset(
-        check for rule in serving for check in rule.counts.checks)
-    owed = [d for d in deadlines(ctx, child, history, slot.day, state.asked.checks)
+    needed = counting | frozenset(check for rule in serving for check in rule.counts.checks)
+    owed = [d for d in deadlines_of(ctx, child, history, slot.day, chosen.checks)
             if d.action == "check"]
     now = {d.check for d in owed if d.at_next_visit or d.due is None}
     dated = [d for d in owed if not d.at_next_visit and d.due is not None]
     if dated:  # only a dated check needs to know when the next visit would be due
-        horizon = next_visit_due(ctx, child, history, slot.day, state.asked.visits)
+        horizon = next_visit_due(ctx, child, history, slot.day, chosen.visits, counting)
         now |= {d.check for d in dated if d.due is not None and d.due <= horizon}
     return tuple(sorted(needed | now))
 
 
-def counting_checks(ctx: Context, child: Child, day: date) -> frozenset[str]:
+def counting_checks(ctx: Context, child: Child, day: date,
+                    counted: Sequence[Rule] | None = None) -> frozenset[str]:
     """The checks a visit on ``day`` must record to count toward the rules with deadlines
-    that apply to the child then (``counts.checks``); checks on the child wait for birth."""
+    that apply to the child then (``counts.checks``); checks on the child wait for birth.
+    ``counted``: those rules already chosen (:func:`counted_rules`), else the policy's."""
     found: set[str] = set()
-    for rule in ctx.policy.rules:
-        if rule.kind in COUNTED_RULES and rule.counts.checks and rule.applies_to(child, day):
+    for rule in counted_rules(ctx.policy.rules) if counted is None else counted:
+        if rule.applies_to(child, day):
             found |= rule.counts.checks
     if not child.treated_as_born_on(day):
         found -= CHECKS_ON_THE_CHILD
@@ -90,12 +111,13 @@ def counting_checks(ctx: Context, child: Child, day: date) -> frozenset[str]:
 
 
 def next_visit_due(ctx: Context, child: Child, history: History, day: date,
-                    visit_rules: Sequence[Rule]) -> date:
-    """When the child's next visit would be due if this one (on ``day``) goes ahead."""
+                   visit_rules: Sequence[Question], counting: frozenset[str]) -> date:
+    """When the child's next visit would be due if this one (on ``day``, making the checks
+    ``counting``) goes ahead; ``visit_rules`` chosen for the child (``ChildRules.visits``)."""
     probe = as_history(history).plus(Fact(noon(day), Location.HOME, True, Outcome.COMPLETED,
-                                          Role.SOCIAL_WORKER, counting_checks(ctx, child, day),
-                                          planned=True))
-    dues = [d.due for d in deadlines(ctx, child, probe, day, visit_rules) if d.due is not None]
+                                          Role.SOCIAL_WORKER, counting, planned=True))
+    dues = [d.due for d in deadlines_of(ctx, child, probe, day, visit_rules)
+            if d.due is not None]
     return min(dues, default=day + NO_CADENCE_HORIZON)
 
 

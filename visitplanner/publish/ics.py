@@ -51,6 +51,7 @@ from icalendar.parser import Contentline
 
 import visitplanner
 from visitplanner.collector import collector_paused
+from visitplanner.errors import Problem, PublishError
 from visitplanner.model import (
     LONDON,
     Child,
@@ -65,7 +66,9 @@ from visitplanner.model import (
 )
 from visitplanner.publish.state import PublishedItem, PublishState
 
-PRIVACY_LEVELS = ("minimal", "standard", "full")
+MINIMAL, STANDARD, FULL = "minimal", "standard", "full"
+#: The privacy levels, from the one showing least to the one showing most.
+PRIVACY_LEVELS = (MINIMAL, STANDARD, FULL)
 PRODID = "-//visitplanner//visitplanner//EN"
 TZID = "Europe/London"
 #: The VTIMEZONE's fixed range: it must not depend on the year we publish in.
@@ -84,6 +87,22 @@ _KIND_TITLES = {
 #: Stands in for DTSTAMP while hashing; never published.
 _PLACEHOLDER_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _END = b"END:VCALENDAR\r\n"
+_UID_SUFFIX = "@visitplanner"
+#: What must never be written raw in a content line: a line break would end the line and
+#: start another (calendar content injected from the data), and many readers take NUL for
+#: the end of the text.  (The other control characters are refused when a workspace is read.)
+_UNWRITABLE = re.compile(r"[\x00\r\n]")
+#: What a past item keeps when it is written again at a lower privacy level: its times,
+#: fixed words and identifiers (docs/ics.md), which hold no name, initials or address.
+#: Everything else goes (SUMMARY and DESCRIPTION are written anew; LOCATION, reminders).
+_NAMING_NO_ONE = frozenset({
+    "DTSTART", "DTEND", "DUE", "STATUS", "CLASS", "TRANSP", "CATEGORIES", "PRIORITY",
+    "RELATED-TO", "X-VISITPLANNER-KIND", "X-VISITPLANNER-HOUSEHOLD", "X-VISITPLANNER-WORKER",
+    "X-VISITPLANNER-ANNOUNCED", "X-VISITPLANNER-DUE-BY", "X-VISITPLANNER-CASE-REF",
+    "X-VISITPLANNER-CHECKS", "X-VISITPLANNER-RULE", "X-VISITPLANNER-COVER-FOR",
+    "X-VISITPLANNER-NO-SLACK", "X-VISITPLANNER-RECORD-BY", "X-VISITPLANNER-DAYS-LATE",
+    "X-VISITPLANNER-NOTIFY", "X-VISITPLANNER-FIRED",
+})
 #: A document's component, unfolded, that a parse gives back byte for byte: every line a
 #: name, parameters of plain characters only, and a value without control characters.
 _PLAIN_LINES = re.compile(
@@ -108,7 +127,7 @@ class PublishContext:
     children: Mapping[str, Child]
     workers: Mapping[str, Worker]
     team_names: Mapping[str, str]
-    privacy: str = "minimal"
+    privacy: str = MINIMAL
     alarms_minutes: tuple[int, ...] = (1440, 60)
     cancelled_keep_days: int = 28
     recording_headings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -120,12 +139,21 @@ class PublishContext:
             )
 
 
+#: A context at level ``minimal``: a summary there names case references only, so it
+#: needs no workspace records (:func:`_summaries`).
+_MINIMAL_CONTEXT = PublishContext(
+    children=MappingProxyType({}), workers=MappingProxyType({}),
+    team_names=MappingProxyType({}), privacy=MINIMAL,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Draft:
     """A component before it is built, and before its DTSTAMP and SEQUENCE are known.
 
     ``fingerprint`` digests everything ``build`` reads: equal fingerprints, equal
-    components (see :class:`_Fingerprints`).
+    components (see :class:`_Fingerprints`).  ``privacy`` is the level it is drawn at and
+    ``minimal_summary`` its summary at level ``minimal`` (both kept in the state).
     """
 
     uid: str
@@ -136,6 +164,8 @@ class _Draft:
     end: date | None
     fingerprint: str
     build: Callable[[], Event | Todo]
+    privacy: str
+    minimal_summary: str
 
 
 class _Rendered(bytes):
@@ -183,6 +213,10 @@ def build_documents(
     its record-by task): they stay exactly as last published, then drop.  An
     escalation that leaves the plan was resolved (the child was seen), so it
     is always published as CANCELLED, however late.
+
+    Every item shows no more than ``ctx.privacy`` allows: one kept as past or as
+    CANCELLED that was written at a level showing more is written again with the
+    summary of level ``minimal`` and none of the detail (SEQUENCE + 1).
     """
     with collector_paused():
         return _build_documents(schedule, ctx, state)
@@ -208,22 +242,12 @@ def _build_documents(
     for uid in sorted(state.items.keys() - items.keys()):
         previous = state.items[uid]
         if _left_as_past(previous, state, schedule.start):
-            kept = _past_item(previous, schedule.today, ctx.cancelled_keep_days)
-            if kept is not None:
-                items[uid] = kept
-                _file_bytes(documents, kept, _kept_document(kept))
-            continue
-        withdrawn = _withdrawn_item(previous, schedule.today, ctx.cancelled_keep_days, stamp_today)
-        if withdrawn is None:
-            continue
-        fingerprint = _cancelled_fingerprint(withdrawn)
-        if withdrawn.fingerprint == fingerprint and withdrawn.document:
-            items[uid] = withdrawn  # cancelled before, as it is now: the same bytes
-            _file_bytes(documents, withdrawn, _kept_document(withdrawn))
+            kept = _kept_past(previous, schedule.today, ctx, stamp_today)
         else:
-            withdrawn = replace(withdrawn, fingerprint=fingerprint)
-            document = _document(_to_ical(_cancelled_component(withdrawn)))
-            items[uid] = _file(documents, withdrawn, document)
+            kept = _kept_cancelled(previous, schedule.today, ctx, stamp_today)
+        if kept is not None:
+            items[uid] = kept[0]
+            _file_bytes(documents, *kept)
     ordered = {cal: dict(sorted(documents[cal].items())) for cal in sorted(documents)}
     return ordered, PublishState(MappingProxyType(dict(sorted(items.items()))))
 
@@ -263,7 +287,8 @@ def _built_timezone_bytes() -> bytes:
 def london_timezone() -> Timezone:
     """A fresh Europe/London VTIMEZONE covering 2020-2040 (same bytes every year)."""
     timezone = Timezone.from_ical(_built_timezone_bytes())
-    assert isinstance(timezone, Timezone)
+    if not isinstance(timezone, Timezone):
+        raise _unexpected_icalendar("the Europe/London VTIMEZONE")
     return timezone
 
 
@@ -300,6 +325,8 @@ def _unchanged_item(draft: _Draft, previous: PublishedItem | None) -> PublishedI
         document=previous.document,
         fingerprint=draft.fingerprint,
         verbatim=previous.verbatim,
+        privacy=draft.privacy,
+        minimal_summary=draft.minimal_summary,
     )
 
 
@@ -324,6 +351,8 @@ def _live_item(
         start=draft.start,
         end=draft.end,
         fingerprint=draft.fingerprint,
+        privacy=draft.privacy,
+        minimal_summary=draft.minimal_summary,
     )
 
 
@@ -359,17 +388,114 @@ def _withdrawn_item(
     previous: PublishedItem, today: date, keep_days: int, stamp_today: datetime
 ) -> PublishedItem | None:
     """A withdrawn component: CANCELLED from today, None once kept ``keep_days`` calendar days."""
-    if previous.cancelled_since is None:
+    since = previous.cancelled_since
+    if since is None:
+        since = today
         previous = replace(
             previous,
             sequence=previous.sequence + 1,
             stamp=max(previous.stamp, stamp_today),
-            cancelled_since=today,
+            cancelled_since=since,
         )
-    assert previous.cancelled_since is not None
-    if today >= previous.cancelled_since + timedelta(days=keep_days):
+    if today >= since + timedelta(days=keep_days):
         return None
     return previous
+
+
+def _kept_past(
+    previous: PublishedItem, today: date, ctx: PublishContext, stamp_today: datetime
+) -> tuple[PublishedItem, bytes] | None:
+    """A past item and its document: as last published, or written again without its
+    detail when it was written at a level showing more than ``ctx.privacy``."""
+    kept = _past_item(previous, today, ctx.cancelled_keep_days)
+    if kept is None:
+        return None
+    if _shows_more(kept.privacy, ctx.privacy):
+        return _redacted_past(kept, ctx.privacy, stamp_today)
+    return kept, _kept_document(kept)
+
+
+def _kept_cancelled(
+    previous: PublishedItem, today: date, ctx: PublishContext, stamp_today: datetime
+) -> tuple[PublishedItem, bytes] | None:
+    """A withdrawn item and its CANCELLED document (its summary no more than ``ctx.privacy``
+    allows); None once dropped."""
+    lowered = _lowered_summary(previous, ctx.privacy, stamp_today)
+    withdrawn = _withdrawn_item(lowered, today, ctx.cancelled_keep_days, stamp_today)
+    if withdrawn is None:
+        return None
+    fingerprint = _cancelled_fingerprint(withdrawn)
+    if withdrawn.fingerprint == fingerprint and withdrawn.document:
+        return withdrawn, _kept_document(withdrawn)  # cancelled before, as it is now
+    withdrawn = replace(withdrawn, fingerprint=fingerprint)
+    return _remembering(withdrawn, _document(_to_ical(_cancelled_component(withdrawn))))
+
+
+# -- privacy of what is kept ----------------------------------------------------
+
+
+def _shows_more(written_at: str, allowed: str) -> bool:
+    """True when level ``written_at`` shows more than level ``allowed``.  A level not known
+    ("": a state kept by an older version) is taken as ``full``: safe by default."""
+    return _privacy_rank(written_at) > _privacy_rank(allowed)
+
+
+def _privacy_rank(level: str) -> int:
+    return PRIVACY_LEVELS.index(level if level in PRIVACY_LEVELS else FULL)
+
+
+def _minimal_summary(item: PublishedItem) -> str:
+    """The item's summary at level ``minimal``; its UID's identifiers when not known."""
+    return item.minimal_summary or item.uid.removesuffix(_UID_SUFFIX)
+
+
+def _lowered_summary(item: PublishedItem, privacy: str, stamp_today: datetime) -> PublishedItem:
+    """``item`` with a summary ``privacy`` allows, for its CANCELLED copy: as it is when it
+    was written at ``privacy`` or below, else with the minimal summary.  A CANCELLED copy
+    already published then changes (SEQUENCE + 1); a live item's rises as it is cancelled."""
+    if not _shows_more(item.privacy, privacy):
+        return item
+    lowered = replace(item, summary=_minimal_summary(item), privacy=MINIMAL)
+    if item.cancelled_since is None:
+        return lowered
+    return replace(lowered, sequence=item.sequence + 1, stamp=max(item.stamp, stamp_today))
+
+
+def _redacted_past(
+    item: PublishedItem, privacy: str, stamp_today: datetime
+) -> tuple[PublishedItem, bytes]:
+    """A past item written at a level above ``privacy``, written again (SEQUENCE + 1) with
+    the minimal summary and only the properties in :data:`_NAMING_NO_ONE`."""
+    summary = _minimal_summary(item)
+    body = _Body(_redacted_component(item, summary, privacy))
+    redacted = replace(
+        item,
+        summary=summary,
+        privacy=MINIMAL,
+        content_hash=body.content_hash,
+        sequence=item.sequence + 1,
+        stamp=max(item.stamp, stamp_today),
+        fingerprint="",  # drawn from no plan value: never taken for a draft's rendering
+    )
+    return _remembering(redacted, _document(body.final(redacted.stamp, redacted.sequence)))
+
+
+def _redacted_component(item: PublishedItem, summary: str, privacy: str) -> Event | Todo:
+    redacted = Todo() if item.component == "VTODO" else Event()
+    redacted.add("UID", item.uid)
+    for name, value in _published_component(item).items():
+        if name in _NAMING_NO_ONE:
+            redacted[name] = value
+    redacted.add("SUMMARY", summary)
+    redacted.add("DESCRIPTION", f"Details removed: the calendars' privacy level was lowered "
+                                f"to {privacy} after this was published.")
+    return redacted
+
+
+def _published_component(item: PublishedItem) -> Component:
+    """The event or to-do of the document ``item`` remembers (empty when it holds none)."""
+    parsed = Calendar.from_ical(item.document).subcomponents
+    return next((c for c in parsed if c.name != "VTIMEZONE"), Component())
 
 
 def _finish(component: Event | Todo, stamp: datetime, sequence: int) -> Event | Todo:
@@ -400,9 +526,17 @@ def _in_london(moment: date | None) -> date | None:
 
 def _file(documents: Documents, item: PublishedItem, document: bytes) -> PublishedItem:
     """File the document in each of the item's calendars; the item, remembering the bytes."""
+    item, filed = _remembering(item, document)
+    _file_bytes(documents, item, filed)
+    return item
+
+
+def _remembering(item: PublishedItem, document: bytes) -> tuple[PublishedItem, bytes]:
+    """The item remembering ``document``, and the bytes to file (a :class:`_Rendered` when a
+    feed may take them as they are)."""
     verbatim = _is_verbatim(document)
-    _file_bytes(documents, item, _Rendered(document) if verbatim else document)
-    return replace(item, document=document.decode("utf-8"), verbatim=verbatim)
+    remembered = replace(item, document=document.decode("utf-8"), verbatim=verbatim)
+    return remembered, _Rendered(document) if verbatim else document
 
 
 def _file_bytes(documents: Documents, item: PublishedItem, document: bytes) -> None:
@@ -487,7 +621,8 @@ def _sequence_line(kind: type[Event] | type[Todo], sequence: int) -> bytes:
 def _only_line(component: Event | Todo) -> bytes:
     written = _to_ical(component)
     begin, end = f"BEGIN:{component.name}\r\n".encode(), f"END:{component.name}\r\n".encode()
-    assert written.startswith(begin) and written.endswith(end) and written.count(b"\r\n") == 3
+    if not (written.startswith(begin) and written.endswith(end) and written.count(b"\r\n") == 3):
+        raise _unexpected_icalendar(f"a {component.name} holding only {', '.join(component)}")
     return written[len(begin) : -len(end)]
 
 
@@ -496,8 +631,50 @@ def _to_ical(component: Component) -> bytes:
     plain ASCII is folded here (:func:`_fold`), the same bytes as icalendar's folding in a
     fraction of the time; any other line by icalendar (``Contentline.to_ical``)."""
     fold = _fold if _folds_as_icalendar() else _icalendar_fold
-    lines = [fold(line) for line in component.content_lines() if line]
+    lines = [fold(line) for line in _content_lines(component) if line]
     return b"\r\n".join(lines) + b"\r\n"
+
+
+def _content_lines(component: Component) -> list[Contentline]:
+    """``component.content_lines()``; PublishError when a line would hold a raw line break
+    or NUL.  Values are checked at load, but a kept plan can be edited by hand, and
+    icalendar checks for a raw line break by ``assert``, which ``python -O`` strips: then
+    it would end the line and start calendar content of its own."""
+    try:
+        lines: list[Contentline] = component.content_lines()
+    except AssertionError:
+        raise _unwritable_text_error(component) from None
+    if _UNWRITABLE.search("".join(lines)):
+        raise _unwritable_text_error(component)
+    return lines
+
+
+def _unwritable_text_error(component: Component) -> PublishError:
+    """Names the item and the property, never the value (it may hold a child's name)."""
+    uid = str(component.get("UID", ""))
+    name = next((name for name, value in component.property_items(sorted=False)
+                 if _holds_unwritable(value)), "a property")
+    return PublishError("Calendars could not be written; nothing was written", [Problem(
+        f"calendar item {uid!r}", f"{name} holds a line break or a NUL character",
+        "remove it where it comes from (children.csv, workers.csv, visits.csv or "
+        "visitplanner.toml), then run `visitplanner plan` and publish again")])
+
+
+def _holds_unwritable(value: object) -> bool:
+    """True when a property's value as written, or one of its parameters, holds a raw line
+    break or NUL."""
+    to_ical = getattr(value, "to_ical", None)
+    texts = [to_ical() if to_ical is not None else value, *getattr(value, "params", {}).values()]
+    return any(_UNWRITABLE.search(t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t))
+               for t in texts)
+
+
+def _unexpected_icalendar(what: str) -> PublishError:
+    """icalendar wrote ``what`` otherwise than this renderer relies on (another release)."""
+    return PublishError("Calendars could not be written", [Problem(
+        f"icalendar {icalendar.__version__}", f"writes {what} in a form this visitplanner "
+        "does not expect", "install the icalendar release visitplanner names (setup.cfg: "
+        "icalendar 7), e.g. `pip install 'icalendar>=7,<8'`, and publish again")])
 
 
 #: icalendar's content line, and its folding (typed here: icalendar leaves them untyped).
@@ -591,7 +768,8 @@ def _document_head() -> bytes:
 
 def _calendar_head(name: str | None) -> bytes:
     empty: bytes = _new_calendar(name).to_ical()
-    assert empty.endswith(_END)
+    if not empty.endswith(_END):
+        raise _unexpected_icalendar("an empty VCALENDAR")
     return empty[: -len(_END)]
 
 
@@ -843,7 +1021,8 @@ def _visit_draft(
     visit: PlannedVisit, task: RecordingTask | None, ctx: PublishContext,
     fingerprints: _Fingerprints,
 ) -> _Draft:
-    uid, summary = visit_uid(visit.id), _visit_summary(visit, ctx)
+    uid = visit_uid(visit.id)
+    summary, minimal = _summaries(functools.partial(_visit_summary, visit), ctx)
     start, end = visit.start.astimezone(LONDON), visit.end.astimezone(LONDON)
     calendars = (
         (visit.worker_id, team_calendar_id(visit.team)) if visit.team else (visit.worker_id,)
@@ -851,7 +1030,8 @@ def _visit_draft(
     case_refs, workers = _visit_records(visit)
     fingerprint = fingerprints("visit", (visit, task), case_refs, workers, calendars)
     build = functools.partial(_visit_event, visit, task, ctx, uid, summary, start, end)
-    return _Draft(uid, "VEVENT", calendars, summary, start, end, fingerprint, build)
+    return _Draft(uid, "VEVENT", calendars, summary, start, end, fingerprint, build,
+                  ctx.privacy, minimal)
 
 
 def _visit_event(
@@ -883,13 +1063,14 @@ def _record_draft(
     task: RecordingTask, visit: PlannedVisit | None, ctx: PublishContext,
     fingerprints: _Fingerprints,
 ) -> _Draft:
-    what = _visit_summary(visit, ctx) if visit is not None else f"visit {task.visit_id}"
-    uid, summary = record_uid(task.visit_id), f"Record: {what[0].lower()}{what[1:]}"
+    uid = record_uid(task.visit_id)
+    summary, minimal = _summaries(functools.partial(_record_summary, task, visit), ctx)
     calendars = (task.worker_id,)
     case_refs, workers = _visit_records(visit)
     fingerprint = fingerprints("record", (task, visit), case_refs, workers, calendars)
     build = functools.partial(_record_todo, task, visit, ctx, uid, summary)
-    return _Draft(uid, "VTODO", calendars, summary, None, task.due, fingerprint, build)
+    return _Draft(uid, "VTODO", calendars, summary, None, task.due, fingerprint, build,
+                  ctx.privacy, minimal)
 
 
 def _record_todo(
@@ -917,12 +1098,12 @@ def _shortfall_draft(
     fingerprints: _Fingerprints,
 ) -> _Draft:
     """A missed deadline as an all-day event on the deadline (visible in every calendar app)."""
-    late = _late_text(shortfall, "")
-    summary = f"Shortfall {_child_label(shortfall.case_ref, ctx)}: {shortfall.rule_id}, {late}"
+    summary, minimal = _summaries(functools.partial(_shortfall_summary, shortfall), ctx)
     uid, end = shortfall_uid(shortfall), shortfall.deadline + timedelta(days=1)
     fingerprint = fingerprints("shortfall", (shortfall,), [shortfall.case_ref], [], calendars)
     build = functools.partial(_shortfall_event, shortfall, uid, summary, end)
-    return _Draft(uid, "VEVENT", calendars, summary, shortfall.deadline, end, fingerprint, build)
+    return _Draft(uid, "VEVENT", calendars, summary, shortfall.deadline, end, fingerprint, build,
+                  ctx.privacy, minimal)
 
 
 def _shortfall_event(shortfall: Shortfall, uid: str, summary: str, end: date) -> Event:
@@ -951,13 +1132,12 @@ def _escalation_draft(
     fingerprints: _Fingerprints,
 ) -> _Draft:
     """Someone must be told by ``due``: a top-priority to-do due that day (all-day DUE)."""
-    summary = f"Escalate: {_escalation_child_label(escalation.case_ref, ctx)}"
-    if escalation.notify:
-        summary += f" — tell {_roles_text(escalation.notify)}"
+    summary, minimal = _summaries(functools.partial(_escalation_summary, escalation), ctx)
     uid = escalation_uid(escalation)
     fingerprint = fingerprints("escalation", (escalation,), [escalation.case_ref], [], calendars)
     build = functools.partial(_escalation_todo, escalation, uid, summary)
-    return _Draft(uid, "VTODO", calendars, summary, None, escalation.due, fingerprint, build)
+    return _Draft(uid, "VTODO", calendars, summary, None, escalation.due, fingerprint, build,
+                  ctx.privacy, minimal)
 
 
 def _escalation_todo(escalation: Escalation, uid: str, summary: str) -> Todo:
@@ -1016,17 +1196,42 @@ def _visit_title(visit: PlannedVisit) -> str:
     return title if visit.announced else f"Unannounced {title[0].lower()}{title[1:]}"
 
 
+def _summaries(summarise: Callable[[PublishContext], str], ctx: PublishContext
+               ) -> tuple[str, str]:
+    """A summary at ``ctx``'s privacy level, and at level ``minimal`` (what a kept copy
+    shows once the level is lowered): ``summarise`` gives it for a context."""
+    summary = summarise(ctx)
+    return summary, summary if ctx.privacy == MINIMAL else summarise(_MINIMAL_CONTEXT)
+
+
 def _visit_summary(visit: PlannedVisit, ctx: PublishContext) -> str:
     children = ", ".join(_child_label(ref, ctx) for ref in visit.case_refs)
     return f"{_visit_title(visit)} {visit.household} ({children})"
 
 
+def _record_summary(task: RecordingTask, visit: PlannedVisit | None, ctx: PublishContext) -> str:
+    what = _visit_summary(visit, ctx) if visit is not None else f"visit {task.visit_id}"
+    return f"Record: {what[0].lower()}{what[1:]}"
+
+
+def _shortfall_summary(shortfall: Shortfall, ctx: PublishContext) -> str:
+    late = _late_text(shortfall, "")
+    return f"Shortfall {_child_label(shortfall.case_ref, ctx)}: {shortfall.rule_id}, {late}"
+
+
+def _escalation_summary(escalation: Escalation, ctx: PublishContext) -> str:
+    summary = f"Escalate: {_escalation_child_label(escalation.case_ref, ctx)}"
+    if escalation.notify:
+        summary += f" — tell {_roles_text(escalation.notify)}"
+    return summary
+
+
 def _child_label(case_ref: str, ctx: PublishContext) -> str:
     """The case reference, plus initials (standard) or the name (full)."""
     child = ctx.children.get(case_ref)
-    if child is None or ctx.privacy == "minimal":
+    if child is None or ctx.privacy == MINIMAL:
         return case_ref
-    if ctx.privacy == "standard":
+    if ctx.privacy == STANDARD:
         return f"{case_ref} {child.initials}"
     return f"{child.name} {case_ref}"
 
@@ -1035,7 +1240,7 @@ def _escalation_child_label(case_ref: str, ctx: PublishContext) -> str:
     """The case reference, plus initials above ``minimal``: never a name (a manager's to-do
     list is shown on more screens than a visit)."""
     child = ctx.children.get(case_ref)
-    if child is None or ctx.privacy == "minimal":
+    if child is None or ctx.privacy == MINIMAL:
         return case_ref
     return f"{case_ref} {child.initials}"
 
@@ -1046,7 +1251,7 @@ def _roles_text(roles: Iterable[str]) -> str:
 
 def _address(case_refs: Iterable[str], ctx: PublishContext) -> str:
     """The household's address, at privacy ``full`` only."""
-    if ctx.privacy != "full":
+    if ctx.privacy != FULL:
         return ""
     addresses = [ctx.children[ref].address for ref in case_refs if ref in ctx.children]
     return next((address for address in addresses if address), "")

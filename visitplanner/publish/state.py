@@ -63,6 +63,11 @@ class PublishedItem:
     kept by an older version): the item is then rendered again.  ``verbatim``:
     a parse of ``document`` writes its component again byte for byte, so a
     feed may hold it as it is (else the feed parses it, as it always did).
+    ``privacy`` is the privacy level ``document`` was written at ("" when not
+    known: kept by an older version, and taken as the level showing most), and
+    ``minimal_summary`` the summary at level ``minimal`` (case references only):
+    what a past or CANCELLED copy shows once the level is lowered below
+    ``privacy`` (:mod:`visitplanner.publish.ics`).
     """
 
     uid: str
@@ -79,6 +84,8 @@ class PublishedItem:
     past_since: date | None = None
     fingerprint: str = ""
     verbatim: bool = False
+    privacy: str = ""
+    minimal_summary: str = ""
 
 
 def _empty() -> Mapping[str, PublishedItem]:
@@ -216,6 +223,8 @@ def _item_to_json(item: PublishedItem, document_bytes: int | None = None) -> dic
         "past_since": _moment_to_json(item.past_since),
         "fingerprint": item.fingerprint,
         "verbatim": item.verbatim,
+        "privacy": item.privacy,
+        "minimal_summary": item.minimal_summary,
     }
     if document_bytes is not None:
         del raw["document"]
@@ -250,6 +259,8 @@ def _item_from_json(raw: dict[str, Any], document: str | None = None) -> Publish
         past_since=past_since,
         fingerprint=str(raw.get("fingerprint", "")),
         verbatim=raw.get("verbatim") is True,
+        privacy=str(raw.get("privacy", "")),
+        minimal_summary=str(raw.get("minimal_summary", "")),
     )
 
 
