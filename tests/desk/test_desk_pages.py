@@ -196,3 +196,12 @@ def test_no_name_or_password_reaches_the_logs(client: FlaskClient, workspace: Pa
     logged = caplog.text
     assert PASSWORD not in logged
     assert [n for n in names if n and n in logged] == []
+
+
+def test_the_team_report_is_the_compliance_report_of_its_children(client: FlaskClient) -> None:
+    log_in(client, MANAGER)
+    answer = client.get(f"/team/{TEAM}/report?from=2026-09-01&to=2026-11-22")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "<svg" in page and "in timescale" in page.lower()
+    assert "script-src" not in answer.headers["Content-Security-Policy"]
+    assert client.get(f"/team/{TEAM}/report?from=2026-11-22&to=2026-09-01").status_code == 400

@@ -243,6 +243,8 @@ def decisions(ctx: Context, everything: bool) -> None:
         decision = desk.store.decision(entry.decision_id)
         if decision is None or (not everything and entry.action in ("draft", "discarded")):
             continue
-        why = f" -- {entry.note}" if entry.note else ""
+        # a withdrawal's own reason, else the decision's
+        reason = entry.note or decision.why
+        why = f" -- {reason}" if reason else ""
         click.echo(f"{entry.at:%Y-%m-%d %H:%M} UTC  #{entry.decision_id} {entry.action:9} "
                    f"{entry.by}: {entry.kind} {describe(decision.change)}{why}")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,13 +47,14 @@ def report(ctx: Context, first: date | None, last: date | None, by: str, as_json
     bedroom, other checks), team, worker and plan type, with the list behind each.
     """
     from visitplanner.report.measures import By
+    from visitplanner.reporting import workspace_report
     from visitplanner.workspace import load_workspace
 
     if sum((as_json, as_csv, html_file is not None)) > 1:
         raise click.UsageError("give one of --json, --csv and --html")
     ws = load_workspace(ctx.workspace)
     schedule = _kept_plan(ctx.workspace) if ahead else None
-    made = _report(ws, _period(first, last, schedule), schedule)
+    made = workspace_report(ws, _period(first, last, schedule), schedule)
     grouping = By(by)
     if as_json or as_csv:
         click.echo(_printed(made, ws, grouping, as_json), nl=False)
@@ -114,31 +114,3 @@ def _period(first: date | None, last: date | None, schedule: Schedule | None) ->
             "--from/--to", f"--to {last.isoformat()} is before --from {first.isoformat()}",
             "give a --to on or after --from (both days are included)")])
     return Period(first, last)
-
-
-def _report(ws: Workspace, period: Period, schedule: Schedule | None) -> ComplianceReport:
-    """The report over ``period``: from the recorded visits, or with the kept plan's."""
-    from visitplanner.report.forecast import forecast_histories, recorded_since
-    from visitplanner.report.measures import Caseload, compliance_report
-    from visitplanner.rules import facts_from_records
-
-    workers = {w.id: w for w in ws.workers}
-    settings = ws.settings.workspace
-    histories = facts_from_records(ws.visits, workers) if schedule is None else \
-        forecast_histories(ws.visits, schedule, workers)
-    caseload = Caseload(ws.policy, ws.calendar, ws.children, ws.workers, histories,
-                        settings.records_from, settings.privacy)
-    made = compliance_report(caseload, period, forecast=schedule is not None)
-    notes = list(_notes(period, settings.records_from, made.unjudged))
-    if schedule is not None and (since := recorded_since(ws.visits, schedule.start)):
-        notes.append(f"{since} visit(s) recorded on or after the kept plan's first day "
-                     f"({schedule.start.isoformat()}) are not in the forecast: run "
-                     "`visitplanner plan` for a forecast from them")
-    return replace(made, notes=tuple(notes))
-
-
-def _notes(period: Period, records_from: date | None, unjudged: int) -> list[str]:
-    if records_from is None or (period.first >= records_from and not unjudged):
-        return []
-    return [f"visits are recorded from {records_from.isoformat()}: {unjudged} deadline(s) "
-            "of the period counted from before that day are not judged"]

@@ -103,8 +103,8 @@ def _error_page(error: Any) -> Any:
 
 def _security_headers(response: Any) -> Any:
     # No script or style from elsewhere, no framing, no caching of a team's pages.
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+    response.headers.setdefault("Content-Security-Policy", (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "no-store")

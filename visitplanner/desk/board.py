@@ -72,6 +72,8 @@ class Risk:
 
 
 SHORTFALL, NO_SLACK, ESCALATION, DUE_SOON = "shortfall", "no slack", "escalation", "due soon"
+#: The kinds of risk, most urgent first (the board counts each).
+RISK_KINDS = (SHORTFALL, ESCALATION, DUE_SOON, NO_SLACK)
 
 
 def weeks_of(schedule: Schedule) -> tuple[date, ...]:

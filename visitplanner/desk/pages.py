@@ -22,7 +22,7 @@ from visitplanner.decisions.model import (
 )
 from visitplanner.decisions.overlay import Caseload, overlay
 from visitplanner.desk.auth import current_user, login_required, services, team_manager, team_member
-from visitplanner.desk.board import Team, at_risk, load_grid, timeline, weeks_of
+from visitplanner.desk.board import RISK_KINDS, Team, at_risk, load_grid, timeline, weeks_of
 from visitplanner.desk.forms import AbsenceForm, ButtonForm, HandoverForm, PinForm, ReassignForm
 from visitplanner.errors import VisitplannerError
 from visitplanner.model import Schedule
@@ -99,6 +99,7 @@ def board(team: str) -> Any:
         "board.html", team=team, user=user, rows=load_grid(view.team, view.schedule,
                                                            view.ws.calendar),
         mondays=weeks_of(view.schedule), risks=risks, within=within, schedule=view.schedule,
+        risk_counts=[(kind, sum(1 for r in risks if r.kind == kind)) for kind in RISK_KINDS],
         applied=applied, describe=describe, button=ButtonForm(),
         disagreements=[d for d in laid.disagreements if d.decision_id in mine],
         drafts=[d for d in services().store.decisions(DecisionStatus.DRAFT, [team])])
@@ -280,6 +281,46 @@ def withdraw(team: str, decision_id: int) -> Any:
     else:
         flash(f"Decision {decision_id} withdrawn: the plan is re-made without it.")
     return redirect(url_for("desk.board", team=team))
+
+
+#: The report page's own policy: its styles are inline (one self-contained file, as
+#: `visitplanner report --html` writes it) and it runs no script.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+#: Days the desk's report covers by default, ending yesterday (both inclusive).
+REPORT_DAYS = 28
+
+
+@blueprint.route("/team/<team>/report")
+@login_required
+def report(team: str) -> Any:
+    """The compliance report for the team's children (``?from=`` and ``?to=``, ISO dates,
+    both inclusive; default: the four weeks to yesterday), worker by worker."""
+    from dataclasses import replace
+    from datetime import date, timedelta
+
+    from flask import make_response
+
+    from visitplanner.report.measures import By
+    from visitplanner.report.period import Period
+    from visitplanner.report.render_html import report_html
+    from visitplanner.reporting import workspace_report
+
+    team_member(team)
+    view = _view(team)
+    try:
+        last = date.fromisoformat(request.args.get("to") or "") if request.args.get("to") \
+            else services().config.today() - timedelta(days=1)
+        first = date.fromisoformat(request.args["from"]) if request.args.get("from") \
+            else last - timedelta(days=REPORT_DAYS - 1)
+    except ValueError:
+        abort(400, description="from and to are dates written YYYY-MM-DD.")
+    if last < first:
+        abort(400, description="The report's period ends before it starts.")
+    made = workspace_report(replace(view.ws, children=view.team.children), Period(first, last),
+                            None)
+    response = make_response(report_html(made, view.ws.policy, By.WORKER, team))
+    response.headers["Content-Security-Policy"] = REPORT_CSP
+    return response
 
 
 @blueprint.route("/team/<team>/audit")
