@@ -113,3 +113,35 @@ def test_an_installed_wheel_plans_a_workspace_naming_a_bundled_policy(
     done = run([installed / "bin" / "visitplanner", "plan", "--no-keep"], workspace)
     assert done.returncode == 0, done.stderr
     assert "visits to 60 children" in done.stdout.splitlines()[0]
+
+
+DESK_PROBE = """
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from visitplanner.desk.app import DeskConfig, create_app
+root = Path(sys.argv[1])
+config = DeskConfig(root, f"sqlite:///{root}/desk.sqlite", b"k" * 32, lambda: date(2026, 11, 23),
+                    lambda: datetime(2026, 11, 23), secure_cookies=False)
+client = create_app(config).test_client()
+page, style = client.get("/login"), client.get("/static/desk.css")
+print(page.status_code, style.status_code, "Log in" in page.get_data(as_text=True))
+"""
+
+
+def test_an_installed_wheel_serves_the_desks_pages_and_migrates_its_database(
+        installed: Path, outside: Path) -> None:
+    shown = checked([installed / "bin" / "python", "-c", DESK_PROBE, outside], outside)
+    assert shown.split() == ["200", "200", "True"]
+    assert (outside / "desk.sqlite").exists()
+
+
+def test_an_installed_wheel_previews_a_decision(installed: Path, outside: Path) -> None:
+    workspace = outside / "camden"
+    shutil.copytree(ROOT / "examples" / "camden", workspace)
+    checked([installed / "bin" / "visitplanner", "plan", "--from", "2026-11-23", "--force"],
+            workspace)
+    shown = checked([installed / "bin" / "visitplanner", "absence", "add", "sw.osei", "--from",
+                     "2026-11-24", "--to", "2026-12-07", "--dry-run", "--today", "2026-11-23"],
+                    workspace)
+    assert shown.startswith("Preview (nothing changed):") and "sw.osei: gains 0" in shown
