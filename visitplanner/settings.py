@@ -453,7 +453,8 @@ SPEC: tuple[Section, ...] = (
                "minimal", "How much calendars show about a child (see the README)."),
         Option("holiday_region", _region, ", ".join(f"`{r}`" for r in REGIONS), "",
                "Part of the UK whose bank holidays are not working days; `ENG` covers "
-               "England and Wales. Empty: the policy's `holiday_region`, else `ENG`."),
+               "England and Wales; `none`: bank holidays are working days (only weekends and "
+               "closures are off). Empty: the policy's `holiday_region`, else `ENG`."),
         Option("closures", _closures, "list of dates", [],
                "Days the authority is closed (not working days), e.g. 29 to 31 December."),
         Option("records_from", _optional_date, "date", None,

@@ -20,9 +20,12 @@ from types import MappingProxyType
 
 import holidays
 
+#: Weekdays are working days, bank holidays included: for an authority whose case system
+#: counts bank holidays as working days (only weekends and closures are off).
+NO_BANK_HOLIDAYS = "none"
 # Bank-holiday regions of the UK as the ``holidays`` package names them. England and Wales
 # share one set of bank holidays; "WLS" is accepted because a Welsh authority will write it.
-REGIONS: tuple[str, ...] = ("ENG", "WLS", "SCT", "NIR")
+REGIONS: tuple[str, ...] = ("ENG", "WLS", "SCT", "NIR", NO_BANK_HOLIDAYS)
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5  # date.weekday(): Monday is 0, so 5 and 6 are the weekend
@@ -34,8 +37,11 @@ def _bank_holidays(region: str, year: int) -> Mapping[date, str]:
 
     The previous year is generated too, so a substitute day pushed across New Year into
     ``year`` is not lost. The language is fixed because ``holidays`` otherwise reads it from
-    the environment's locale, and the core never reads the environment.
+    the environment's locale, and the core never reads the environment.  Region
+    :data:`NO_BANK_HOLIDAYS` has none.
     """
+    if region == NO_BANK_HOLIDAYS:
+        return MappingProxyType({})
     table = holidays.country_holidays("GB", subdiv=region, years=(year - 1, year), language="en_GB")
     return MappingProxyType({day: str(name) for day, name in table.items() if day.year == year})
 

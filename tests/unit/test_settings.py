@@ -128,7 +128,7 @@ day_start = "9am"
         'visitplanner.toml, key workspace.privacy: "ful" is not one of minimal, standard, full '
         "(fix: did you mean full?)",
         'visitplanner.toml, key workspace.holiday_region: "England" is not one of ENG, WLS, SCT, '
-        "NIR (fix: use one of: ENG, WLS, SCT, NIR)",
+        "NIR, none (fix: use one of: ENG, WLS, SCT, NIR, none)",
         'visitplanner.toml, key workspace.closures: "2026-02-30" is not a date '
         '(fix: write the date as "YYYY-MM-DD", e.g. "2026-12-29")',
         "visitplanner.toml, key planning.weeks: 0 is less than 1 "

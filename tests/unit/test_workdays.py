@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from visitplanner.workdays import REGIONS, WorkingCalendar
+from visitplanner.workdays import NO_BANK_HOLIDAYS, REGIONS, WorkingCalendar
 
 ENGLAND = WorkingCalendar()
 SCOTLAND = WorkingCalendar(region="SCT")
@@ -98,9 +98,9 @@ def test_wales_shares_england_bank_holidays() -> None:
 
 
 def test_unknown_region_is_rejected_naming_the_allowed_codes() -> None:
-    with pytest.raises(ValueError, match="ENG, WLS, SCT, NIR"):
+    with pytest.raises(ValueError, match="ENG, WLS, SCT, NIR, none"):
         WorkingCalendar(region="GB")
-    assert REGIONS == ("ENG", "WLS", "SCT", "NIR")
+    assert REGIONS == ("ENG", "WLS", "SCT", "NIR", "none")
 
 
 def test_closures_given_as_a_set_are_frozen_so_the_calendar_stays_hashable() -> None:
@@ -214,3 +214,16 @@ def test_holiday_names_do_not_depend_on_the_locale(monkeypatch: pytest.MonkeyPat
     workdays._bank_holidays.cache_clear()
     monkeypatch.setenv("LANGUAGE", "th")
     assert WorkingCalendar().bank_holiday_name(date(2029, 12, 25)) == "Christmas Day"
+
+
+def test_with_no_bank_holidays_only_weekends_and_closures_are_off() -> None:
+    # Some authorities' case systems count bank holidays as working days.
+    calendar = WorkingCalendar(NO_BANK_HOLIDAYS, closures=frozenset({date(2026, 12, 29)}))
+    assert calendar.is_working_day(date(2026, 4, 3))          # Good Friday
+    assert calendar.is_working_day(date(2026, 12, 25))        # Christmas Day, a Friday
+    assert not calendar.is_working_day(date(2026, 12, 26))    # a Saturday
+    assert not calendar.is_working_day(date(2026, 12, 29))    # a closure
+    # Thursday 2 April + 1 working day is Good Friday, not Tuesday 7 April as in England.
+    assert calendar.add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 3)
+    assert WorkingCalendar("ENG").add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)
+    assert calendar.bank_holiday_name(date(2026, 4, 3)) is None

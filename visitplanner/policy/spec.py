@@ -342,7 +342,8 @@ POLICY_FIELDS: dict[str, Field] = {
                       "is the day of the last visit day 0 or day 1", '"visit_day_is_day_0"'),
     "notes": Field(to_texts, "interpretations that apply to the whole policy", '["..."]'),
     "holiday_region": Field(to_region, "whose bank holidays are not working days: ENG "
-                            "(England and Wales), WLS, SCT or NIR", '"ENG"'),
+                            "(England and Wales), WLS, SCT or NIR; none: bank holidays are "
+                            "working days (only weekends and closures are off)", '"ENG"'),
     "documents": Field(to_documents, "document key = title and where to find it",
                        "{ camden = \"...\" }"),
 }
