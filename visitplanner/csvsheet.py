@@ -34,6 +34,8 @@ CHILDREN_FILE = "children.csv"
 WORKERS_FILE = "workers.csv"
 ABSENCES_FILE = "absences.csv"
 VISITS_FILE = "visits.csv"
+DUTY_FILE = "duty.csv"
+TERMS_FILE = "terms.csv"
 #: Optional extra visit files, for an authority exporting both SSD tables.
 DEFAULT_VISIT_TIME = time(12, 0)
 #: Said instead of a personal cell's value: messages and logs never quote one.

@@ -185,6 +185,29 @@ class Absence:
 
 
 @dataclass(frozen=True, slots=True)
+class DutyShift:
+    """``worker_id`` on the duty rota on ``day`` (one calendar day), able to make up to
+    ``visits`` home visits: on a closure day, a bank holiday, a weekend, or a day outside
+    their usual working days."""
+
+    worker_id: str
+    day: date
+    visits: int
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolTerm:
+    """School term time from ``first`` to ``last``, both inclusive (calendar days)."""
+
+    first: date
+    last: date
+    name: str = ""
+
+    def holds(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedVisit:
     """One child's part in a visit that happened (or was attempted).
 

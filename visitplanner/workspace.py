@@ -30,7 +30,9 @@ from pathlib import Path
 from visitplanner.csvsheet import (
     ABSENCES_FILE,
     CHILDREN_FILE,
+    DUTY_FILE,
     NOT_SHOWN,
+    TERMS_FILE,
     VISITS_FILE,
     WORKERS_FILE,
     Columns,
@@ -43,9 +45,11 @@ from visitplanner.errors import InputError, PolicyError, Problem
 from visitplanner.model import (
     Absence,
     Child,
+    DutyShift,
     PlanType,
     RecordedVisit,
     Role,
+    SchoolTerm,
     Worker,
 )
 from visitplanner.policy import Policy, child_problems, load_policy
@@ -68,6 +72,8 @@ CHILD_COLUMNS = Columns(
 WORKER_COLUMNS = Columns(("worker_id", "name", "email", "team", "role"),
                          ("working_days", "visits_per_day"), personal=("name", "email"))
 ABSENCE_COLUMNS = Columns(("worker_id", "from", "to"), ("reason",), multiline=("reason",))
+DUTY_COLUMNS = Columns(("worker_id", "date"), ("visits", "note"))
+TERM_COLUMNS = Columns(("from", "to"), ("name",))
 CATEGORIES = ("neglect", "physical", "emotional", "sexual")
 EDUCATION = ("school", "early_years", "none", "home", "alternative")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -89,6 +95,8 @@ class Tables:
     absences: tuple[Absence, ...] = ()
     visits: tuple[RecordedVisit, ...] = ()
     child_rows: Mapping[str, int] = field(default_factory=dict)
+    duty: tuple[DutyShift, ...] = ()
+    terms: tuple[SchoolTerm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,10 @@ class Workspace:
     workers: tuple[Worker, ...]
     absences: tuple[Absence, ...]
     visits: tuple[RecordedVisit, ...]
+    #: The duty rota (duty.csv): who visits on days the office is shut.
+    duty: tuple[DutyShift, ...] = ()
+    #: School terms (terms.csv); none given: every working day is a school day.
+    terms: tuple[SchoolTerm, ...] = ()
 
     def worker(self, worker_id: str) -> Worker | None:
         return next((w for w in self.workers if w.id == worker_id), None)
@@ -158,7 +170,7 @@ def load_workspace(root: Path) -> Workspace:
     region = settings.workspace.holiday_region or policy.holiday_region or "ENG"
     calendar = WorkingCalendar(region=region, closures=settings.workspace.closures)
     return Workspace(root, settings, policy, calendar, tables.children, tables.workers,
-                     tables.absences, tables.visits)
+                     tables.absences, tables.visits, tables.duty, tables.terms)
 
 
 def _settings_or_problems(root: Path, problems: list[Problem]) -> Settings | None:
@@ -199,16 +211,21 @@ def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
     child_sheet = read_csv(root / CHILDREN_FILE, CHILD_COLUMNS, required=True)
     worker_sheet = read_csv(root / WORKERS_FILE, WORKER_COLUMNS, required=True)
     absence_sheet = read_csv(root / ABSENCES_FILE, ABSENCE_COLUMNS)
+    duty_sheet = read_csv(root / DUTY_FILE, DUTY_COLUMNS)
+    term_sheet = read_csv(root / TERMS_FILE, TERM_COLUMNS)
     visit_sheets = [read_visit_csv(root / name) for name in (VISITS_FILE, *SSD_VISIT_FILES)]
     worker_ids = worker_sheet.ids("worker_id")
     workers = parse_workers(worker_sheet)
     children, child_rows = parse_children(child_sheet, worker_ids)
     absences = parse_absences(absence_sheet, worker_ids)
+    duty = parse_duty(duty_sheet, worker_ids, {w.id: w.visits_per_day for w in workers})
+    terms = parse_terms(term_sheet)
     known = Known(worker_ids, child_sheet.ids("case_ref"), {c.case_ref: c for c in children})
     visits = parse_visits(visit_sheets, known)
-    sheets = [child_sheet, worker_sheet, absence_sheet, *visit_sheets]
+    sheets = [child_sheet, worker_sheet, absence_sheet, duty_sheet, term_sheet, *visit_sheets]
     problems = [problem for sheet in sheets for problem in sheet.problems]
-    tables = Tables(tuple(children), tuple(workers), tuple(absences), tuple(visits), child_rows)
+    tables = Tables(tuple(children), tuple(workers), tuple(absences), tuple(visits), child_rows,
+                    tuple(duty), tuple(terms))
     return tables, problems
 
 
@@ -347,3 +364,50 @@ def parse_absences(sheet: Sheet, worker_ids: Set[str] | None) -> list[Absence]:
     return absences
 
 
+
+
+# --------------------------------------------------------------------------- duty rota
+
+
+def parse_duty(sheet: Sheet, worker_ids: Set[str] | None,
+               per_day: Mapping[str, int]) -> list[DutyShift]:
+    """duty.csv rows as DutyShifts: a worker on duty on one date, with up to ``visits``
+    visits (default: the worker's ``visits_per_day``).  A worker appears once per date."""
+    shifts = []
+    first_row: dict[tuple[str, date], int] = {}
+    for row in sheet.rows:
+        worker_id = row.reference("worker_id", worker_ids, WORKERS_FILE)
+        day = row.date_value("date", required=True)
+        visits = row.integer("visits", default=per_day.get(worker_id, 1), minimum=1)
+        if day is not None and worker_id:
+            key = (worker_id, day)
+            if key in first_row:
+                row.problem("date", f"{worker_id} is already on duty on {day} (row "
+                            f"{first_row[key]})", "give each worker one row per duty day")
+            first_row.setdefault(key, row.number)
+        if not row.failed and day is not None and visits is not None:
+            shifts.append(DutyShift(worker_id, day, visits))
+    return shifts
+
+
+# --------------------------------------------------------------------------- school terms
+
+
+def parse_terms(sheet: Sheet) -> list[SchoolTerm]:
+    """terms.csv rows as SchoolTerms (``from`` and ``to`` both inclusive), which must not
+    overlap."""
+    terms: list[SchoolTerm] = []
+    for row in sheet.rows:
+        first, last = row.date_value("from", required=True), row.date_value("to", required=True)
+        if first and last and last < first:
+            row.problem("to", f"{last} is before from {first}",
+                        "give the term's last day, on or after its first")
+        elif first and last:
+            clash = next((t for t in terms if t.first <= last and first <= t.last), None)
+            if clash is not None:
+                row.problem("from", f"the term {first} to {last} overlaps the term "
+                            f"{clash.first} to {clash.last}",
+                            "give each term once, without overlap")
+        if not row.failed and first and last:
+            terms.append(SchoolTerm(first, last, row.text("name")))
+    return sorted(terms, key=lambda t: t.first)
