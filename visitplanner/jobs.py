@@ -72,7 +72,11 @@ def applied_decisions(root: Path, settings: Settings, environ: Mapping[str, str]
         return []
     from visitplanner.decisions.store import Store
 
-    return Store(url).applied()
+    store = Store(url)
+    try:
+        return store.applied()
+    finally:
+        store.close()
 
 
 def plan_workspace(root: Path, order: PlanOrder, decisions: Sequence[Decision],

@@ -14,6 +14,7 @@ succeeds and the other is told.  Times are UTC, passed in by the caller (no cloc
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ FAILURE_WINDOW = timedelta(minutes=15)
 #: Desk roles: a manager changes their teams' plans, a viewer only looks.
 MANAGER, VIEWER = "manager", "viewer"
 ROLES = (MANAGER, VIEWER)
+#: Alembic's commands work through module-wide proxies (``alembic.context``, ``alembic.op``),
+#: so two stores opening at once in one process would tangle their migrations: one at a time.
+_MIGRATING = threading.Lock()
 
 
 class DecisionConflictError(VisitplannerError):
@@ -111,6 +115,10 @@ class Store:
     def _session(self) -> Iterator[Session]:
         with Session(self.engine) as session, session.begin():
             yield session
+
+    def close(self) -> None:
+        """Give back the store's connections (a short-lived store: one command's)."""
+        self.engine.dispose()
 
     # ---------------------------------------------------------------- accounts
 
@@ -177,6 +185,8 @@ class Store:
              note: str = "") -> Decision:
         """Change a decision's status (draft -> applied or discarded, applied -> withdrawn);
         raises DecisionConflictError when it is not in the status that change starts from."""
+        if to is DecisionStatus.DRAFT:
+            raise DecisionConflictError(f"decision {decision_id} cannot go back to draft")
         start = DecisionStatus.APPLIED if to is DecisionStatus.WITHDRAWN else DecisionStatus.DRAFT
         with self._session() as s:
             done = s.execute(update(DecisionRow).where(
@@ -244,9 +254,24 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(files("visitplanner.decisions") /
                                                    "migrations"))
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
+        _lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+#: The PostgreSQL advisory lock key migrations hold (any fixed number; ours).
+_MIGRATION_LOCK_KEY = 0x76706465736B  # "vpdesk"
+
+
+def _lock_for_migration(connection: Any) -> None:
+    """Hold the database's own lock while migrating, so two processes opening a new database
+    at once (a desk and a decision command) do not both create the tables: PostgreSQL's
+    advisory lock for this transaction, SQLite's write lock (BEGIN IMMEDIATE)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _account_problems(name: str, password: str, role: str, teams: Sequence[str]
