@@ -25,6 +25,11 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from visitplanner.model import Schedule
+    from visitplanner.planning import PlanRequest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -38,7 +43,6 @@ def measure(children: int, jobs: int, weeks: int) -> dict[str, float]:
     from authority import synthetic_authority
     from greedy import greedy
 
-    from visitplanner.model import Location, Outcome, RecordedVisit
     from visitplanner.usecases import plan_in_parts
 
     request = synthetic_authority(children, TODAY, weeks)
@@ -51,14 +55,7 @@ def measure(children: int, jobs: int, weeks: int) -> dict[str, float]:
     wall = time.perf_counter() - wall_started
     jobs_cpu = _children_cpu() + time.process_time() - cpu_started
 
-    # A visit of an ordinary team (the first team also holds every household with no
-    # known worker, see visitplanner.partition): its first visit, recorded as made.
-    first = next((v for v in schedule.visits if v.team != schedule.visits[-1].team
-                  and v.team.endswith(".1")), schedule.visits[0])
-    made = RecordedVisit(visit_id="bench-made", case_ref=first.case_refs[0], at=first.start,
-                         worker_id=first.worker_id, location=Location.HOME, announced=True,
-                         outcome=Outcome.COMPLETED, checks=frozenset(first.checks[0].checks))
-    replan = replace(request, visits=(*request.visits, made), previous=schedule)
+    replan = one_visit_made(request, schedule)
     started = time.process_time()
     plan_in_parts(replan, jobs=1)
     replan_cpu = time.process_time() - started
@@ -71,6 +68,20 @@ def measure(children: int, jobs: int, weeks: int) -> dict[str, float]:
             "visits": len(schedule.visits), "plan CPU s": cpu, "jobs wall s": wall,
             "jobs CPU s": jobs_cpu, "replan s": replan_cpu,
             "greedy s": bare, "ratio": cpu / bare if bare else 0.0, "peak MiB": peak}
+
+
+def one_visit_made(request: PlanRequest, schedule: Schedule) -> PlanRequest:
+    """The same day's request after one visit of an ordinary team (the first team also holds
+    every household with no known worker, see visitplanner.partition) was made: its first
+    visit, recorded as made; ``schedule`` is the kept plan."""
+    from visitplanner.model import Location, Outcome, RecordedVisit
+
+    first = next((v for v in schedule.visits if v.team != schedule.visits[-1].team
+                  and v.team.endswith(".1")), schedule.visits[0])
+    made = RecordedVisit(visit_id="bench-made", case_ref=first.case_refs[0], at=first.start,
+                         worker_id=first.worker_id, location=Location.HOME, announced=True,
+                         outcome=Outcome.COMPLETED, checks=frozenset(first.checks[0].checks))
+    return replace(request, visits=(*request.visits, made), previous=schedule)
 
 
 def _children_cpu() -> float:

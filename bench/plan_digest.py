@@ -2,13 +2,17 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/plan_digest.py write DIR [--n 60]
+    .venv/bin/python bench/plan_digest.py write DIR [--n 60] [--authorities 5000] [--jobs 2]
     .venv/bin/python bench/plan_digest.py compare OLD NEW
 
 ``write`` plans both examples (fresh, and re-planned the next working day from the fresh plan
 with the first day's visits recorded as made), the synthetic authority of 300 children, and
 the oracle's random caseloads 0 .. n-1 of every policy, and writes each schedule's JSON to
-DIR.  ``compare`` lists every file whose plan differs (visits, days, workers, checks, flags,
+DIR.  ``--authorities`` adds synthetic authorities of those sizes planned as
+``visitplanner plan`` plans them (team by team, on ``--jobs`` processes), and re-planned the
+same day after one visit recorded as made (the kept plan's unchanged teams kept as they are);
+their parts' digests are left out, as they name the inputs rather than the plan.
+``compare`` lists every file whose plan differs (visits, days, workers, checks, flags,
 shortfalls), and exits 1 when any does.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,13 +30,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from authority import synthetic_authority  # noqa: E402
+from bench_planner import one_visit_made  # noqa: E402
 from oracle.caseloads import random_caseload  # noqa: E402
 from oracle.trial import POLICY_FILES, policy_named, request_for  # noqa: E402
 
 from visitplanner.model import Location, Outcome, RecordedVisit, Schedule  # noqa: E402
 from visitplanner.planning import PlanRequest, plan  # noqa: E402
 from visitplanner.planstore import schedule_to_json  # noqa: E402
-from visitplanner.usecases import plan_request  # noqa: E402
+from visitplanner.usecases import plan_in_parts, plan_request  # noqa: E402
 from visitplanner.workspace import load_workspace  # noqa: E402
 
 TODAY = date(2026, 11, 23)
@@ -64,10 +70,23 @@ def cases(n: int) -> dict[str, PlanRequest]:
     return found
 
 
-def write(folder: Path, n: int) -> None:
+def write(folder: Path, n: int, authorities: Sequence[int] = (), jobs: int = 1) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, request in cases(n).items():
-        (folder / f"{name}.json").write_text(schedule_to_json(plan(request)), encoding="utf-8")
+    planned = {name: plan(request) for name, request in cases(n).items()}
+    for size in authorities:
+        planned |= authority_plans(size, jobs)
+    for name, schedule in planned.items():
+        (folder / f"{name}.json").write_text(schedule_to_json(schedule), encoding="utf-8")
+
+
+def authority_plans(size: int, jobs: int) -> dict[str, Schedule]:
+    """A synthetic authority's plan, as the CLI makes it, and its same-day re-plan after one
+    visit recorded as made (:func:`bench_planner.one_visit_made`), without parts' digests."""
+    request = synthetic_authority(size, TODAY)
+    fresh = plan_in_parts(request, jobs)
+    again = plan_in_parts(one_visit_made(request, fresh), jobs)
+    return {f"authority-{size}-parts": replace(fresh, parts=()),
+            f"authority-{size}-replan": replace(again, parts=())}
 
 
 def compare(old: Path, new: Path) -> int:
@@ -86,12 +105,16 @@ def main() -> int:
     writing = sub.add_parser("write")
     writing.add_argument("folder", type=Path)
     writing.add_argument("--n", type=int, default=60)
+    writing.add_argument("--authorities", default="",
+                         help="sizes of synthetic authorities to plan in parts, e.g. 5000")
+    writing.add_argument("--jobs", type=int, default=1)
     comparing = sub.add_parser("compare")
     comparing.add_argument("old", type=Path)
     comparing.add_argument("new", type=Path)
     args = parser.parse_args()
     if args.command == "write":
-        write(args.folder, args.n)
+        write(args.folder, args.n, [int(size) for size in args.authorities.split(",") if size],
+              args.jobs)
         return 0
     return compare(args.old, args.new)
 

@@ -87,17 +87,21 @@ class KthCount:
 class History(Sequence[Fact]):
     """One child's facts in time order, with the answers rules read remembered (see module).
 
-    A history made by :meth:`plus` keeps the history it grew from: an answer not yet
-    remembered is the parent's answer carried past the one fact added, so adding a fact
-    costs nothing until a rule asks, and then O(1) per answer asked.
+    :meth:`plus` carries each remembered answer past the fact it adds (one step each, with
+    the step the answer was found with): the planner asks the same questions of a child at
+    every step, so each is answered in O(1) from then on, and a history never needs the one
+    it grew from.  A probe (``plus(fact, probe=True)``: "what if this visit goes ahead?",
+    asked a few questions) carries an answer only when it is asked.
     """
 
-    __slots__ = ("_facts", "_memo", "_parent")
+    __slots__ = ("_facts", "_memo", "_probed")
 
     def __init__(self, facts: Iterable[Fact] = ()) -> None:
         self._facts: tuple[Fact, ...] = tuple(facts)
-        self._memo: dict[tuple[Any, ...], Any] = {}
-        self._parent: History | None = None
+        #: What was asked -> (the object asked about, the answer, its step past one more fact).
+        self._memo: dict[tuple[Any, ...], tuple[object, Any, Callable[[Any, Fact], Any]]] = {}
+        #: The history a probe was made from (its answers carried when asked), else None.
+        self._probed: History | None = None
 
     @overload
     def __getitem__(self, index: int) -> Fact: ...
@@ -121,29 +125,21 @@ class History(Sequence[Fact]):
     def facts(self) -> tuple[Fact, ...]:
         return self._facts
 
-    def plus(self, fact: Fact) -> History:
-        """This history with ``fact`` added in time order (after any fact at the same time)."""
+    def plus(self, fact: Fact, *, probe: bool = False) -> History:
+        """This history with ``fact`` added in time order (after any fact at the same time);
+        ``probe``: to be asked only a few questions (see the class)."""
         if self._facts and fact.at < self._facts[-1].at:
             # Earlier than the last fact (a planned visit this morning before one recorded this
             # afternoon): the answers are found again from the facts.
             return History(sorted((*self._facts, fact), key=lambda f: f.at))
         grown = History()
         grown._facts = (*self._facts, fact)
-        grown._parent = self
-        self._let_go_of_parent()
+        if probe:
+            grown._probed = self
+        else:
+            grown._memo = {key: (asked, advance(answer, fact), advance)
+                           for key, (asked, answer, advance) in self._memo.items()}
         return grown
-
-    def _let_go_of_parent(self) -> None:
-        """Drop the parent once this history remembers every answer the parent does.
-
-        Any answer is the same found from the facts or carried from the parent, so this
-        changes no answer; the parent could only have saved finding one never asked before.
-        Without it, a child's latest history kept every earlier one alive with its answers,
-        and that chain was most of a plan's memory.
-        """
-        parent = self._parent
-        if parent is not None and self._memo.keys() >= parent._memo.keys():
-            self._parent = None
 
     # ------------------------------------------------------------------ what rules read
 
@@ -237,8 +233,9 @@ class History(Sequence[Fact]):
 
     def _answer(self, key: tuple[Any, ...], asked: object,
                 find: Callable[[tuple[Fact, ...]], T], advance: Callable[[T, Fact], T]) -> T:
-        """The remembered answer for ``key``; else the parent's carried past the last fact;
-        else found from the facts.
+        """The remembered answer for ``key``; else, for a probe, the answer of the history it
+        was made from carried past its fact; else the answer found from the facts.  It is
+        remembered, with ``advance`` to carry it past the next fact added.
 
         Keys name what was asked by identity (hashing a filter's value on every question
         cost more than the answer): ``asked`` is held with the answer, so an id is never
@@ -247,11 +244,12 @@ class History(Sequence[Fact]):
         held = self._memo.get(key)
         if held is not None and held[0] is asked:
             return held[1]  # type: ignore[no-any-return]
-        if self._parent is not None:
-            found = advance(self._parent._answer(key, asked, find, advance), self._facts[-1])
+        probed = self._probed._memo.get(key) if self._probed is not None else None
+        if probed is not None and probed[0] is asked:
+            found = advance(probed[1], self._facts[-1])
         else:
             found = find(self._facts)
-        self._memo[key] = (asked, found)
+        self._memo[key] = (asked, found, advance)
         return found
 
 

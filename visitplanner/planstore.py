@@ -120,20 +120,15 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
     return None
 
 
-def plain(value: Any) -> Any:
-    """A model value as plain JSON values (sets sorted): the same value gives the same text,
-    in any process."""
-    return _encode(value)
-
-
 def canonical_json(value: Any) -> str:
     """A model value as compact, deterministic JSON text, for digests (never read back).
 
     Dataclasses are arrays of their compared fields' values (in field order), sets are sorted,
     enums are their values, dates, times and instants ISO text, mapping keys sorted: the same
-    value gives the same text in any process.  Unlike ``json.dumps(plain(value))`` it builds
-    no copy of the value: json's encoder walks it and calls back only for what it does not
-    know, which makes a digest of an authority's inputs about twice as cheap.
+    value gives the same text in any process.  Unlike ``json.dumps`` of the plain values the
+    plan file is written from, it builds no copy of the value: json's encoder walks it and
+    calls back only for what it does not know, which makes a digest of an authority's inputs
+    about twice as cheap.
     """
     return json.dumps(value, default=_canonical, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False)

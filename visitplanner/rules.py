@@ -73,7 +73,7 @@ class Context:
     calendar: WorkingCalendar
     records_from: date | None = None
     #: Interval ends counted so far (see :func:`end_of`), by what they are counted from.
-    ends: dict[tuple[int, Unit, Counting, datetime], date] = field(
+    ends: dict[tuple[int, Unit, Counting, datetime, object, int], date] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     #: Working days counted back so far (see :func:`working_days_back`).
     backs: dict[tuple[date, int], date] = field(
@@ -111,11 +111,13 @@ def end_of(ctx: Context, rule: Rule, interval: Interval, anchor: datetime) -> da
     """The inclusive last day of ``interval`` (resolved by the policy) counted from ``anchor``.
 
     Remembered in ``ctx``: a rule counts from the same last visit at every step of a plan
-    until a visit moves it, and working days are counted one by one.
+    until a visit moves it, and working days are counted one by one.  The anchor's zone and
+    fold are part of the key: equal instants in two zones may fall on two dates, and two
+    instants an hour apart in the autumn overlap compare equal in one zone.
     """
     resolved = ctx.policy.resolve(interval)
     counting = ctx.policy.counting_for(rule)
-    key = (resolved.count, resolved.unit, counting, anchor)
+    key = (resolved.count, resolved.unit, counting, anchor, anchor.tzinfo, anchor.fold)
     end = ctx.ends.get(key)
     if end is None:
         end = ctx.ends[key] = resolved.add_to(anchor, ctx.calendar, counting)
@@ -350,7 +352,7 @@ def deadlines(ctx: Context, child: Child, history: Sequence[Fact], on: date,
     """
     rules = ctx.policy.rules if among is None else among
     return deadlines_of(ctx, child, history, on,
-                        chosen_for(child, [Question.of(rule) for rule in rules]))
+                        [Question.of(rule) for rule in rules if may_ever_apply(rule, child)])
 
 
 def deadlines_of(ctx: Context, child: Child, history: Sequence[Fact], on: date,
@@ -367,7 +369,7 @@ def deadlines_of(ctx: Context, child: Child, history: Sequence[Fact], on: date,
 
 
 #: A rule kind's function as :func:`owed` calls it: the day ``on`` is given to all, read by some.
-KindFunction = Callable[[Context, Rule, Child, Sequence[Fact], date], "Deadline | None"]
+KindFunction = Callable[[Context, Rule, Child, Sequence[Fact], date], Deadline | None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,8 @@ def answers(history: History) -> tuple[object, ...]:
             *(history.last_recorded(f) for f in FILTERS),
             *(history.last_with(f, c) for f in FILTERS for c in ("seen_alone", "bedroom")),
             *(history.streak(f, FAILURES) for f in FILTERS),
-            history.kth(KTH, CHILD))
+            history.kth(KTH, CHILD), history.last_planned_day(), history.last_home_visit_day(),
+            history.visitors())
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -50,6 +51,17 @@ def test_a_history_grown_visit_by_visit_answers_as_one_read_at_once(seed: int) -
             answers(grown)  # asked along the way, so that answers are carried forward
         grown = grown.plus(fact)
     assert answers(grown) == answers(History(facts))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_probe_answers_as_a_history_read_at_once(seed: int) -> None:
+    facts = random_facts(seed, 12)
+    base = History(facts[:-1])
+    if seed % 2:  # every answer asked of the base first, or one
+        answers(base)
+    else:
+        base.last(FILTERS[0])
+    assert answers(base.plus(facts[-1], probe=True)) == answers(History(facts))
 
 
 def test_the_last_visits_that_count_are_read_from_the_facts() -> None:

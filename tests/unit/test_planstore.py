@@ -12,8 +12,9 @@ import pytest
 from ics_samples import sample_schedule
 
 from visitplanner.errors import PlanError
-from visitplanner.model import LONDON, VisitKind
+from visitplanner.model import LONDON, Role, VisitKind, Worker
 from visitplanner.planstore import (
+    canonical_json,
     load_schedule,
     save_schedule,
     schedule_from_json,
@@ -24,6 +25,15 @@ from visitplanner.planstore import (
 def test_a_schedule_survives_the_round_trip_exactly():
     plan = replace(sample_schedule(), notes=("note one", "note two"))
     assert schedule_from_json(schedule_to_json(plan)) == plan
+
+
+def test_a_digest_text_writes_a_value_as_its_fields_with_sets_sorted():
+    worker = Worker("w1", "Worker One", "w1@example.org", "north", Role.SOCIAL_WORKER,
+                    frozenset({4, 0}))
+    assert canonical_json(worker) == \
+        '["w1","Worker One","w1@example.org","north","social_worker",[0,4],3]'
+    assert canonical_json({"b": date(2026, 11, 23), "a": frozenset({"y", "x"})}) == \
+        '{"a":["x","y"],"b":"2026-11-23"}'
 
 
 def test_the_json_is_deterministic_and_sorted():

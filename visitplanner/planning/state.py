@@ -139,12 +139,11 @@ class Asked:
 
     @classmethod
     def of(cls, policy: Policy) -> Asked:
-        asked = {rule.id: Question.of(rule) for rule in policy.rules}
         return cls(
-            driving=tuple(asked[r.id] for r in policy.rules if r.kind in VISIT_RULES or
+            driving=tuple(Question.of(r) for r in policy.rules if r.kind in VISIT_RULES or
                           (r.kind is RuleKind.CHECK and not r.every_kth)),
-            checks=tuple(asked[r.id] for r in policy.rules_of(RuleKind.CHECK)),
-            visits=tuple(asked[r.id] for r in policy.rules if r.kind in VISIT_RULES),
+            checks=tuple(map(Question.of, policy.rules_of(RuleKind.CHECK))),
+            visits=tuple(Question.of(r) for r in policy.rules if r.kind in VISIT_RULES),
             counted=counted_rules(policy.rules),
             cites={r.id: policy.rule(r.id).source.cite() for r in policy.rules})
 

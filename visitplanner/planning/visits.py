@@ -115,7 +115,8 @@ def next_visit_due(ctx: Context, child: Child, history: History, day: date,
     """When the child's next visit would be due if this one (on ``day``, making the checks
     ``counting``) goes ahead; ``visit_rules`` chosen for the child (``ChildRules.visits``)."""
     probe = as_history(history).plus(Fact(noon(day), Location.HOME, True, Outcome.COMPLETED,
-                                          Role.SOCIAL_WORKER, counting, planned=True))
+                                          Role.SOCIAL_WORKER, counting, planned=True),
+                                     probe=True)
     dues = [d.due for d in deadlines_of(ctx, child, probe, day, visit_rules)
             if d.due is not None]
     return min(dues, default=day + NO_CADENCE_HORIZON)
