@@ -109,12 +109,15 @@ class Condition:
     education: frozenset[str] = frozenset()
 
     def holds(self, child: Child, on: date) -> bool:
-        age = child.age_on(on)
-        years = 0 if age is None or age < 0 else age
-        if self.min_age is not None and years < self.min_age:
-            return False
-        if self.under_age is not None and years >= self.under_age:
-            return False
+        # The age is worked out only for a condition with an age limit: most have none, and
+        # the planner asks at every step.
+        if self.min_age is not None or self.under_age is not None:
+            age = child.age_on(on)
+            years = 0 if age is None or age < 0 else age
+            if self.min_age is not None and years < self.min_age:
+                return False
+            if self.under_age is not None and years >= self.under_age:
+                return False
         if self.categories and not (self.categories & child.categories):
             return False
         return not (self.education and child.education not in self.education)
