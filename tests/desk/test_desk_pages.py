@@ -205,3 +205,17 @@ def test_the_team_report_is_the_compliance_report_of_its_children(client: FlaskC
     assert answer.status_code == 200 and "<svg" in page and "in timescale" in page.lower()
     assert "script-src" not in answer.headers["Content-Security-Policy"]
     assert client.get(f"/team/{TEAM}/report?from=2026-11-22&to=2026-09-01").status_code == 400
+
+
+def test_the_desk_reads_the_workspace_again_only_when_a_file_changed(workspace: Path) -> None:
+    import os
+
+    from visitplanner.desk.loaded import Loaded
+
+    loaded = Loaded()
+    first = loaded.get(workspace)
+    assert loaded.get(workspace) is first
+    children = workspace / "children.csv"
+    later = children.stat().st_mtime_ns + 1_000_000_000
+    os.utime(children, ns=(later, later))
+    assert loaded.get(workspace) is not first

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from visitplanner.decisions.store import Store
+from visitplanner.desk.loaded import Loaded
 
 #: How long a desk session lasts without a new login.
 SESSION_HOURS = 8
@@ -91,6 +92,7 @@ class DeskServices:
 
     config: DeskConfig
     store: Store
+    loaded: Loaded = field(default_factory=Loaded)
 
 
 def _error_page(error: Any) -> Any:

@@ -44,12 +44,7 @@ class View:
 
 
 def _view(team: str) -> View:
-    from visitplanner.planstore import load_schedule
-    from visitplanner.workspace import load_workspace
-
-    root = services().config.root
-    ws = load_workspace(root)
-    schedule = load_schedule(root)
+    ws, schedule = services().loaded.get(services().config.root)
     if schedule is None:
         abort(409, description="No plan is kept yet: run `visitplanner plan` first.")
     decided = overlay(Caseload(ws.children, ws.workers, ws.absences),
