@@ -79,17 +79,20 @@ def applied_decisions(root: Path, settings: Settings, environ: Mapping[str, str]
         store.close()
 
 
+#: A workspace and its kept plan already read (see :func:`plan_workspace`).
+Loaded = tuple[Workspace, Schedule | None]
+
+
 def plan_workspace(root: Path, order: PlanOrder, decisions: Sequence[Decision],
-                   keep: bool = True) -> PlanOutcome:
-    """Read the workspace and the kept plan, lay ``decisions`` over it, plan, pass the
-    guards, and keep the new plan when ``keep``."""
+                   keep: bool = True, loaded: Loaded | None = None) -> PlanOutcome:
+    """Read the workspace and the kept plan (or take them as ``loaded``, read just before),
+    lay ``decisions`` over it, plan, pass the guards, and keep the new plan when ``keep``."""
     from visitplanner.planstore import load_schedule, save_schedule
     from visitplanner.publish.syncstatus import load_worker_edits
     from visitplanner.usecases import moves_from_edits
     from visitplanner.workspace import load_workspace
 
-    ws = load_workspace(root)
-    previous = load_schedule(root)
+    ws, previous = loaded if loaded is not None else (load_workspace(root), load_schedule(root))
     check_children(len(ws.children), previous, order.force)
     outcome = decided_plan(ws, previous, order, decisions,
                            moves_from_edits(load_worker_edits(root)))
@@ -157,11 +160,13 @@ class Applied:
     sync_queued: bool
 
 
-def preview_decision(desk: Desk, decision: Decision) -> tuple[Preview, PlanOutcome]:
-    """The plan with ``decision`` added to the applied ones, against the kept plan.  Nothing
-    is written."""
+def preview_decision(desk: Desk, decision: Decision, loaded: Loaded | None = None
+                     ) -> tuple[Preview, PlanOutcome]:
+    """The plan with ``decision`` added to the applied ones, against the kept plan (read, or
+    ``loaded``).  Nothing is written."""
     applied = [d for d in desk.store.applied() if d.id != decision.id]
-    outcome = plan_workspace(desk.root, desk.order, [*applied, decision], keep=False)
+    outcome = plan_workspace(desk.root, desk.order, [*applied, decision], keep=False,
+                             loaded=loaded)
     return preview(outcome.previous, outcome.schedule, outcome.overlay.disagreements), outcome
 
 

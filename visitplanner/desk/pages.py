@@ -211,7 +211,8 @@ def preview(team: str, decision_id: int) -> Any:
         flash(f"Decision {decision_id} is {decision.status}.")
         return redirect(url_for("desk.board", team=team))
     try:
-        result, _ = preview_decision(_desk(), decision)
+        loaded = services().loaded.get(services().config.root)
+        result, _ = preview_decision(_desk(), decision, loaded)
     except VisitplannerError as exc:
         return render_template("error.html", message=str(exc),
                                problems=getattr(exc, "problems", [])), 409
