@@ -6,8 +6,11 @@ window, a team colleague whose role fits covers, preferring one who has visited
 the family before, then the least loaded; failing that, the team manager.
 
 :class:`Staff` answers availability questions; :class:`Bookings` counts the
-visits already given to each worker on each day (capacity), as a value that
-returns a new value when a visit is booked.
+visits already given to each worker on each day (capacity).
+
+The duty rota (duty.csv) is the last resort on days the office is shut: a worker on duty
+that day may make up to their shift's ``visits`` (:func:`can_visit_on_duty`).  Which
+children it may visit is the policy's (``[policy.duty]``), asked by the planner.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from visitplanner.model import SOCIAL_WORK_ROLES, Absence, Child, Role, Worker
+from visitplanner.model import SOCIAL_WORK_ROLES, Absence, Child, DutyShift, Role, Worker
 from visitplanner.workdays import WorkingCalendar
 
 #: Roles that are core-group members outside the team: they never take planned visits.
@@ -34,6 +37,8 @@ class Staff:
     after_school_slots: int = 0
     #: The team of children with no known worker ("": the first team by name).
     default_team: str = ""
+    #: The duty rota: the most visits each (worker, day) on duty may make.
+    duty: Mapping[tuple[str, date], int] = field(default_factory=dict)
     #: Each team's members in worker-id order (built once: cover asks on every visit).
     teams: Mapping[str, tuple[Worker, ...]] = field(init=False, repr=False, compare=False)
     #: Whether each worker works on each day asked so far (see ``works_on``): placement asks
@@ -52,14 +57,18 @@ class Staff:
     @classmethod
     def build(cls, workers: Iterable[Worker], absences: Iterable[Absence],
               calendar: WorkingCalendar, day_slots: int | None = None,
-              after_school_slots: int = 0, default_team: str = "") -> Staff:
+              after_school_slots: int = 0, default_team: str = "",
+              duty: Iterable[DutyShift] = ()) -> Staff:
         """``day_slots``: the most visits that fit in one working day (None: no limit);
-        ``after_school_slots``: how many of them fit in the after-school window."""
+        ``after_school_slots``: how many of them fit in the after-school window;
+        ``duty``: the rota's shifts (those of workers not in ``workers`` are left out)."""
         by_worker: dict[str, list[Absence]] = {}
         for absence in absences:
             by_worker.setdefault(absence.worker_id, []).append(absence)
-        return cls({w.id: w for w in workers}, {k: tuple(v) for k, v in by_worker.items()},
-                   calendar, day_slots, after_school_slots, default_team)
+        known = {w.id: w for w in workers}
+        shifts = {(s.worker_id, s.day): s.visits for s in duty if s.worker_id in known}
+        return cls(known, {k: tuple(v) for k, v in by_worker.items()},
+                   calendar, day_slots, after_school_slots, default_team, shifts)
 
     def capacity(self, worker_id: str) -> int:
         """Visits the worker can make in a day: their own figure, within the working day's slots."""
@@ -158,6 +167,25 @@ def can_visit(staff: Staff, bookings: Bookings, worker_id: str, day: date,
         return False
     return not after_school or \
         bookings.count_after_school(worker_id, day) < staff.after_school_slots
+
+
+def can_visit_on_duty(staff: Staff, bookings: Bookings, worker_id: str, day: date,
+                      after_school: bool = False) -> bool:
+    """True when the worker is on the duty rota on ``day``, a day the office is shut, is not
+    absent, and has a visit of their shift left (one in the after-school window when
+    ``after_school``).  On a day the office is open the rota is not used."""
+    shift = staff.duty.get((worker_id, day))
+    if shift is None or staff.calendar.is_working_day(day) or staff.is_absent(worker_id, day):
+        return False
+    if bookings.count(worker_id, day) >= shift:
+        return False
+    return not after_school or \
+        bookings.count_after_school(worker_id, day) < staff.after_school_slots
+
+
+def on_duty(staff: Staff, day: date) -> tuple[str, ...]:
+    """The workers on the duty rota on ``day``, in worker-id order."""
+    return tuple(w for w in sorted(staff.workers) if (w, day) in staff.duty)
 
 
 def latest_day(staff: Staff, bookings: Bookings, worker_id: str, first: date, last: date,

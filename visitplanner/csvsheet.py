@@ -36,6 +36,8 @@ ABSENCES_FILE = "absences.csv"
 VISITS_FILE = "visits.csv"
 DUTY_FILE = "duty.csv"
 TERMS_FILE = "terms.csv"
+#: Also named by :mod:`visitplanner.policy`'s messages (the core does not import this module).
+PLAN_VALUES_FILE = "plan_values.csv"
 #: Optional extra visit files, for an authority exporting both SSD tables.
 DEFAULT_VISIT_TIME = time(12, 0)
 #: Said instead of a personal cell's value: messages and logs never quote one.

@@ -12,6 +12,8 @@ FLAG_TEXT = {
     "unallocated": "the case is unallocated: the team manager must see that it is visited",
     "moved_earlier_for_absence": "moved earlier because the allocated worker is away later",
     "late": "later than the deadline: see the shortfall report",
+    "duty": "a duty visit on a day the office is shut: neither the allocated worker nor team "
+            "cover could meet the deadline on a working day (the duty rota, duty.csv)",
     "after_school": "after school: a child of the household is at school in the day",
     "moved_by_worker": "moved by the worker in their calendar; the move keeps to the rules",
     "moved_by_worker_rejected": "the worker's move broke a rule: planned here instead",

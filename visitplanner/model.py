@@ -91,6 +91,25 @@ KNOWN_CHECKS = (
 
 
 @dataclass(frozen=True, slots=True)
+class PlanValue:
+    """A plan's own interval for one rule (a row of plan_values.csv), in force from ``start``
+    (inclusive) until the next value for the same rule.
+
+    ``count`` and ``unit`` are an interval as the policy writes it (``unit`` is a
+    :class:`visitplanner.policy.Unit` value: "weeks", "working_days", ...).  ``set_by``
+    names the meeting ("ICPC 2026-10-01"); ``approved_by`` the roles that agreed a value
+    looser than the rule (see the rule's ``relax``).
+    """
+
+    rule_id: str
+    count: int
+    unit: str
+    start: date
+    set_by: str = ""
+    approved_by: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Child:
     """A child on a plan.  ``household`` groups siblings visited together.
 
@@ -98,6 +117,8 @@ class Child:
     ``conference_dates`` are child protection conferences (past and booked).
     ``visit_frequency_days`` is the interval set by conference or by the
     social worker and supervisor (s47); it may only tighten the policy.
+    ``plan_values`` are the plan's own intervals for named rules, with their history
+    (plan_values.csv), oldest first within each rule.
     """
 
     case_ref: str
@@ -114,6 +135,13 @@ class Child:
     education: str = "school"
     visit_frequency_days: int | None = None
     address: str = ""
+    plan_values: tuple[PlanValue, ...] = ()
+
+    def plan_values_for(self, rule_id: str) -> tuple[PlanValue, ...]:
+        """The plan's values for the rule, oldest ``start`` first (none: empty)."""
+        if not self.plan_values:
+            return ()
+        return tuple(v for v in self.plan_values if v.rule_id == rule_id)
 
     def is_born_on(self, day: date) -> bool:
         """True when the child's date of birth is recorded and is on or before ``day``."""

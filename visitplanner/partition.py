@@ -4,8 +4,8 @@ Teams share no diaries: a household's visits go to its own team (the allocated w
 colleague, the team manager).  The only way a worker of one team can hold a visit of another
 team's household is a visit kept from the previous plan (a household moved between teams);
 such teams are planned together.  So an authority is split into *parts* -- groups of teams
-joined by such visits, each with its households, workers, absences, recorded and previous
-visits -- each part is planned on its own, and the parts' schedules are merged in a fixed
+joined by such visits, each with its households, workers, absences, duty shifts, recorded and
+previous visits -- each part is planned on its own, and the parts' schedules are merged in a fixed
 order.  The merge is the same whichever order or process the parts were planned in, so
 ``--jobs`` never changes the output.
 
@@ -194,6 +194,9 @@ def _part(request: PlanRequest, index: _Index, root: str, children: list[Child],
         request, children=tuple(children), workers=workers,
         absences=_in_order(pair for w in own_ids for pair in index.absences.get(w, ())),
         visits=visits, previous=previous, default_team=default_team,
+        # A part's duty rota is its own workers' shifts: a worker's shift is never shared
+        # between parts planned apart, so its capacity is never given twice.
+        duty=tuple(s for s in request.duty if s.worker_id in own_ids),
         moves={k: v for k, v in request.moves.items() if k in kept},
         directives={k: v for k, v in request.directives.items() if k in kept})
 

@@ -20,8 +20,8 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from visitplanner.history import CHECKS_ON_THE_CHILD, Fact, History, as_history, matches
-from visitplanner.model import LONDON, Child, RecordedVisit, Worker
-from visitplanner.policy import plan_value
+from visitplanner.model import LONDON, Child, PlanValue, RecordedVisit, Worker
+from visitplanner.policy import interval_of, plan_value
 from visitplanner.policy.model import (
     Counting,
     Interval,
@@ -135,25 +135,61 @@ def working_days_back(ctx: Context, day: date, count: int) -> date:
     return back
 
 
-def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline:
+def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:
     """Next visit due under a cadence: last counting visit (or plan start) plus the interval.
 
     A failed or not-seen visit does not count (the filter requires the child
     seen), so it never resets the clock.  A plan value (days agreed at
     conference) can only tighten: the deadline is the earlier of the
-    policy's and the plan's, whatever units the policy counts in.
+    policy's and the plan's, whatever units the policy counts in.  The plan's values
+    for the rule (plan_values.csv, see :func:`_plan_value_end`) give deadlines too;
+    None when there is no interval at all (a rule with no ``every`` and no plan value:
+    the workspace refuses such a child).
     """
-    assert rule.every is not None
     counting = as_history(history).last(rule.counts)
     anchor = counting[-1].at if counting else plan_anchor(ctx, child)
-    due = end_of(ctx, rule, rule.every, anchor)
-    what = f"visit at least every {ctx.policy.resolve(rule.every)}"
+    due: date | None = None
+    what = ""
+    if rule.every is not None:
+        due = end_of(ctx, rule, rule.every, anchor)
+        what = f"visit at least every {ctx.policy.resolve(rule.every)}"
     days = plan_value(rule, child)
     if days is not None:
         planned = end_of(ctx, rule, Interval(days, Unit.CALENDAR_DAYS), anchor)
-        if planned < due:
+        if due is None or planned < due:
             due, what = planned, f"visit at least every {days} calendar days (set for this child)"
+    values = child.plan_values_for(rule.id)
+    if values:
+        due, what = _plan_value_end(ctx, rule, values, anchor, due, what)
+    if due is None:
+        return None
     return Deadline(rule.id, child.case_ref, "visit", due, what, anchor=anchor.date())
+
+
+def _plan_value_end(ctx: Context, rule: Rule, values: Sequence[PlanValue], anchor: datetime,
+                    due: date | None, what: str) -> tuple[date | None, str]:
+    """The deadline (inclusive) with the plan's values for the rule, oldest first.
+
+    The value in force on the anchor's day (the latest ``start`` on or before it) counts
+    from the anchor; each later value from 00:00 on its ``start``.  The deadline is the
+    earliest of these and of ``due`` (the rule's own, and visit_frequency_days), except
+    that an approved relaxation in force on the anchor's day (the rule has ``relax`` and
+    the value carries approvers) replaces the rule's own interval.
+    """
+    in_force = [v for v in values if v.start <= anchor.date()]
+    current = in_force[-1] if in_force else None
+    if current is not None and rule.relax is not None and current.approved_by:
+        due, what = None, ""
+    for value in ([current] if current else []) + [v for v in values if v.start > anchor.date()]:
+        start = anchor if value is current else start_of(value.start)
+        interval = interval_of(value)
+        end = end_of(ctx, rule, interval, start)
+        if due is None or end < due:
+            due = end
+            what = f"visit at least every {ctx.policy.resolve(interval)} (set for this child" + \
+                (f" by {value.set_by}" if value.set_by else "") + \
+                f" from {value.start.isoformat()})"
+    return due, what
 
 
 def first_visit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:

@@ -31,6 +31,8 @@ from visitplanner.workdays import REGIONS
 SETTINGS_FILE = "visitplanner.toml"
 #: The longest plan the settings may ask for (``plan --weeks`` has the same bound).
 MAX_WEEKS = 52
+#: The most calendars `sync` works on at once ([caldav] concurrency).
+MAX_SYNC_CONCURRENCY = 16
 
 
 # --------------------------------------------------------------------------- values
@@ -83,6 +85,7 @@ class CaldavSettings:
     ``password_command``, when set, is used instead of ``password_env``.
     ``calendars`` gives explicit calendar URLs (calendar id -> URL) for servers
     that cannot create calendars (Google); others follow the template.
+    ``concurrency``: calendars synced at once.
     """
 
     url: str
@@ -92,6 +95,7 @@ class CaldavSettings:
     password_command: str | None
     conflict: str
     calendars: Mapping[str, str] = field(default_factory=dict)
+    concurrency: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,6 +519,9 @@ SPEC: tuple[Section, ...] = (
         Option("conflict", _text(("keep_worker_edit", "overwrite")),
                "`keep_worker_edit` or `overwrite`", "keep_worker_edit",
                "What sync does when a worker has edited a visit in their calendar."),
+        Option("concurrency", _integer(1, MAX_SYNC_CONCURRENCY), "whole number from 1 to 16",
+               4, "Calendars synced at once, each over a kept-alive connection; 1 syncs them "
+               "one after another. More than 4 rarely helps and loads the server."),
     ), "Sync to a CalDAV server. Leave the section out to publish ICS files only.",
         optional=True),
     Section("desk", (

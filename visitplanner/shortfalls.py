@@ -3,15 +3,16 @@
 Pure: the calendar, staff and dates come in; a sentence comes out.  Causes:
 already overdue on the first day, no working day in the window (bank holidays,
 closures, weekends), the allocated worker's absence, no capacity on the working
-days there were, no worker of a fitting role; with any run of closed days named.
+days there were, no worker of a fitting role; with any run of closed days named, and the
+days the duty rota could have visited on but had no one free (:func:`rota_gaps`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
-from visitplanner.cover import Staff, absent_in
+from visitplanner.cover import Bookings, Staff, absent_in, can_visit_on_duty, on_duty, role_fits
 from visitplanner.model import Role, Shortfall, Worker
 
 #: A deadline already past on the plan's first day that is met within this many calendar days
@@ -71,6 +72,36 @@ def closed_runs(staff: Staff, first: date, last: date) -> list[tuple[date, date]
                 runs.append((start, day - timedelta(days=1)))
             start = None
     return runs
+
+
+def rota_gaps(staff: Staff, bookings: Bookings, duty_day: Callable[[date], bool],
+              roles: frozenset[Role], after_school: bool, first: date, last: date) -> str:
+    """The days in ``first``..``last`` (inclusive, calendar days) the policy lets the duty
+    rota visit on (``duty_day``) with no one of a fitting role on the rota free that day, as
+    a clause ("no one on the duty rota on Mon 28 Dec to Thu 31 Dec"); "" when there are none.
+    A duty visit on any of them would have met the deadline."""
+    def free(day: date) -> bool:
+        return any(role_fits(staff.workers[w], roles) and
+                   can_visit_on_duty(staff, bookings, w, day, after_school)
+                   for w in on_duty(staff, day))
+
+    gaps = [d for d in days_between(first, last) if duty_day(d) and not free(d)]
+    if not gaps:
+        return ""
+    return f"no one on the duty rota on {day_runs(gaps)}"
+
+
+def day_runs(days: Sequence[date]) -> str:
+    """Sorted ``days`` as runs of consecutive calendar days: "Fri 25 Dec, Mon 28 Dec to Thu
+    31 Dec"."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(f"{r[0]:%a %d %b}" if len(r) == 1 else f"{r[0]:%a %d %b} to {r[-1]:%a %d %b}"
+                     for r in runs)
 
 
 def days_between(first: date, last: date) -> list[date]:

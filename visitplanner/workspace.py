@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from visitplanner.csvsheet import (
     CHILDREN_FILE,
     DUTY_FILE,
     NOT_SHOWN,
+    PLAN_VALUES_FILE,
     TERMS_FILE,
     VISITS_FILE,
     WORKERS_FILE,
@@ -47,12 +48,15 @@ from visitplanner.model import (
     Child,
     DutyShift,
     PlanType,
+    PlanValue,
     RecordedVisit,
     Role,
     SchoolTerm,
     Worker,
 )
-from visitplanner.policy import Policy, child_problems, load_policy
+from visitplanner.policy import Policy, child_problems, load_policy, plan_value_problems
+from visitplanner.policy.model import Interval
+from visitplanner.policy.spec import SpecError, to_length
 from visitplanner.settings import SETTINGS_FILE, Settings, load_settings
 from visitplanner.visit_rows import (
     SSD_VISIT_FILES,
@@ -74,6 +78,7 @@ WORKER_COLUMNS = Columns(("worker_id", "name", "email", "team", "role"),
 ABSENCE_COLUMNS = Columns(("worker_id", "from", "to"), ("reason",), multiline=("reason",))
 DUTY_COLUMNS = Columns(("worker_id", "date"), ("visits", "note"))
 TERM_COLUMNS = Columns(("from", "to"), ("name",))
+PLAN_VALUE_COLUMNS = Columns(("case_ref", "rule_id", "value", "from"), ("set_by", "approved_by"))
 CATEGORIES = ("neglect", "physical", "emotional", "sexual")
 EDUCATION = ("school", "early_years", "none", "home", "alternative")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -97,6 +102,8 @@ class Tables:
     child_rows: Mapping[str, int] = field(default_factory=dict)
     duty: tuple[DutyShift, ...] = ()
     terms: tuple[SchoolTerm, ...] = ()
+    #: Each plan value's row in plan_values.csv, by (case_ref, rule_id, from).
+    plan_value_rows: Mapping[tuple[str, str, date], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +196,11 @@ def policy_problems(policy: Policy, tables: Tables) -> list[Problem]:
         for column, what, fix in child_problems(policy, child):
             where = f"{CHILDREN_FILE}, row {row}" + (f", column {column}" if column else "")
             problems.append(Problem(where, what, fix))
+        for value in child.plan_values:
+            number = tables.plan_value_rows.get((child.case_ref, value.rule_id, value.start))
+            for column, what, fix in plan_value_problems(policy, child, value):
+                problems.append(Problem(f"{PLAN_VALUES_FILE}, row {number}, column {column}",
+                                        what, fix))
     return problems
 
 
@@ -213,6 +225,7 @@ def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
     absence_sheet = read_csv(root / ABSENCES_FILE, ABSENCE_COLUMNS)
     duty_sheet = read_csv(root / DUTY_FILE, DUTY_COLUMNS)
     term_sheet = read_csv(root / TERMS_FILE, TERM_COLUMNS)
+    plan_sheet = read_csv(root / PLAN_VALUES_FILE, PLAN_VALUE_COLUMNS)
     visit_sheets = [read_visit_csv(root / name) for name in (VISITS_FILE, *SSD_VISIT_FILES)]
     worker_ids = worker_sheet.ids("worker_id")
     workers = parse_workers(worker_sheet)
@@ -220,12 +233,15 @@ def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
     absences = parse_absences(absence_sheet, worker_ids)
     duty = parse_duty(duty_sheet, worker_ids, {w.id: w.visits_per_day for w in workers})
     terms = parse_terms(term_sheet)
+    plan_values, plan_rows = parse_plan_values(plan_sheet, child_sheet.ids("case_ref"))
+    children = with_plan_values(children, plan_values)
     known = Known(worker_ids, child_sheet.ids("case_ref"), {c.case_ref: c for c in children})
     visits = parse_visits(visit_sheets, known)
-    sheets = [child_sheet, worker_sheet, absence_sheet, duty_sheet, term_sheet, *visit_sheets]
+    sheets = [child_sheet, worker_sheet, absence_sheet, duty_sheet, term_sheet, plan_sheet,
+              *visit_sheets]
     problems = [problem for sheet in sheets for problem in sheet.problems]
     tables = Tables(tuple(children), tuple(workers), tuple(absences), tuple(visits), child_rows,
-                    tuple(duty), tuple(terms))
+                    tuple(duty), tuple(terms), plan_rows)
     return tables, problems
 
 
@@ -411,3 +427,52 @@ def parse_terms(sheet: Sheet) -> list[SchoolTerm]:
         if not row.failed and first and last:
             terms.append(SchoolTerm(first, last, row.text("name")))
     return sorted(terms, key=lambda t: t.first)
+
+
+# --------------------------------------------------------------------------- plan values
+
+
+def parse_plan_values(sheet: Sheet, case_refs: Set[str] | None) -> tuple[
+        dict[str, list[PlanValue]], dict[tuple[str, str, date], int]]:
+    """plan_values.csv rows as each child's PlanValues (oldest ``from`` first within a rule),
+    and each value's row.  A child has one value per rule and ``from`` date; whether the
+    rule takes it is checked against the policy later (:func:`policy_problems`)."""
+    found: dict[str, list[PlanValue]] = {}
+    rows: dict[tuple[str, str, date], int] = {}
+    for row in sheet.rows:
+        case_ref = row.reference("case_ref", case_refs, CHILDREN_FILE)
+        rule_id, start = row.required("rule_id"), row.date_value("from", required=True)
+        interval = _plan_interval(row)
+        if case_ref and rule_id and start is not None:
+            key = (case_ref, rule_id, start)
+            if key in rows:
+                row.problem("from", f"case {case_ref} already has a value for rule {rule_id} "
+                            f"from {start} (row {rows[key]})",
+                            "give one value per rule and date; a later value starts a new row")
+            rows.setdefault(key, row.number)
+        if row.failed or interval is None or start is None:
+            continue
+        found.setdefault(case_ref, []).append(PlanValue(
+            rule_id, interval.count, interval.unit.value, start, row.text("set_by"),
+            frozenset(row.items("approved_by"))))
+    for values in found.values():
+        values.sort(key=lambda v: (v.rule_id, v.start))
+    return found, rows
+
+
+def _plan_interval(row: Row) -> Interval | None:
+    raw = row.required("value")
+    if not raw:
+        return None
+    try:
+        return to_length(raw)
+    except SpecError as error:
+        row.problem("value", str(error), error.fix or 'write e.g. "2 weeks" or "10 working_days"')
+        return None
+
+
+def with_plan_values(children: list[Child],
+                     values: Mapping[str, list[PlanValue]]) -> list[Child]:
+    """The children, each carrying its plan values (a child with none is unchanged)."""
+    return [replace(c, plan_values=tuple(values[c.case_ref])) if c.case_ref in values else c
+            for c in children]

@@ -68,7 +68,8 @@ def test_policy_check_exits_3_listing_every_problem(
         "error: policy bad.toml has problems (4 problems)",
         "  - bad.toml, rules[0] (cin-cadence).evry: unknown key (fix: did you mean 'every'?)",
         '  - bad.toml, rules[0] (cin-cadence).every: a cadence rule needs every '
-        '(fix: add every = "10 days")',
+        '(fix: add every = "10 days", or requires_plan_value = true to leave it to the '
+        'conference)',
         "  - bad.toml, rules[1] (cin-revisit).within: '10 dayz' is not an interval: write a "
         'whole number and a unit, e.g. "10 days", "15 working_days", "2 weeks", "3 months", '
         '"24 hours"',

@@ -30,11 +30,16 @@ WRITES = ("create", "update", "delete")
 
 @dataclass
 class RecordingStorage:
-    """Wraps a storage: records every call, and can run a hook before a call."""
+    """Wraps a storage: records every call, and can run a hook before and after a call.
+
+    An ``after`` hook that raises models a lost answer: the server did the request,
+    the client never heard back.
+    """
 
     inner: Any
     calls: list[str] = field(default_factory=list)
     before: Callable[[str, tuple[Any, ...]], None] | None = None
+    after: Callable[[str, tuple[Any, ...]], None] | None = None
 
     @property
     def name(self) -> str:
@@ -48,7 +53,10 @@ class RecordingStorage:
         self.calls.append(method)
         if self.before is not None:
             self.before(method, args)
-        return getattr(self.inner, method)(*args)
+        result = getattr(self.inner, method)(*args)
+        if self.after is not None:
+            self.after(method, args)
+        return result
 
     def ensure_collection(self) -> bool:
         return bool(self._call("ensure_collection"))

@@ -27,12 +27,16 @@ def uid(number: int) -> str:
 
 @functools.cache
 def document(number: int, version: int = 0, shift_hours: int = 0) -> bytes:
-    """Visit ``number`` in plan ``version`` (a new version changes the text, not the time)."""
+    """Visit ``number`` in plan ``version`` (a new version changes the text, not the time,
+    and raises SEQUENCE, as the ICS side does)."""
     start = BASE + timedelta(days=number % 20, hours=shift_hours)
-    return event_bytes(uid(number), start, f"Home visit CASE-{number:04d} (plan {version})")
+    summary = f"Home visit CASE-{number:04d} (plan {version})"
+    return event_bytes(uid(number), start, summary, sequence=version)
 
 
-def event_bytes(event_uid: str, start: datetime, summary: str, minutes: int = 60) -> bytes:
+def event_bytes(
+    event_uid: str, start: datetime, summary: str, minutes: int = 60, sequence: int = 0
+) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//visitplanner tests//EN")
     calendar.add("version", "2.0")
@@ -42,7 +46,7 @@ def event_bytes(event_uid: str, start: datetime, summary: str, minutes: int = 60
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=minutes))
     event.add("summary", summary)
-    event.add("sequence", 0)
+    event.add("sequence", sequence)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

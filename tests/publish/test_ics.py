@@ -9,6 +9,7 @@ import icalendar
 import pytest
 import vobject
 from ics_samples import ADDRESS, CHILD_NAMES, context, sample_schedule, schedule, visit
+from served_meaning import content_lines, served_zone
 
 from visitplanner.model import LONDON, VisitKind
 from visitplanner.publish import PublishState, build_documents, calendar_names, render_feed
@@ -117,6 +118,37 @@ def test_the_timezone_is_the_same_bytes_whatever_year_we_publish_in():
     )
 
 
+def _moments_that_matter(year: int) -> list[datetime]:
+    """Noon UTC on the 1st of each month, and an hour either side of each clock change."""
+    moments = [datetime(year, month, 1, 12, tzinfo=UTC) for month in range(1, 13)]
+    for month in (3, 10):
+        last_sunday = max(date(year, month, d) for d in range(25, 32) if date(year, month, d)
+                          .weekday() == 6)
+        change = datetime(last_sunday.year, month, last_sunday.day, 1, tzinfo=UTC)
+        moments += [change - timedelta(minutes=1), change, change + timedelta(hours=1)]
+    return moments
+
+
+def test_the_timezone_as_written_gives_london_time_from_2020_to_2040():
+    # dateutil builds the zone from the VTIMEZONE's own rules, as a calendar app does:
+    # it must agree with the time-zone database, not just carry the right TZID.
+    document = feeds()["w-ana"]
+    zone = served_zone(document)
+    for year in range(2020, 2041):
+        for moment in _moments_that_matter(year):
+            assert moment.astimezone(zone).utcoffset() == moment.astimezone(LONDON).utcoffset(), (
+                moment
+            )
+
+
+def test_no_property_holds_a_comma_separated_list_a_server_could_cut():
+    # Radicale keeps only the first value of such a list (Kozea/Radicale#1558).
+    for feed in feeds().values():
+        for line in content_lines(feed):
+            if line.name in ("RDATE", "EXDATE") or line.name.startswith("X-VISITPLANNER-"):
+                assert "," not in line.value.replace("\\,", ""), line
+
+
 def test_unannounced_visit_is_private_and_says_so():
     event = events(feeds()["w-ana"])["v-2@visitplanner"]
     assert event["CLASS"] == "PRIVATE"
@@ -206,11 +238,14 @@ def test_unknown_privacy_level_is_refused():
 def test_machine_readable_properties_carry_case_refs_checks_rules_and_due_by():
     event = events(feeds()["w-ana"])["v-1@visitplanner"]
     assert [str(v) for v in event["X-VISITPLANNER-CASE-REF"]] == ["C-0031", "C-0032"]
-    checks = event["X-VISITPLANNER-CHECKS"]
+    checks = event["X-VISITPLANNER-CHECK"]  # one line per check: no list a server can cut
     assert [(c.params["X-CASE-REF"], str(c)) for c in checks] == [
-        ("C-0031", "seen_alone,bedroom"),
-        ("C-0032", "seen_alone,bedroom"),
+        ("C-0031", "seen_alone"),
+        ("C-0031", "bedroom"),
+        ("C-0032", "seen_alone"),
+        ("C-0032", "bedroom"),
     ]
+    assert "X-VISITPLANNER-CHECKS" not in event
     rules = event["X-VISITPLANNER-RULE"]
     assert [(r.params["X-CASE-REF"], r.params["X-DEADLINE"], str(r)) for r in rules] == [
         ("C-0031", "20260402", "cp_10_working_days"),

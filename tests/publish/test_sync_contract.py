@@ -6,13 +6,18 @@ writes when nothing changed, a worker's own change never undone silently.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from conftest import Backend, RecordingStorage
+from conftest import Backend, RecordingStorage, _shift
+from ics_samples import context, schedule, visit
+from served_meaning import Meaning, meaning
 from sync_docs import document, documents, uid
 
+from visitplanner.model import ChildChecks, PlannedVisit
+from visitplanner.publish import PublishState, build_documents
 from visitplanner.publish.storage import href_for_uid
 from visitplanner.publish.sync import SyncPolicy, sync_calendar
 from visitplanner.publish.syncstatus import SyncStatus
@@ -187,3 +192,116 @@ def test_full_reconcile_runs_every_nth_sync(backend: Backend, status: SyncStatus
 def _remote_summaries(backend: Backend, calendar: str) -> str:
     storage = backend.storage(calendar)
     return b"".join(data for data, _ in storage.get(storage.list()).values()).decode()
+
+
+# ------------------------------------------------------------------ what the server keeps
+
+#: Visits either side of both clock changes of 2027 (28 March, 31 October).
+AROUND_THE_CLOCK_CHANGES_OF_2027 = (
+    date(2027, 3, 26),
+    date(2027, 3, 29),
+    date(2027, 6, 15),
+    date(2027, 10, 29),
+    date(2027, 11, 1),
+    date(2027, 12, 20),
+)
+MANY_CHECKS = ("seen_alone", "bedroom", "kitchen", "food", "injuries")
+
+
+def _visits_around_the_clock_changes() -> tuple[PlannedVisit, ...]:
+    return tuple(
+        dataclasses.replace(
+            visit(f"v-{n}", day, hour=9 + n),
+            checks=(ChildChecks("C-0031", MANY_CHECKS), ChildChecks("C-0032", MANY_CHECKS[1:])),
+        )
+        for n, day in enumerate(AROUND_THE_CLOCK_CHANGES_OF_2027)
+    )
+
+
+def _meant(planned: PlannedVisit, sent: bytes) -> Meaning:
+    """What the visit must mean to a reader: times from the plan (the time-zone database),
+    every check of every child; the description as sent."""
+    return Meaning(
+        uid=f"{planned.id}@visitplanner",
+        start=planned.start.astimezone(UTC),
+        end=planned.end.astimezone(UTC),
+        status="CONFIRMED",
+        checks=tuple(sorted((c.case_ref, check) for c in planned.checks for check in c.checks)),
+        description=meaning(sent).description,
+    )
+
+
+def test_what_the_server_stores_means_what_was_sent(backend: Backend, status: SyncStatus) -> None:
+    # Read back through an independent parser that builds the zone from the served VTIMEZONE,
+    # as a calendar app does: a server that cuts a list would show summer visits an hour late.
+    planned = _visits_around_the_clock_changes()
+    built, _ = build_documents(schedule(date(2027, 3, 22), planned), context(), PublishState())
+    sent = built["w-ana"]
+    calendar = backend.new_calendar()
+    storage, _ = synced(backend, calendar, sent, status)
+    stored = storage.get(href_for_uid(u) for u in sent)
+    assert len(stored) == len(planned)
+    for one in planned:
+        event_uid = f"{one.id}@visitplanner"
+        served, _etag = stored[href_for_uid(event_uid)]
+        assert meaning(served) == _meant(one, sent[event_uid]), backend.kind
+
+
+# ------------------------------------------------------------------ conflicts end
+
+
+def _served_sequence(backend: Backend, calendar: str, event_uid: str) -> int:
+    storage = backend.storage(calendar)
+    data, _ = storage.get([href_for_uid(event_uid)])[href_for_uid(event_uid)]
+    line = next(x for x in data.decode().splitlines() if x.startswith("SEQUENCE:"))
+    return int(line.removeprefix("SEQUENCE:"))
+
+
+def _worker_edits_with_sequence(backend: Backend, calendar: str, event_uid: str, seq: int) -> None:
+    """The worker's app moves the visit and raises SEQUENCE, as RFC 5545 asks of it."""
+
+    def move_and_count(event: object) -> None:
+        _shift(event, 1)
+        del event["SEQUENCE"]  # type: ignore[attr-defined]
+        event.add("sequence", seq)  # type: ignore[attr-defined]
+
+    backend._edit(calendar, event_uid, move_and_count)  # type: ignore[attr-defined]
+
+
+def test_a_worker_delete_is_reported_once_then_settled(
+    backend: Backend, status: SyncStatus
+) -> None:
+    calendar = backend.new_calendar()
+    synced(backend, calendar, documents(4), status)
+    backend.worker_delete(calendar, uid(2))
+    _, detected = synced(backend, calendar, documents(4), status)
+    assert (detected.conflicts, len(detected.worker_edits)) == (1, 1)  # type: ignore[attr-defined]
+    for _ in range(2):  # settled: the delete stands, and is never reported again
+        storage, later = synced(backend, calendar, documents(4), status)
+        assert (later.conflicts, later.worker_edits, storage.writes) == (0, (), [])  # type: ignore[attr-defined]
+    assert uid(2) not in backend.remote_uids(calendar)
+
+
+def test_our_rewrite_goes_above_the_sequence_of_the_workers_edit(
+    backend: Backend, status: SyncStatus
+) -> None:
+    calendar = backend.new_calendar()
+    synced(backend, calendar, documents(3), status)
+    _worker_edits_with_sequence(backend, calendar, uid(1), 1)
+    theirs = _served_sequence(backend, calendar, uid(1))  # caldav's save() raises it again
+    replanned = documents(3) | {uid(1): document(1, version=1)}  # SEQUENCE 1: not above
+    synced(backend, calendar, replanned, status, conflict="overwrite")
+    assert _served_sequence(backend, calendar, uid(1)) == theirs + 1
+    # The next plan's version goes above ours too, whatever the ICS side numbered it.
+    synced(backend, calendar, documents(3) | {uid(1): document(1, version=2)}, status)
+    assert _served_sequence(backend, calendar, uid(1)) == max(theirs + 2, 2)
+
+
+def test_a_visit_put_back_after_a_workers_delete_goes_above_the_sequence_they_saw(
+    backend: Backend, status: SyncStatus
+) -> None:
+    calendar = backend.new_calendar()
+    synced(backend, calendar, documents(3), status)
+    backend.worker_delete(calendar, uid(1))
+    synced(backend, calendar, documents(3), status, conflict="overwrite")
+    assert _served_sequence(backend, calendar, uid(1)) == 1

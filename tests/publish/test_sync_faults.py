@@ -187,3 +187,25 @@ def test_a_worker_delete_of_an_unconfirmed_create_is_seen_through_the_sync_token
     result = sync_calendar(store, documents(2), status, NO_WAIT)
     assert [(e.uid, e.kind) for e in result.worker_edits] == [(uid(1), "deleted")]
     assert href_for_uid(uid(1)) not in store.items  # flagged, not re-created
+
+
+def test_a_sync_state_from_before_sequence_tracking_is_opened_and_kept(tmp_path: Path) -> None:
+    import sqlite3
+
+    folder = tmp_path / ".visitplanner"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "sync.sqlite")
+    old.execute(
+        "CREATE TABLE items (calendar TEXT NOT NULL, uid TEXT NOT NULL, href TEXT NOT NULL, "
+        'etag TEXT, local_hash TEXT, fingerprint TEXT, start TEXT, "end" TEXT, '
+        "pending_hash TEXT, pending_fp TEXT, held TEXT, held_hash TEXT, "
+        "PRIMARY KEY (calendar, uid))"
+    )
+    old.execute("INSERT INTO items (calendar, uid, href) VALUES ('w-001', 'u', 'u.ics')")
+    old.commit()
+    old.close()
+    status = SyncStatus.open(tmp_path)
+    try:
+        assert status.items("w-001")["u"].sequence_seen is None
+    finally:
+        status.close()

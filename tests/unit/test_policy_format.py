@@ -49,7 +49,8 @@ def test_malformed_policy_lists_every_problem_located_with_its_fix() -> None:
     assert [p.render() for p in error.problems] == [
         "bad.toml, rules[0] (cin-cadence).evry: unknown key (fix: did you mean 'every'?)",
         'bad.toml, rules[0] (cin-cadence).every: a cadence rule needs every '
-        '(fix: add every = "10 days")',
+        '(fix: add every = "10 days", or requires_plan_value = true to leave it to the '
+        'conference)',
         "bad.toml, rules[1] (cin-revisit).within: '10 dayz' is not an interval: write a whole "
         'number and a unit, e.g. "10 days", "15 working_days", "2 weeks", "3 months", "24 hours"',
         "bad.toml, rules[1] (cin-revisit).source.document: 'nowhere' is not in "

@@ -30,6 +30,7 @@ from visitplanner.errors import PartialSyncError, PlanError, Problem, SyncError
 
 if TYPE_CHECKING:  # the CalDAV stack is imported by the functions that use it: it is slow
     from visitplanner.model import Schedule
+    from visitplanner.publish.caldav_storage import CaldavSession
     from visitplanner.publish.sync import CalendarSyncResult, PlanVerdicts, SyncPolicy
     from visitplanner.publish.syncstatus import ConflictReport, SyncStatus
     from visitplanner.settings import CaldavSettings
@@ -39,6 +40,13 @@ SYNC_COMMAND = "sync"
 #: Show a progress bar from this many documents on.
 PROGRESS_FROM = 50
 COUNTS = ("created", "updated", "deleted", "unchanged", "conflicts")
+#: Why a calendar could not be synced, as `sync --json` names it (``error_kind``).
+CONFIGURATION, SERVER_DOWN, TRANSIENT = "configuration", "server down", "transient"
+ERROR_KIND_LABELS = {
+    CONFIGURATION: "; retrying will not help",
+    SERVER_DOWN: "; retried; a re-run once it is back resumes",
+    TRANSIENT: "; retried",
+}
 #: The planner's flag on a visit whose worker move it did not keep.
 REJECTED_FLAG = "moved_by_worker_rejected"
 
@@ -159,33 +167,73 @@ def _sync_all(
     quiet: bool,
     verdicts: PlanVerdicts | None = None,
 ) -> list[CalendarSyncResult]:
-    from visitplanner.publish.caldav_storage import CaldavStorage
-    from visitplanner.publish.sync import sync_calendar
+    """Sync every calendar, ``settings.concurrency`` at once, each thread over one kept-alive
+    client and its own connection to the sync state; worker edits are recorded here, in
+    this thread, one calendar at a time, as each one finishes."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from visitplanner.publish.caldav_storage import CaldavSession
     from visitplanner.publish.syncstatus import SyncStatus
 
     total = sum(len(docs) for docs in documents.values())
     status = SyncStatus.open(root)
-    results = []
+    session = CaldavSession(*login)
+    results: dict[str, CalendarSyncResult] = {}
     with ExitStack() as stack:
         stack.callback(status.close)
+        stack.callback(session.close)
         if total >= PROGRESS_FROM and not quiet:
             bar = stack.enter_context(
                 click.progressbar(length=total, label="syncing", file=sys.stderr)
             )
             policy = _with_progress(policy, bar.update)
-        for calendar_id in sorted(documents):
-            url = calendar_url(settings, calendar_id)
-            storage = CaldavStorage.connect(url, calendar_id, *login)
-            stack.callback(storage.close)
-            result = sync_calendar(storage, documents[calendar_id], status, policy, verdicts)
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=settings.concurrency))
+        running = {
+            pool.submit(_sync_one, root, settings, calendar_id, documents[calendar_id], session,
+                        policy, verdicts): calendar_id
+            for calendar_id in sorted(documents)
+        }
+        for done in as_completed(running):
+            result = done.result()
             if not policy.dry_run:
                 _record_edits(root, status, result)
-            results.append(result)
-    return results
+            results[result.calendar] = result
+    return [results[calendar_id] for calendar_id in sorted(documents)]
+
+
+def _sync_one(
+    root: Path,
+    settings: CaldavSettings,
+    calendar_id: str,
+    desired: dict[str, bytes],
+    session: CaldavSession,
+    policy: SyncPolicy,
+    verdicts: PlanVerdicts | None,
+) -> CalendarSyncResult:
+    """One calendar, on a pool thread: its own connection to the sync state (SQLite
+    connections stay in the thread that made them)."""
+    from visitplanner.publish.sync import sync_calendar
+    from visitplanner.publish.syncstatus import SyncStatus
+
+    storage = session.storage(calendar_url(settings, calendar_id), calendar_id)
+    status = SyncStatus.open(root)
+    try:
+        return sync_calendar(storage, desired, status, policy, verdicts)
+    finally:
+        status.close()
 
 
 def _with_progress(policy: SyncPolicy, update: Callable[[int], None]) -> SyncPolicy:
-    return replace(policy, progress=update)
+    """Progress reported from the pool's threads, one at a time."""
+    import threading
+
+    lock = threading.Lock()
+
+    def report(count: int) -> None:
+        with lock:
+            update(count)
+
+    return replace(policy, progress=report)
 
 
 def _record_edits(root: Path, status: SyncStatus, result: CalendarSyncResult) -> None:
@@ -312,21 +360,28 @@ def _failure_problem(
     result: CalendarSyncResult, settings: CaldavSettings | None, authenticated: bool
 ) -> Problem:
     kind = error_kind(result)
-    label = {"configuration": "; retrying will not help", "transient": "; retried"}.get(kind, "")
+    label = ERROR_KIND_LABELS.get(kind, "")
     what = f"{result.error or 'failed'} ({kind}{label})" if kind else result.error or "failed"
     return Problem(f"calendar {result.calendar}", what, _fix_for(result, settings, authenticated))
 
 
 def error_kind(result: CalendarSyncResult) -> str:
-    """``configuration`` (fix the settings or the server, then re-run), ``transient``
-    (re-run later), or "" (ok, or not known)."""
-    from visitplanner.publish.caldav_storage import ServerUnreachableError, TlsError
+    """``configuration`` (fix the settings or the server, then re-run), ``server down``
+    (it answered, then stopped: re-run once it is back), ``transient`` (slow or failing:
+    re-run later), or "" (ok, or not known)."""
+    from visitplanner.publish.caldav_storage import (
+        ServerDownError,
+        ServerUnreachableError,
+        TlsError,
+    )
     from visitplanner.publish.storage import AuthError, NotFoundError, TransientError
 
     failure = result.failure
     if isinstance(failure, AuthError | NotFoundError | TlsError | ServerUnreachableError):
-        return "configuration"
-    return "transient" if isinstance(failure, TransientError) else ""
+        return CONFIGURATION
+    if isinstance(failure, ServerDownError):
+        return SERVER_DOWN
+    return TRANSIENT if isinstance(failure, TransientError) else ""
 
 
 def _fix_for(
@@ -347,6 +402,9 @@ def _fix_for(
         return f"check the {where} (https:// to the server's TLS port) and its certificate"
     if isinstance(failure, ServerUnreachableError):
         return f"start the CalDAV server, or check the address: the {where}"
+    if error_kind(result) == SERVER_DOWN:
+        return "the server stopped during the sync: run `visitplanner sync` again once it is " \
+            "back up; it resumes where it stopped"
     if isinstance(failure, TransientError):
         return "the server is slow or failing: run `visitplanner sync` again later; it resumes"
     return "run `visitplanner sync` again: it resumes where it stopped"

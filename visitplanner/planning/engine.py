@@ -23,7 +23,7 @@ def plan(request: PlanRequest) -> Schedule:
     ctx = Context(request.policy, request.calendar, request.records_from)
     staff = Staff.build(request.workers, request.absences, request.calendar,
                         day_slots(request.times), after_school_slots(request.times),
-                        request.default_team)
+                        request.default_team, request.duty)
     workers = {w.id: w for w in request.workers}
     households = households_of(request.children, request.end)
     state = State(

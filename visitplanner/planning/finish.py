@@ -16,11 +16,15 @@ from visitplanner.model import (
     Shortfall,
 )
 from visitplanner.outcomes import escalations, recording_tasks
-from visitplanner.planning.placement import allocated_worker
+from visitplanner.planning.placement import (
+    allocated_worker,
+    duty_allowed,
+    working_day_after_plan,
+)
 from visitplanner.planning.state import Need, PlanRequest, State
 from visitplanner.policy.model import RuleKind
 from visitplanner.rules import Context, Fact
-from visitplanner.shortfalls import missed_because, one_per_deadline
+from visitplanner.shortfalls import missed_because, one_per_deadline, rota_gaps
 from visitplanner.tags import tag_unannounced
 from visitplanner.timeslots import assign_times
 from visitplanner.verify import dated_shortfalls, kth_shortfalls, revisit_shortfalls
@@ -38,6 +42,8 @@ def report_short(request: PlanRequest, staff: Staff, children: Sequence[Child], 
     team = home_team(staff, children, allocated)
     cause = missed_because(request.today, staff, allocated, team, need.roles, need.earliest,
                            need.due, planned_on)
+    rota = missing_rota(request, staff, children, need, state)
+    cause = f"{cause}; {rota}" if rota else cause
     late_until = planned_on or request.end + timedelta(days=1)
     for deadline in need.reasons:
         if deadline.due is None or late_until <= deadline.due:
@@ -47,6 +53,18 @@ def report_short(request: PlanRequest, staff: Staff, children: Sequence[Child], 
             case_ref=child.case_ref, household=child.household, rule_id=deadline.rule_id,
             deadline=deadline.due, planned_on=planned_on,
             days_late=(late_until - deadline.due).days, reason=cause, team=team))
+
+
+def missing_rota(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
+                 state: State) -> str:
+    """The days the duty rota could have met the need on but had no one free ("" when the
+    policy gives this need no duty visits, or the next plan may meet it on a working day)."""
+    if not duty_allowed(request, children, need) or \
+            working_day_after_plan(request, need) is not None:
+        return ""
+    duty = request.policy.duty
+    return rota_gaps(staff, state.bookings, lambda d: duty.covers_day(d, request.calendar),
+                     need.roles, need.after_school, need.earliest, min(need.due, request.end))
 
 
 def finish(ctx: Context, request: PlanRequest, staff: Staff, state: State) -> Schedule:

@@ -1,5 +1,5 @@
 """Placement and cover: the latest safe day for a need, with the allocated worker, a colleague or
-the team manager.
+the team manager, and last the duty rota on a day the office is shut.
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ from visitplanner.cover import (
     Bookings,
     Staff,
     absent_in,
+    can_visit_on_duty,
     cover_order,
     earliest_day,
     home_team,
     latest_day,
+    on_duty,
     role_fits,
 )
 from visitplanner.model import Child, Worker
 from visitplanner.planning.reconcile import kept_slot, still_safe, take_previous_visit
 from visitplanner.planning.state import (
     DECISION_REJECTED_FLAG,
+    DUTY_FLAG,
     EMPTY,
     Need,
     PlanRequest,
@@ -55,19 +58,70 @@ def place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: N
 
 def fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
                 state: State) -> Slot | None:
-    """The latest safe slot: up to the target, then up to the deadline, then after it."""
+    """The latest safe slot: up to the target, then up to the deadline, then the duty rota
+    (up to the target, then up to the deadline), then after the deadline."""
     allocated = allocated_worker(staff, children, need)
     team = home_team(staff, children, allocated)
     familiar = frozenset().union(*(state.histories.get(c.case_ref, EMPTY).visitors()
                                    for c in children))
-    # Never past the plan's last day: a visit after it belongs to the next plan.
-    for first, last in ((need.earliest, min(need.target, request.end)),
-                        (max(need.earliest, need.target + timedelta(days=1)),
-                         min(need.due, request.end))):
+    windows = safe_windows(request, need)
+    for first, last in windows:
         slot = slot_within(staff, state.bookings, allocated, team, familiar, need, first, last)
         if slot is not None:
             return slot
+    if duty_allowed(request, children, need) and working_day_after_plan(request, need) is None:
+        for first, last in windows:
+            slot = duty_slot(request, staff, state.bookings, allocated, team, familiar, need,
+                             first, last)
+            if slot is not None:
+                return slot
     return slot_after_deadline(request, staff, state.bookings, allocated, team, need)
+
+
+def safe_windows(request: PlanRequest, need: Need) -> tuple[tuple[date, date], ...]:
+    """Up to the target, then the margin up to the deadline (inclusive bounds, calendar days);
+    never past the plan's last day: a visit after it belongs to the next plan."""
+    return ((need.earliest, min(need.target, request.end)),
+            (max(need.earliest, need.target + timedelta(days=1)), min(need.due, request.end)))
+
+
+def duty_allowed(request: PlanRequest, children: Sequence[Child], need: Need) -> bool:
+    """True when the policy lets the duty rota visit for a deadline of this need: one of a
+    child whose plan type ``[policy.duty]`` lists (the visit then sees the household)."""
+    duty = request.policy.duty
+    plans = {c.case_ref: c.plan_type for c in children}
+    return any(duty.allows(plans[d.case_ref]) for d in need.reasons if d.case_ref in plans)
+
+
+def working_day_after_plan(request: PlanRequest, need: Need) -> date | None:
+    """The last working day up to the deadline (inclusive) when it is after the plan's last
+    day, else None.  Such a need is the next plan's, which may meet it on that working day:
+    the duty rota is kept for deadlines that no working day can meet."""
+    last = request.calendar.latest_working_day_on_or_before(need.due)
+    return last if last > request.end else None
+
+
+def duty_slot(request: PlanRequest, staff: Staff, bookings: Bookings, allocated: Worker | None,
+              team: str, familiar: frozenset[str], need: Need, first: date,
+              last: date) -> Slot | None:
+    """The latest day in ``first``..``last`` (inclusive) the policy lets the duty rota visit
+    on and a worker on duty whose role fits has a visit left; on that day the allocated
+    worker, then one who knows the family, then one of the home team, then the least
+    loaded (then by worker id)."""
+    day = last
+    while day >= first:
+        if request.policy.duty.covers_day(day, request.calendar):
+            found = [staff.workers[w] for w in on_duty(staff, day)
+                     if role_fits(staff.workers[w], need.roles)
+                     and can_visit_on_duty(staff, bookings, w, day, need.after_school)]
+            if found:
+                worker = min(found, key=lambda w: (
+                    allocated is None or w.id != allocated.id, w.id not in familiar,
+                    w.team != team, bookings.load(w.id), w.id))
+                base = () if allocated is not None else ("unallocated",)
+                return Slot(day, worker.id, (*base, DUTY_FLAG))
+        day -= timedelta(days=1)
+    return None
 
 
 def allocated_worker(staff: Staff, children: Sequence[Child], need: Need) -> Worker | None:

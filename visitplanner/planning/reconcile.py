@@ -4,13 +4,14 @@ workers see as little change as possible.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from visitplanner.cover import Staff, can_visit, role_fits
+from visitplanner.cover import Bookings, Staff, can_visit, can_visit_on_duty, role_fits
 from visitplanner.model import LONDON, Location, Outcome, PlannedVisit, Schedule, Worker
 from visitplanner.planning.state import (
     COVER_FLAGS,
     DECIDED_FLAG,
+    DUTY_FLAG,
     Directive,
     Need,
     PlanRequest,
@@ -72,7 +73,7 @@ def reserve_previous(staff: Staff, state: State) -> None:
         for visit in visits:
             after_school = "after_school" in visit.flags
             if visit.worker_id in staff.workers and \
-                    can_visit(staff, state.bookings, visit.worker_id, visit.day, after_school):
+                    still_free(staff, state.bookings, visit, visit.day, after_school):
                 state.bookings.book(visit.worker_id, visit.day, after_school)
                 state.reserved.add(visit.id)
 
@@ -128,9 +129,18 @@ def kept_slot(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisi
                         visit.start)
     worker = staff.workers.get(visit.worker_id)
     if worker is None or not role_fits(worker, need.roles) or \
-            not can_visit(staff, state.bookings, worker.id, visit.day, need.after_school):
+            not still_free(staff, state.bookings, visit, visit.day, need.after_school):
         return None
     return Slot(visit.day, worker.id, kept_flags(visit), visit.id, visit.start)
+
+
+def still_free(staff: Staff, bookings: Bookings, visit: PlannedVisit, day: date,
+               after_school: bool) -> bool:
+    """True when the previous visit's worker can still visit on ``day``: a duty visit while
+    they are still on the rota with a visit left, any other on one of their working days."""
+    if DUTY_FLAG in visit.flags:
+        return can_visit_on_duty(staff, bookings, visit.worker_id, day, after_school)
+    return can_visit(staff, bookings, visit.worker_id, day, after_school)
 
 
 def kept_flags(visit: PlannedVisit, dropped: frozenset[str] = frozenset()) -> tuple[str, ...]:

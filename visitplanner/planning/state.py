@@ -13,6 +13,7 @@ from visitplanner.model import (
     LONDON,
     Absence,
     Child,
+    DutyShift,
     PlannedVisit,
     RecordedVisit,
     Role,
@@ -31,6 +32,11 @@ VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISI
 
 #: Flags that say who visits instead of the allocated worker.
 COVER_FLAGS = frozenset({"cover", "manager_cover"})
+
+
+#: The flag of a visit made by a worker on the duty rota on a day the office is shut: no
+#: one of the team could meet the deadline on a working day (``[policy.duty]``).
+DUTY_FLAG = "duty"
 
 
 #: Rules whose deadlines are met by visits of the kind their ``counts`` describes.
@@ -89,6 +95,8 @@ class PlanRequest:
     #: The team of households with no known worker ("": the first team by name); set when
     #: the request is one part of an authority's (see :mod:`visitplanner.partition`).
     default_team: str = ""
+    #: The duty rota (duty.csv): who may visit on days the office is shut, and how many.
+    duty: tuple[DutyShift, ...] = ()
 
     @property
     def end(self) -> date:

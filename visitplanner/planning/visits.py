@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
 
-from visitplanner.cover import Staff
+from visitplanner.cover import Staff, home_team
 from visitplanner.history import as_history
 from visitplanner.model import (
     LONDON,
@@ -22,6 +22,7 @@ from visitplanner.model import (
 )
 from visitplanner.planning.placement import allocated_worker
 from visitplanner.planning.state import (
+    DUTY_FLAG,
     EMPTY,
     Need,
     PlanRequest,
@@ -62,10 +63,13 @@ def make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Seque
     if slot.start is not None:
         state.kept_starts[visit_id] = slot.start
     start = slot.start or datetime.combine(slot.day, request.times.day_start, tzinfo=LONDON)
+    # A duty visit goes in the calendar of the household's team, whose families it sees,
+    # whichever team the worker on duty belongs to.
+    team = home_team(staff, children, allocated) if DUTY_FLAG in slot.flags else worker.team
     return PlannedVisit(
         id=visit_id, household=need.household, case_refs=tuple(c.case_ref for c in children),
         start=start, end=start + timedelta(minutes=request.times.visit_minutes),
-        worker_id=worker.id, team=worker.team, kind=need.kind, announced=True, checks=checks,
+        worker_id=worker.id, team=team, kind=need.kind, announced=True, checks=checks,
         due_by=need.due, reasons=reasons,
         allocated_worker_id=allocated.id if allocated and allocated.id != worker.id else None,
         # Late whatever the slot's origin: an overdue need placed in its clamped window,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from visitplanner.policy.model import Policy, Rule, RuleKind, VisitFilter
+from visitplanner.policy.model import DutyRota, Policy, Rule, RuleKind, VisitFilter
 
 
 def describe_policy(policy: Policy) -> str:
@@ -11,12 +11,30 @@ def describe_policy(policy: Policy) -> str:
     counting = policy.counting.value.replace("_", " ")
     lines = [policy.name, f'(policy id {policy.id}; a bare "N days" means {days}; {counting})']
     lines += [f"Note: {note}" for note in policy.notes]
+    lines += describe_duty(policy.duty)
     for rule in policy.rules:
         lines += ["", f"[{rule.id}] {describe_rule(policy, rule)}",
                   f"    Source: {rule.source.cite()}"]
         if rule.note:
             lines.append(f"    Note: {rule.note}")
     return "\n".join(lines)
+
+
+def describe_duty(duty: DutyRota) -> list[str]:
+    """The ``[policy.duty]`` table in words (nothing when the policy has none)."""
+    if not duty.plans:
+        return []
+    days = "closure days, bank holidays and weekends" if duty.weekends else \
+        "closure days and bank holidays (not weekends)"
+    plans = "/".join(sorted(p.value for p in duty.plans))
+    lines = ["", f"[duty rota] {plans} plans: the duty rota (duty.csv) visits on {days} when "
+             "neither the allocated worker nor team cover can meet a deadline; a duty visit "
+             "counts as any visit by the duty worker's role"]
+    if duty.source is not None:
+        lines.append(f"    Source: {duty.source.cite()}")
+    if duty.note:
+        lines.append(f"    Note: {duty.note}")
+    return lines
 
 
 def describe_rule(policy: Policy, rule: Rule) -> str:
@@ -61,11 +79,22 @@ def _interval(policy: Policy, rule: Rule, name: str) -> str:
 
 
 def _cadence(policy: Policy, rule: Rule) -> str:
-    text = f"a {_counting(rule.counts)} at least every {_interval(policy, rule, 'every')}"
-    if rule.plan_value:
+    if rule.every is None:
+        own = rule.plan_value or "value for this rule (plan_values.csv)"
+        text = (f"a {_counting(rule.counts)} at least as often as the plan sets: the policy "
+                f"leaves the interval to the conference, and the plan's {own} must be set")
+    else:
+        text = f"a {_counting(rule.counts)} at least every {_interval(policy, rule, 'every')}"
+    if rule.plan_value and rule.every is not None:
         text += f"; the plan's {rule.plan_value} may tighten this"
         if rule.requires_plan_value:
             text += " and must be set"
+    elif rule.requires_plan_value and rule.every is not None:
+        text += "; the plan must set its own value for this rule (plan_values.csv)"
+    if rule.relax is not None:
+        approvers = " and ".join(sorted(a.replace("_", " ") for a in rule.relax.approvers))
+        text += (f"; a plan value may relax it to no longer than every "
+                 f"{policy.resolve(rule.relax.floor)}, with the agreement of the {approvers}")
     if rule.margin:
         text += f" (planned {_interval(policy, rule, 'margin')} before the deadline)"
     return text + "."

@@ -11,7 +11,15 @@ from typing import Any
 
 from visitplanner.errors import PolicyError, Problem
 from visitplanner.model import PlanType
-from visitplanner.policy.model import Counting, Policy, Rule, RuleKind, Trigger, Unit
+from visitplanner.policy.model import (
+    Counting,
+    DutyRota,
+    Policy,
+    Rule,
+    RuleKind,
+    Trigger,
+    Unit,
+)
 from visitplanner.policy.spec import FIELDS, KINDS, POLICY_FIELDS, SpecError
 
 #: The bundled policies (``NAME.toml``), package data read through :mod:`importlib.resources`
@@ -100,6 +108,7 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
     rules = [_rule(raw, f"{filename}, rules[{i}]", documents, problems)
              for i, raw in enumerate(raw_rules)]
     _check_unique_ids(raw_rules, filename, problems)
+    _check_duty_source(header.get("duty"), documents, filename, problems)
     if problems:
         return None
     return Policy(
@@ -108,7 +117,8 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
         days_unit=header.get("days", Unit.CALENDAR_DAYS),
         counting=header.get("counting", Counting.DAY_0),
         rules=tuple(r for r in rules if r), notes=header.get("notes", ()),
-        holiday_region=header.get("holiday_region", ""))
+        holiday_region=header.get("holiday_region", ""),
+        duty=header.get("duty", DutyRota()))
 
 
 def _header(data: dict[str, Any], filename: str, problems: list[Problem]) -> dict[str, Any]:
@@ -202,6 +212,15 @@ def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, wher
     if "plan_value" in values and values["plan_value"] not in PLAN_VALUES:
         bad("plan_value", f"unknown plan column {values['plan_value']!r}",
             f"use one of {', '.join(sorted(PLAN_VALUES))}")
+    if kind is RuleKind.CADENCE and "every" not in given and \
+            values.get("requires_plan_value") is not True:
+        bad("every", "a cadence rule needs every",
+            'add every = "10 days", or requires_plan_value = true to leave it to the conference')
+    if "relax" in values and "every" in values:
+        _check_relax(values, bad)
+    elif "relax" in values and "every" not in given:
+        bad("relax", "relaxing needs the cadence's own every to relax from",
+            'add every = "4 weeks", or remove relax')
     if kind is RuleKind.QUOTA and not ({"at_least", "at_most"} & given):
         bad("at_least", "a quota needs at_least or at_most", "add at_least = 1")
     if kind is RuleKind.CHECK and len({"every_kth", "between", "within"} & given) != 1:
@@ -211,6 +230,18 @@ def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, wher
         _check_trigger(values, given, bad)
 
 
+def _check_relax(values: dict[str, Any], bad: Any) -> None:
+    """The floor a plan value may relax to is no shorter than the rule's own ``every`` (a bare
+    "N days" compares as calendar days here)."""
+    floor, every = values["relax"].floor, values["every"]
+    if every.is_longer_than(floor):
+        bad("relax.floor", f"the floor {floor} is shorter than every {every}",
+            f"give a floor of at least {every}, or remove relax")
+    if not values["relax"].approvers:
+        bad("relax.approvers", "no approvers are named",
+            'name who must agree, e.g. approvers = ["team_manager"]')
+
+
 def _check_trigger(values: dict[str, Any], given: set[str], bad: Any) -> None:
     trigger = values["trigger"]
     if trigger is Trigger.CONSECUTIVE_FAILURES and "after" not in given:
@@ -218,6 +249,16 @@ def _check_trigger(values: dict[str, Any], given: set[str], bad: Any) -> None:
             'add after = ["no_access", "cancelled"]')
     if trigger is not Trigger.CONSECUTIVE_FAILURES and "period" not in given:
         bad("period", f"{trigger.value} needs a period", 'add period = "10 days"')
+
+
+def _check_duty_source(duty: DutyRota | None, documents: dict[str, str], filename: str,
+                       problems: list[Problem]) -> None:
+    """The ``[policy.duty]`` table cites a document of ``[policy.documents]``, as a rule does."""
+    if duty is None or duty.source is None or duty.source.document in documents:
+        return
+    problems.append(Problem(f"{filename}, key policy.duty.source.document",
+                            f"{duty.source.document!r} is not in [policy.documents]",
+                            f"use one of {', '.join(documents) or '(none defined)'}"))
 
 
 def _check_unique_ids(raw_rules: list[Any], filename: str, problems: list[Problem]) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
@@ -81,6 +82,24 @@ class Interval:
         days = self.count * (7 if self.unit is Unit.WEEKS else 1)
         return day + timedelta(days=days + shift)
 
+    def is_longer_than(self, other: Interval) -> bool:
+        """True when this interval is longer than ``other`` (both resolved: no ``days``).
+
+        The same unit compares counts; different units compare nominal calendar days (a
+        working day is 7/5 of a day, a month 365.25/12 days, an hour 1/24): "2 weeks" is
+        not longer than "10 working_days", "1 month" is longer than "4 weeks".
+        """
+        if self.unit is other.unit:
+            return self.count > other.count
+        return self.count * _NOMINAL_DAYS[self.unit] > other.count * _NOMINAL_DAYS[other.unit]
+
+
+#: Calendar days per unit, to compare intervals of different units (see ``is_longer_than``).
+_NOMINAL_DAYS: Mapping[Unit, Fraction] = {
+    Unit.DAYS: Fraction(1), Unit.CALENDAR_DAYS: Fraction(1), Unit.WORKING_DAYS: Fraction(7, 5),
+    Unit.WEEKS: Fraction(7), Unit.MONTHS: Fraction(1461, 48), Unit.HOURS: Fraction(1, 24),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -92,6 +111,37 @@ class Source:
 
     def cite(self) -> str:
         return f'{self.document}, {self.section}: "{self.quote}"'
+
+
+@dataclass(frozen=True, slots=True)
+class DutyRota:
+    """Which children the duty rota (the workspace's duty.csv) may visit on days the office
+    is shut: closure days and bank holidays, and weekends too when ``weekends``.
+
+    ``plans`` empty (the default): no duty visits, so a deadline inside a closure is a
+    shortfall.  A duty visit counts toward every rule as any visit by the duty worker's
+    role does.  On a day the office is open the rota is not used: the team's own
+    working days and cover apply.
+    """
+
+    plans: frozenset[PlanType] = frozenset()
+    weekends: bool = False
+    source: Source | None = None
+    note: str = ""
+
+    def allows(self, plan_type: PlanType) -> bool:
+        return plan_type in self.plans
+
+    def covers_day(self, day: date, calendar: WorkingCalendar) -> bool:
+        """True when ``day`` is a day the office is shut on which the rota may visit: a
+        closure or bank holiday (Monday to Friday), or a weekend day when ``weekends``."""
+        if calendar.is_working_day(day):
+            return False
+        return self.weekends or day.weekday() < SATURDAY
+
+
+#: ``date.weekday()`` of Saturday (Monday is 0): 5 and 6 are the weekend.
+SATURDAY = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +194,15 @@ class VisitFilter:
     announced: bool | None = None
     roles: frozenset[Role] = frozenset()
     checks: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Relax:
+    """How far a plan value may loosen a cadence: to no longer than ``floor``, and only with
+    the agreement of every one of ``approvers`` (roles, e.g. team_manager, conference_chair)."""
+
+    floor: Interval
+    approvers: frozenset[str]
 
 
 class RuleKind(StrEnum):
@@ -201,6 +260,7 @@ class Rule:
     preference: str = ""
     fallback: str = ""
     counting: Counting | None = None
+    relax: Relax | None = None
 
     def applies_to(self, child: Child, on: date) -> bool:
         """True when the rule covers this child's plan type and the condition holds on ``on``."""
@@ -225,6 +285,8 @@ class Policy:
     rules: tuple[Rule, ...]
     notes: tuple[str, ...] = ()
     holiday_region: str = ""
+    #: Who the duty rota may visit on days the office is shut (``[policy.duty]``).
+    duty: DutyRota = DutyRota()
     #: Rules by id and by kind, built once: the planner asks for them at every step.
     _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
     _by_kind: Mapping[RuleKind, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)

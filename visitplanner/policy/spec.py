@@ -20,7 +20,9 @@ from visitplanner.model import Location, Outcome, PlanType, Role
 from visitplanner.policy.model import (
     Condition,
     Counting,
+    DutyRota,
     Interval,
+    Relax,
     RuleKind,
     Source,
     Trigger,
@@ -233,9 +235,44 @@ def to_documents(raw: Any) -> dict[str, str]:
     return {str(key): to_str(value) for key, value in raw.items()}
 
 
+#: Keys of the ``relax`` table (a cadence a plan value may loosen, with approval).
+RELAX_FIELDS: dict[str, Field] = {
+    "floor": Field(to_length, "the longest interval a plan value may relax the cadence to",
+                   '"6 weeks"'),
+    "approvers": Field(to_texts_set, "roles who must all agree (plan_values.csv approved_by)",
+                       '["team_manager", "conference_chair"]'),
+}
+
 to_counts = _table(COUNTS_FIELDS, VisitFilter)
 to_when = _table(WHEN_FIELDS, Condition)
 to_source = _table(SOURCE_FIELDS, Source)
+to_relax = _table(RELAX_FIELDS, Relax)
+
+#: Keys of the ``[policy.duty]`` table: who the duty rota (duty.csv) may visit.
+DUTY_FIELDS: dict[str, Field] = {
+    "plans": Field(to_plan_types, "plan types the duty rota may visit on days the office is "
+                   "shut (closure days and bank holidays); none without this table",
+                   '["CP", "S47"]'),
+    "weekends": Field(to_bool, "the duty rota visits on Saturdays and Sundays too (default "
+                      "false: closure days and bank holidays only)", "true"),
+    "source": Field(to_source, "document, section and quoted sentence", "{...}"),
+    "note": Field(to_str, "why the table reads as it does (interpretations)", '"..."'),
+}
+
+#: Keys a ``[policy.duty]`` table must give: what it allows, and the sentence that says so.
+DUTY_REQUIRED = ("plans", "source")
+
+
+def to_duty(raw: Any) -> DutyRota:
+    """The ``[policy.duty]`` table; ``plans`` and ``source`` are required."""
+    duty: DutyRota = _table(DUTY_FIELDS, DutyRota)(raw)
+    missing = [key for key in DUTY_REQUIRED if key not in raw]
+    if missing:
+        raise SpecError(f"missing {', '.join(missing)}",
+                        "; ".join(f"add {k} = {DUTY_FIELDS[k].example}: {DUTY_FIELDS[k].help}"
+                                  for k in missing))
+    return duty
+
 
 #: Every key a rule may carry.
 FIELDS: dict[str, Field] = {
@@ -247,7 +284,8 @@ FIELDS: dict[str, Field] = {
     "when": Field(to_when, "condition on the child on the visit date", "{ min_age = 3 }"),
     "note": Field(to_str, "why the rule reads as it does (interpretations, ambiguities)", '"..."'),
     "counts": Field(to_counts, "which visits count toward the rule", '{ location = "home" }'),
-    "every": Field(to_length, "the longest allowed gap between counting visits", '"10 days"'),
+    "every": Field(to_length, "the longest allowed gap between counting visits (a cadence "
+                   "with none takes the plan's value)", '"10 days"'),
     "within": Field(to_interval, "deadline after the anchor event", '"3 working_days"'),
     "window": Field(to_length, "rolling window length for a quota", '"3 months"'),
     "period": Field(to_length, "how long without a qualifying visit triggers it", '"6 weeks"'),
@@ -271,7 +309,10 @@ FIELDS: dict[str, Field] = {
     "headings": Field(to_texts, "headings the record of a visit must use", '["purpose of visit"]'),
     "plan_value": Field(to_str, "children.csv column a plan may set to tighten the rule",
                         '"visit_frequency_days"'),
-    "requires_plan_value": Field(to_bool, "the plan must supply plan_value (no default)", "true"),
+    "requires_plan_value": Field(to_bool, "the plan must supply a value: plan_value, or a "
+                                 "plan_values.csv row for the rule (no default)", "true"),
+    "relax": Field(to_relax, "a plan value may loosen the cadence, down to `floor`, when all "
+                   "`approvers` agreed", '{ floor = "6 weeks", approvers = ["team_manager"] }'),
     "preference": Field(to_str, "a soft preference: vary_time_of_day", '"vary_time_of_day"'),
     "fallback": Field(to_str, "cover: who takes visits no colleague can", '"team_manager"'),
     "counting": Field(_enum(Counting, "a counting convention"),
@@ -297,8 +338,10 @@ def _kind(summary: str, required: str, optional: str = "") -> KindSpec:
 KINDS: dict[RuleKind, KindSpec] = {
     RuleKind.CADENCE: _kind(
         "At least one counting visit every `every`. The anchor with no visit yet is the plan "
-        "start. A plan value (e.g. visit_frequency_days) may only tighten it.",
-        "every", "counts margin plan_value requires_plan_value counting"),
+        "start. A plan value (e.g. visit_frequency_days) may only tighten it. With no `every` "
+        "the policy leaves the cadence to the conference: `requires_plan_value = true` is then "
+        "needed, and a child without the plan's value is an input problem.",
+        "", "every counts margin plan_value requires_plan_value counting relax"),
     RuleKind.FIRST_VISIT: _kind(
         "A first counting visit within `within` of `event` (referral or plan_start).",
         "event within", "counts margin counting"),
@@ -346,6 +389,8 @@ POLICY_FIELDS: dict[str, Field] = {
                             "working days (only weekends and closures are off)", '"ENG"'),
     "documents": Field(to_documents, "document key = title and where to find it",
                        "{ camden = \"...\" }"),
+    "duty": Field(to_duty, "who the duty rota (duty.csv) may visit on days the office is shut "
+                  "(see `[policy.duty]` below)", '{ plans = ["CP"], source = {...} }'),
 }
 
 
@@ -360,9 +405,17 @@ def reference_markdown() -> str:
     lines += ["", "## Rule keys", "", "| key | meaning | example |", "|---|---|---|"]
     lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in FIELDS.items()]
     for title, table in (("counts", COUNTS_FIELDS), ("when", WHEN_FIELDS),
-                         ("source", SOURCE_FIELDS)):
+                         ("source", SOURCE_FIELDS), ("relax", RELAX_FIELDS)):
         lines += ["", f"### `{title}` table", "", "| key | meaning | example |", "|---|---|---|"]
         lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in table.items()]
+    lines += ["", "## [policy.duty]", "",
+              "Optional. Which children the workspace's duty rota (duty.csv) may visit on days "
+              "the office is shut, after the allocated worker and team cover. Without it, no "
+              "duty visits are planned. A duty visit counts toward every rule as any visit by "
+              "the duty worker's role does.", "",
+              "| key | meaning | example |", "|---|---|---|"]
+    lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in DUTY_FIELDS.items()]
+    lines += ["", "Requires: " + ", ".join(f"`{k}`" for k in DUTY_REQUIRED) + "."]
     lines += ["", "A rule with no `counts` table counts home visits where the child was seen "
               "(`{ location = \"home\", child_seen = true }`), by any role."]
     lines += ["", "Interval units: " + ", ".join(f"`{u.value}`" for u in Unit)
@@ -377,4 +430,33 @@ def reference_markdown() -> str:
         lines += [f"### `{kind.value}`", "", spec.summary, "",
                   f"Requires: {required}. Also takes: {optional}.", ""]
     lines += ["Every rule also takes " + ", ".join(f"`{k}`" for k in sorted(_COMMON)) + ".", ""]
+    lines += ["## Examples", ""]
+    for title, example in EXAMPLES:
+        lines += [f"### {title}", "", "```toml", example, "```", ""]
     return "\n".join(lines)
+
+
+#: Short examples of the shapes an authority's policy may take, for the reference.
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("A cadence left to the conference (no `every`)",
+     '[[rules]]\nid = "s47-cadence"\nkind = "cadence"\nplans = ["S47"]\n'
+     "requires_plan_value = true\n"
+     'source = { document = "manual", section = "3", quote = "As often as the strategy '
+     'meeting sets." }\n\n'
+     "# A child on S47 with no plan_values.csv row for s47-cadence is refused:\n"
+     "# children.csv, row 4: rule s47-cadence needs the plan to set its interval ..."),
+    ("Plan values for any cadence, in its own unit, with history (plan_values.csv)",
+     "# plan_values.csv: the value in force is the one with the latest `from` on or before\n"
+     "# the last counting visit; a later value counts from its `from` day. Only tighter:\n"
+     "# case_ref,rule_id,value,from,set_by,approved_by\n"
+     "# C104,cp-cadence,1 week,2026-10-01,ICPC 2026-10-01,\n"
+     "# C104,cp-cadence,10 working_days,2027-01-04,RCPC 2027-01-04,"),
+    ("Relaxing with approval, down to a floor (`relax`)",
+     '[[rules]]\nid = "cin-cadence"\nkind = "cadence"\nplans = ["CIN"]\nevery = "4 weeks"\n'
+     'relax = { floor = "6 weeks", approvers = ["team_manager", "conference_chair"] }\n'
+     'source = { document = "manual", section = "2", quote = "Every 4 weeks; up to 6 with '
+     'agreement." }\n\n'
+     "# plan_values.csv: C105,cin-cadence,6 weeks,2026-11-02,CIN review,"
+     "team_manager;conference_chair\n"
+     "# A looser value without every approver, or longer than the floor, is refused."),
+)

@@ -15,13 +15,21 @@ than its object API (``Calendar.save_event``, ``get_objects_by_sync_token``):
 
 DAVClient still does the parts worth reusing: the HTTP session (niquests),
 authentication negotiation on 401, and TLS verification (always on here).
+
+The calendars of one sync share a :class:`CaldavSession`: one kept-alive client per
+thread (calendars are synced at once, a client is not shared between threads), and
+what was learnt of the server -- its authentication scheme, so that later clients
+send the login with their first request instead of after a 401, and whether it has
+answered, so that a refused connection afterwards reads "the server went down".
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
@@ -49,6 +57,10 @@ CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 ICS_HEADERS = {"Content-Type": "text/calendar; charset=utf-8"}
 XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8"}
 VALID_SYNC_TOKEN = "{DAV:}valid-sync-token"
+#: Statuses that say "not now" rather than "no": 408 Request Timeout, 423 Locked (Xandikos
+#: while another write holds the collection), 425 Too Early, 429 Too Many Requests; and
+#: every 5xx.  The sync retries them with backoff, on every method.
+TRANSIENT_STATUSES = frozenset({408, 423, 425, 429})
 MULTIGET_BATCH = 100
 MAX_SYNC_PAGES = 50
 
@@ -73,6 +85,11 @@ class ServerUnreachableError(StorageError):
     A configuration problem (a wrong address, or the server is not running),
     so it is not retried, unlike a timeout or a dropped connection.
     """
+
+
+class ServerDownError(TransientError):
+    """The server answered earlier in this run, and now refuses connections: it stopped
+    (a crash, a restart).  Retried like any transient failure; a re-run resumes."""
 
 
 class TlsError(StorageError):
@@ -151,6 +168,90 @@ class _Entry:
     is_collection: bool
 
 
+#: The authentication schemes caldav's client can be told to use from the start.
+_SCHEMES = {"HTTPBasicAuth": "basic", "HTTPDigestAuth": "digest", "HTTPBearerAuth": "bearer"}
+
+
+class CaldavSession:
+    """What the calendars of one sync share with one server (see the module docstring).
+
+    Thread-safe: each thread gets its own client, made with the login scheme once any
+    client has learnt it.  :meth:`close` closes every client it made.
+    """
+
+    def __init__(
+        self, username: str | None = None, password: str | None = None, timeout: int = 30
+    ) -> None:
+        self.username, self.password, self.timeout = username, password, timeout
+        self.answered = False
+        self._scheme: str | None = None
+        self._lock = threading.Lock()
+        self._first_answer = threading.Lock()
+        self._local = threading.local()
+        self._clients: list[DAVClient] = []
+
+    def client(self, url: str) -> DAVClient:
+        """This thread's client (any URL of the server will do: requests name their URL)."""
+        client: DAVClient | None = getattr(self._local, "client", None)
+        if client is not None:
+            return client
+        with self._lock:
+            client = DAVClient(
+                url=url,
+                username=self.username,
+                password=self.password,
+                timeout=self.timeout,
+                ssl_verify_cert=True,
+                enable_rfc6764=False,
+                auth_type=self._scheme if self.password is not None else None,
+            )
+            self._clients.append(client)
+        self._local.client = client
+        return client
+
+    @contextmanager
+    def gate(self, client: DAVClient) -> Iterator[None]:
+        """Until the server has answered once, one request at a time: the calendars started
+        at once then learn its login scheme from the first 401, rather than one 401 each."""
+        if not self.answered:
+            with self._first_answer:
+                self._log_in_from_the_start(client)
+                yield
+            return
+        self._log_in_from_the_start(client)
+        yield
+
+    def _log_in_from_the_start(self, client: DAVClient) -> None:
+        if self._scheme is not None and client.auth is None and self.password is not None:
+            client.build_auth_object([self._scheme])
+
+    def learn(self, client: DAVClient) -> None:
+        """After an answer: remember the scheme the client negotiated, and that it answered."""
+        self.answered = True
+        if self._scheme is None and client.auth is not None:
+            self._scheme = _SCHEMES.get(type(client.auth).__name__)
+
+    def storage(self, url: str, name: str) -> CaldavStorage:
+        """The collection at ``url``, over this thread's client."""
+        _refuse_login_in(url, name)
+        return CaldavStorage(url=url, client=self.client(url), name=name, timeout=self.timeout,
+                             session=self)
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients:
+                client.close()
+            self._clients.clear()
+
+
+def _refuse_login_in(url: str, name: str) -> None:
+    if "@" in urlsplit(url).netloc:
+        raise StorageError(
+            f"the address of {name} holds a user name or password (user:password@); "
+            "give the login through the environment or password_command instead"
+        )
+
+
 @dataclass
 class CaldavStorage:
     """One calendar collection on a CalDAV server (``url`` ends with ``/``).
@@ -164,6 +265,11 @@ class CaldavStorage:
     name: str = "caldav"
     requests: int = 0
     timeout: int = 30
+    #: Whether the server has answered this storage: a refused connection after that is
+    #: a server that went down (transient), not a wrong address (configuration).
+    answered: bool = False
+    #: Shared with the other calendars of the sync (None: this storage's own client).
+    session: CaldavSession | None = None
     _path: str = field(init=False)
     _address: str = field(init=False)
 
@@ -187,11 +293,7 @@ class CaldavStorage:
         A ``user:password@`` in ``url`` is refused (:class:`StorageError`, the address not
         repeated): the login is ``username`` and ``password`` only, never a workspace file's.
         """
-        if "@" in urlsplit(url).netloc:
-            raise StorageError(
-                f"the address of {name} holds a user name or password (user:password@); "
-                "give the login through the environment or password_command instead"
-            )
+        _refuse_login_in(url, name)
         client = DAVClient(
             url=url,
             username=username,
@@ -203,7 +305,9 @@ class CaldavStorage:
         return cls(url=url, client=client, name=name, timeout=timeout)
 
     def close(self) -> None:
-        self.client.close()
+        """Close the client, unless it is the session's (the session closes its own)."""
+        if self.session is None:
+            self.client.close()
 
     # ------------------------------------------------------------------ Storage
 
@@ -220,6 +324,7 @@ class CaldavStorage:
             return True
         if response.status in (405, 409):  # it already exists
             return False
+        self._raise_for_status(response.status, "MKCALENDAR")
         raise StorageError(f"MKCALENDAR {self.name}: HTTP {response.status} from {self._address}")
 
     def list(self) -> dict[str, str]:
@@ -282,7 +387,7 @@ class CaldavStorage:
                 raise InvalidSyncTokenError(str(failure)) from failure
             raise
         if response.status != 207:
-            if response.status >= 500:
+            if _is_transient(response.status):
                 raise TransientError(
                     f"sync-collection of {self.name}: HTTP {response.status} from {self._address}"
                 )
@@ -341,7 +446,7 @@ class CaldavStorage:
             raise PreconditionFailedError(message)
         if status == 404:
             raise NotFoundError(message)
-        if status >= 500 or status in (408, 429):
+        if _is_transient(status):
             raise TransientError(message)
         raise StorageError(message)
 
@@ -350,8 +455,10 @@ class CaldavStorage:
     ) -> DAVResponse:
         """Send one request, turning library exceptions into storage errors."""
         self.requests += 1
+        gate = self.session.gate(self.client) if self.session is not None else nullcontext()
         try:
-            return self.client.request(url, method, body, headers or {})  # type: ignore[arg-type]
+            with gate:
+                response = self._request(url, method, body, headers or {})
         except caldav_error.AuthorizationError as failure:
             if VALID_SYNC_TOKEN in failure.preconditions:
                 raise InvalidSyncTokenError(f"{self.name}: sync token refused") from failure
@@ -365,7 +472,27 @@ class CaldavStorage:
                 f"the server at {self._address} is busy (HTTP {failure.status})"
             ) from failure
         except http.exceptions.RequestException as failure:
-            raise _connection_failure(failure, self._address, self.timeout) from failure
+            problem = _connection_failure(failure, self._address, self.timeout)
+            answered = self.answered or (self.session is not None and self.session.answered)
+            if isinstance(problem, ServerUnreachableError) and answered:
+                message = f"the server at {self._address} stopped answering (connection refused)"
+                raise ServerDownError(message) from failure
+            raise problem from failure
+        return response
+
+    def _request(
+        self, url: str, method: str, body: str | bytes, headers: dict[str, str]
+    ) -> DAVResponse:
+        response = self.client.request(url, method, body, headers)  # type: ignore[arg-type]
+        self.answered = True
+        if self.session is not None:
+            self.session.learn(self.client)
+        return response
+
+
+def _is_transient(status: int) -> bool:
+    """Whether ``status`` says "not now" (see :data:`TRANSIENT_STATUSES`)."""
+    return status >= 500 or status in TRANSIENT_STATUSES
 
 
 def _entries(tree: etree._Element | None) -> Iterator[_Entry]:

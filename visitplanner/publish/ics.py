@@ -16,8 +16,12 @@ Stability rules (so that subscribed clients update events in place):
   content changed, else the stamp published last time.
 * SEQUENCE starts at 0 and rises by 1 each time the content changes
   (including when an item is withdrawn and published as CANCELLED).
-* The VTIMEZONE covers 2020-2040 whatever the year, so unchanged input gives
-  byte-identical output.
+* The VTIMEZONE states Europe/London's yearly rules (RRULE), so unchanged input
+  gives byte-identical output whatever the year.
+
+What servers keep (``docs/ics.md``): no property holds a comma-separated list of
+values where a server might keep only the first (Radicale does): one
+``X-VISITPLANNER-CHECK`` line per check, yearly rules in the VTIMEZONE.
 
 Speed (an authority publishes tens of thousands of items): an item is rendered
 (icalendar component -> bytes) only when its *fingerprint* -- a digest of the plan
@@ -71,10 +75,30 @@ MINIMAL, STANDARD, FULL = "minimal", "standard", "full"
 PRIVACY_LEVELS = (MINIMAL, STANDARD, FULL)
 PRODID = "-//visitplanner//visitplanner//EN"
 TZID = "Europe/London"
-#: The VTIMEZONE's fixed range: it must not depend on the year we publish in.
-TIMEZONE_FIRST_DATE = date(2020, 1, 1)
-TIMEZONE_LAST_DATE = date(2041, 1, 1)
-#: How often subscribing clients should fetch a feed again.
+#: Europe/London as two yearly rules (EU summer time since 1996: the last Sunday of March
+#: and of October, at 01:00 UTC), not one RDATE list per observance: Radicale keeps only the
+#: first value of a comma-separated list (Kozea/Radicale#1558), and a client building the
+#: zone from a truncated list shows every later summer-time visit an hour late.  Rules
+#: survive every server, and are the same bytes whatever the year we publish in.
+_LONDON_TIMEZONE = (
+    "BEGIN:VTIMEZONE\r\n"
+    f"TZID:{TZID}\r\n"
+    "BEGIN:DAYLIGHT\r\n"
+    "DTSTART:19960331T010000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+    "TZNAME:BST\r\n"
+    "TZOFFSETFROM:+0000\r\n"
+    "TZOFFSETTO:+0100\r\n"
+    "END:DAYLIGHT\r\n"
+    "BEGIN:STANDARD\r\n"
+    "DTSTART:19961027T020000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+    "TZNAME:GMT\r\n"
+    "TZOFFSETFROM:+0100\r\n"
+    "TZOFFSETTO:+0000\r\n"
+    "END:STANDARD\r\n"
+    "END:VTIMEZONE\r\n"
+).encode("ascii")
 REFRESH_INTERVAL = timedelta(hours=1)
 
 _MANAGER_ROLES = frozenset({Role.PRACTICE_MANAGER, Role.TEAM_MANAGER})
@@ -99,7 +123,8 @@ _NAMING_NO_ONE = frozenset({
     "DTSTART", "DTEND", "DUE", "STATUS", "CLASS", "TRANSP", "CATEGORIES", "PRIORITY",
     "RELATED-TO", "X-VISITPLANNER-KIND", "X-VISITPLANNER-HOUSEHOLD", "X-VISITPLANNER-WORKER",
     "X-VISITPLANNER-ANNOUNCED", "X-VISITPLANNER-DUE-BY", "X-VISITPLANNER-CASE-REF",
-    "X-VISITPLANNER-CHECKS", "X-VISITPLANNER-RULE", "X-VISITPLANNER-COVER-FOR",
+    "X-VISITPLANNER-CHECK", "X-VISITPLANNER-RULE", "X-VISITPLANNER-COVER-FOR",
+    "X-VISITPLANNER-CHECKS",  # the earlier comma-separated form, on items kept from then
     "X-VISITPLANNER-NO-SLACK", "X-VISITPLANNER-RECORD-BY", "X-VISITPLANNER-DAYS-LATE",
     "X-VISITPLANNER-NOTIFY", "X-VISITPLANNER-FIRED",
 })
@@ -275,18 +300,9 @@ def calendar_names(calendar_ids: Iterable[str], ctx: PublishContext) -> dict[str
     return names
 
 
-@functools.cache
-def _built_timezone_bytes() -> bytes:
-    timezone = Timezone.from_tzid(
-        TZID, first_date=TIMEZONE_FIRST_DATE, last_date=TIMEZONE_LAST_DATE
-    )
-    result: bytes = timezone.to_ical()
-    return result
-
-
 def london_timezone() -> Timezone:
-    """A fresh Europe/London VTIMEZONE covering 2020-2040 (same bytes every year)."""
-    timezone = Timezone.from_ical(_built_timezone_bytes())
+    """A fresh Europe/London VTIMEZONE: yearly rules (same bytes every year)."""
+    timezone = Timezone.from_ical(_LONDON_TIMEZONE)
     if not isinstance(timezone, Timezone):
         raise _unexpected_icalendar("the Europe/London VTIMEZONE")
     return timezone
@@ -1366,8 +1382,10 @@ def _add_visit_properties(event: Event, visit: PlannedVisit, task: RecordingTask
     for case_ref in visit.case_refs:
         event.add("X-VISITPLANNER-CASE-REF", case_ref)
     for child_checks in visit.checks:
-        checks = ",".join(child_checks.checks)
-        event.add("X-VISITPLANNER-CHECKS", checks, parameters={"X-CASE-REF": child_checks.case_ref})
+        # One line per check: a server may keep only the first of a comma-separated list.
+        for check in child_checks.checks:
+            parameters = {"X-CASE-REF": child_checks.case_ref}
+            event.add("X-VISITPLANNER-CHECK", check, parameters=parameters)
     for reason in visit.reasons:
         parameters = {"X-CASE-REF": reason.case_ref, "X-DEADLINE": f"{reason.deadline:%Y%m%d}"}
         event.add("X-VISITPLANNER-RULE", reason.rule_id, parameters=parameters)

@@ -39,7 +39,8 @@ A ``deleted`` or ``rejected`` conflict is *open* (the CLI exits 8) from the sync
 that put the plan back until the first sync under a plan kept after it.
 
 Crashes.  Before each write the item's row records the write in flight; state
-is committed after every request.  On the next run an item whose ETag changed
+is committed before every request (one commit holds all that the previous
+answer changed, :meth:`SyncStatus.batched`).  On the next run an item whose ETag changed
 while a write was in flight is fetched: if it holds what we were writing
 (compared by :func:`fingerprint`, so a server reordering properties does not
 matter) the write is adopted, else it is a worker edit.  A create that finds
@@ -54,7 +55,9 @@ calendars are unaffected.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +65,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypeVar
 
 from icalendar import Calendar, Component
+from icalendar.prop import vCategory
 
 from visitplanner.model import LONDON
 from visitplanner.publish.storage import (
@@ -186,15 +190,16 @@ def sync_calendar(
     if policy.dry_run:
         status = status.copy_in_memory()
     run = _Run(storage, status, policy, dict(desired), verdicts)
-    try:
-        run.close_settled()
-        run.ensure_collection()
-        run.read_back()
-        run.write_all()
-        run.refresh_token()
-    except StorageError as failure:
-        return run.result(error=str(failure) or type(failure).__name__, failure=failure)
-    return run.result()
+    with status.batched():
+        try:
+            run.close_settled()
+            run.ensure_collection()
+            run.read_back()
+            run.write_all()
+            run.refresh_token()
+        except StorageError as failure:
+            return run.result(error=str(failure) or type(failure).__name__, failure=failure)
+        return run.result()
 
 
 # ---------------------------------------------------------------------- reading documents
@@ -205,58 +210,121 @@ def document_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def fingerprint(data: bytes) -> str:
-    """A hash of what a document *means*, blind to property order and line folding.
+#: Properties that say when or by whom a copy was written, not what the visit is: a
+#: server or a client may rewrite them (and SEQUENCE is raised by the sync itself,
+#: :func:`with_sequence_above`), so they are no part of a document's meaning.
+BOOKKEEPING_PROPERTIES = frozenset({"DTSTAMP", "LAST-MODIFIED", "CREATED", "SEQUENCE"})
+#: Parameters that only say how a value is spelt: times are compared as instants.
+SPELLING_PARAMETERS = frozenset({"TZID", "VALUE"})
+#: The main component's SEQUENCE line (the VTIMEZONE has none; ours come first).
+_SEQUENCE_LINE = re.compile(rb"\r\nSEQUENCE:(\d+)\r\n")
+#: Readings kept in memory: a sync reads each document it writes once, not three times.
+READINGS_CACHED = 8192
 
-    Servers may reorder properties or refold lines (Radicale and Xandikos both
-    do), so "is this our version?" compares fingerprints, not bytes.  The
-    VTIMEZONE is left out: servers may rewrite it.
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the sync needs of one document, from one parse.
+
+    ``fingerprint``: see :func:`fingerprint`.  ``start`` / ``end``: the event's or
+    to-do's times (end: DTEND, DUE or start + DURATION), None when absent.
+    ``sequence``: its SEQUENCE (0 when absent).
     """
+
+    fingerprint: str
+    start: date | datetime | None = None
+    end: date | datetime | None = None
+    cancelled: bool = False
+    sequence: int = 0
+
+    @property
+    def time_keys(self) -> tuple[str | None, str | None]:
+        return _key(self.start), _key(self.end)
+
+
+@functools.lru_cache(maxsize=READINGS_CACHED)
+def read_document(data: bytes) -> Reading:
+    """Parse ``data`` once: its meaning's fingerprint, times, status and SEQUENCE."""
     try:
         calendar = Calendar.from_ical(data)
     except ValueError:
-        return "raw:" + document_hash(data.replace(b"\r\n", b"\n"))
-    lines = sorted(_content_lines(calendar))
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        return Reading("raw:" + document_hash(data.replace(b"\r\n", b"\n")))
+    lines = sorted(_meaning_lines(calendar))
+    mark = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    main = next((c for c in calendar.walk() if c.name in ("VEVENT", "VTODO")), None)
+    if main is None:
+        return Reading(mark)
+    start, end = _times(main)
+    cancelled = str(main.get("STATUS", "")).upper() == "CANCELLED"
+    return Reading(mark, start, end, cancelled, _sequence(main))
 
 
-def _content_lines(component: Component, path: str = "") -> list[str]:
+def fingerprint(data: bytes) -> str:
+    """A hash of what a document *means*: adopt a server's copy by meaning, not bytes.
+
+    Blind to what servers change without changing the visit: property order and
+    line folding (Radicale and Xandikos both reorder), how a time is spelt (a
+    TZID or UTC: times are compared as instants), the VTIMEZONE (servers rewrite
+    it), one list value per line or a list on one line (``CATEGORIES``), and
+    :data:`BOOKKEEPING_PROPERTIES`.  Everything else counts: UID, times, STATUS,
+    SUMMARY, DESCRIPTION, every check, alarms ... so any edit a worker makes shows.
+
+    >>> a = b"BEGIN:VCALENDAR\\r\\nBEGIN:VEVENT\\r\\nUID:x\\r\\nSUMMARY:Visit\\r\\nSEQUENCE:1\\r\\n"
+    >>> b = b"BEGIN:VCALENDAR\\r\\nBEGIN:VEVENT\\r\\nSEQUENCE:2\\r\\nSUMMARY:Visit\\r\\nUID:x\\r\\n"
+    >>> end = b"END:VEVENT\\r\\nEND:VCALENDAR\\r\\n"
+    >>> fingerprint(a + end) == fingerprint(b + end)
+    True
+    """
+    return read_document(data).fingerprint
+
+
+def _meaning_lines(component: Component, path: str = "") -> list[str]:
     if component.name == "VTIMEZONE":
         return []
     here = f"{path}/{component.name}"
     lines = [
-        f"{here}:{name}:{value.to_ical().decode() if hasattr(value, 'to_ical') else value}"
-        f":{sorted(getattr(value, 'params', {}).items())}"
+        f"{here}:{name}:{text}:{_meaning_params(value)}"
         for name, values in component.items()
+        if name not in BOOKKEEPING_PROPERTIES
         for value in (values if isinstance(values, list) else [values])
+        for text in _meaning_values(value)
     ]
     for sub in component.subcomponents:
-        lines.extend(_content_lines(sub, here))
+        lines.extend(_meaning_lines(sub, here))
     return lines
 
 
-def _main_component(data: bytes) -> Component | None:
-    try:
-        calendar = Calendar.from_ical(data)
-    except ValueError:
-        return None
-    for component in calendar.walk():
-        if component.name in ("VEVENT", "VTODO"):
-            return component
-    return None
+def _meaning_values(value: object) -> list[str]:
+    """The value(s) of one property line as meaning: instants in UTC, list items one by one."""
+    if isinstance(value, vCategory):
+        return [str(category) for category in value.cats]
+    decoded = getattr(value, "dt", None)
+    if isinstance(decoded, date | datetime):
+        return [_key(decoded) or ""]
+    to_ical = getattr(value, "to_ical", None)
+    text = to_ical() if to_ical is not None else value
+    return [text.decode("utf-8") if isinstance(text, bytes) else str(text)]
 
 
-def _times(data: bytes) -> tuple[date | datetime | None, date | datetime | None]:
-    """(start, end) of the document's event or to-do; end is DTEND, DUE or start + DURATION."""
-    component = _main_component(data)
-    if component is None:
-        return None, None
+def _meaning_params(value: object) -> list[tuple[str, str]]:
+    params = getattr(value, "params", {})
+    return sorted((k, str(v)) for k, v in params.items() if k not in SPELLING_PARAMETERS)
+
+
+def _times(component: Component) -> tuple[date | datetime | None, date | datetime | None]:
     start = component.decoded("DTSTART", None)
     end = component.decoded("DTEND", None) or component.decoded("DUE", None)
     duration = component.decoded("DURATION", None)
     if end is None and start is not None and isinstance(duration, timedelta):
         end = start + duration
     return start, end
+
+
+def _sequence(component: Component) -> int:
+    try:
+        return int(component.get("SEQUENCE", 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _key(value: date | datetime | None) -> str | None:
@@ -277,15 +345,9 @@ def _local(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def _time_keys(data: bytes) -> tuple[str | None, str | None]:
-    start, end = _times(data)
-    return _key(start), _key(end)
-
-
 def is_cancelled(data: bytes) -> bool:
     """Whether the document's event or to-do is withdrawn (``STATUS:CANCELLED``)."""
-    component = _main_component(data)
-    return component is not None and str(component.get("STATUS", "")).upper() == "CANCELLED"
+    return read_document(data).cancelled
 
 
 # ---------------------------------------------------------------------- the run
@@ -347,7 +409,11 @@ class _Run:
     # -------------------------------------------------------------- plumbing
 
     def call(self, function: Callable[..., T], *args: object) -> T:
-        """Call the storage, retrying transient failures with exponential backoff."""
+        """Call the storage, retrying transient failures with exponential backoff.
+
+        The state is committed first: a write in flight is on disk before it is sent.
+        """
+        self.status.checkpoint()
         for attempt in range(self.policy.max_attempts):
             self.counts.requests += 1
             try:
@@ -358,7 +424,7 @@ class _Run:
                 self.policy.sleep(self.policy.backoff_seconds * 2**attempt)
         raise AssertionError("unreachable")
 
-    def save(self, state: ItemState, **changes: str | None) -> ItemState:
+    def save(self, state: ItemState, **changes: str | int | None) -> ItemState:
         state = self.status.update(self.calendar, state, **changes)
         self.items[state.uid] = state
         return state
@@ -427,6 +493,8 @@ class _Run:
             changed, deleted, token = self.full_listing()
         self.counts.full = full
         self.inspect(changed, deleted)
+        if full:
+            self.adopt_strangers(changed)
         self.status.set_token(self.calendar, token, full)
 
     def refresh_token(self) -> None:
@@ -479,9 +547,27 @@ class _Run:
             if state.pending_hash:  # a write in flight that never reached the server
                 self.save(state, pending_hash=None, pending_fp=None)
 
+    def adopt_strangers(self, listing: Mapping[str, str]) -> None:
+        """Items at our names that the sync state does not know (it was lost, or a create's
+        answer never came): one that means what we would write is ours, adopted without a
+        write; any other is left to the create, which meets it (412) and keeps it as a
+        worker's edit -- without our earlier version, it cannot be told apart from one."""
+        known = {state.href for state in self.items.values()}
+        wanted = {href_for_uid(uid): uid for uid in self.desired}
+        strangers = [href for href in listing if href in wanted and href not in known]
+        if not strangers:
+            return
+        for href, (data, etag) in self.call(self.storage.get, strangers).items():
+            uid = wanted[href]
+            ours = self.desired[uid]
+            if read_document(data).fingerprint == read_document(ours).fingerprint:
+                self.confirm(ItemState(uid=uid, href=href), etag, document_hash(ours), data)
+
     def changed(self, state: ItemState, data: bytes, etag: str) -> None:
         """The item at ``state.href`` now holds ``data`` (ETag ``etag``); whose version is it?"""
-        mark = fingerprint(data)
+        reading = read_document(data)
+        mark = reading.fingerprint
+        state = self.saw_sequence(state, reading.sequence)
         if state.pending_hash not in (None, PENDING_DELETE) and mark == state.pending_fp:
             self.confirm(state, etag, state.pending_hash, data)  # our write landed
         elif mark == state.fingerprint and state.etag is not None:
@@ -496,8 +582,29 @@ class _Run:
         elif state.etag == etag and state.pending_hash:
             self.save(state, pending_hash=None, pending_fp=None)  # in-flight write never landed
         else:
-            moved = state.fingerprint is not None and _time_keys(data) != (state.start, state.end)
+            moved = state.fingerprint is not None and reading.time_keys != (state.start, state.end)
             self.worker_edit(state, "moved" if moved else "edited", data, etag)
+
+    def saw_sequence(self, state: ItemState, sequence: int) -> ItemState:
+        """Remember the highest SEQUENCE the server has held for the item."""
+        if sequence <= (state.sequence_seen if state.sequence_seen is not None else -1):
+            return state
+        return self.save(state, sequence_seen=sequence)
+
+    def above_seen(self, state: ItemState, data: bytes) -> bytes:
+        """``data`` with its SEQUENCE raised above any the server has held, where it is not.
+
+        A worker's client raises SEQUENCE when they edit; a rewrite of ours at the same
+        number could be taken for an old copy (RFC 5545 section 3.8.7.4).  The ICS side's
+        own numbering is kept whenever it is already above.
+        """
+        if state.sequence_seen is None:
+            return data
+        floor = state.sequence_seen + 1
+        found = _SEQUENCE_LINE.search(data)
+        if found is None or int(found.group(1)) >= floor:
+            return data
+        return data[: found.start(1)] + str(floor).encode() + data[found.end(1) :]
 
     def gone(self, state: ItemState) -> None:
         """The item is no longer on the server."""
@@ -514,7 +621,8 @@ class _Run:
     def worker_edit(
         self, state: ItemState, kind: EditKind, data: bytes | None, etag: str | None
     ) -> ItemState:
-        start, end = _times(data) if data is not None else (None, None)
+        reading = read_document(data) if data is not None else Reading("")
+        start, end = reading.start, reading.end
         detected = self.now()
         self.status.add_worker_edit(
             WorkerEdit(
@@ -541,12 +649,14 @@ class _Run:
 
     def confirm(self, state: ItemState, etag: str, local_hash: str, data: bytes) -> ItemState:
         """Record that the server holds our ``data`` with ``etag``."""
-        start, end = _time_keys(data)
+        reading = read_document(data)
+        start, end = reading.time_keys
+        state = self.saw_sequence(state, reading.sequence)
         return self.save(
             state,
             etag=etag,
             local_hash=local_hash,
-            fingerprint=fingerprint(data),
+            fingerprint=reading.fingerprint,
             start=start,
             end=end,
             pending_hash=None,
@@ -570,6 +680,9 @@ class _Run:
         state = self.items.get(uid) or ItemState(uid=uid, href=href_for_uid(uid))
         wanted = document_hash(data)
         decision = self.decide_hold(state, wanted, data) if state.held else None
+        if decision == "keep" and state.held == "deleted" and uid not in self.unreported:
+            self.counts.unchanged += 1  # settled: reported once, the delete stands
+            return
         if decision == "keep":
             self.counts.conflicts += 1
             return
@@ -661,12 +774,13 @@ class _Run:
             self.counts.created += 1
             return
         state = self.save(state, pending_hash=document_hash(data), pending_fp=fingerprint(data))
+        sent = self.above_seen(state, data)
         try:
-            etag = self.call(self.storage.create, state.href, data)
+            etag = self.call(self.storage.create, state.href, sent)
         except PreconditionFailedError:
             self.name_taken(state, data)
             return
-        self.confirm(state, etag, document_hash(data), data)
+        self.confirm(state, etag, document_hash(data), sent)
         self.counts.created += 1
 
     def name_taken(self, state: ItemState, data: bytes) -> None:
@@ -687,15 +801,16 @@ class _Run:
             return
         assert state.etag is not None
         state = self.save(state, pending_hash=document_hash(data), pending_fp=fingerprint(data))
+        sent = self.above_seen(state, data)
         try:
-            etag = self.call(self.storage.update, state.href, data, state.etag)
+            etag = self.call(self.storage.update, state.href, sent, state.etag)
         except PreconditionFailedError:
             self.changed_under_us(state, data)
             return
         except NotFoundError:
             self.gone_under_us(state, data)
             return
-        self.confirm(state, etag, document_hash(data), data)
+        self.confirm(state, etag, document_hash(data), sent)
         self.counts.updated += 1
 
     def changed_under_us(self, state: ItemState, data: bytes | None) -> None:

@@ -1,9 +1,10 @@
 """What the sync remembers between runs, and the worker edits it hands to the planner.
 
 Sync state lives in SQLite at ``<workspace>/.visitplanner/sync.sqlite``, one row
-per calendar and one per item.  Every change is committed at once (autocommit),
-right after the request it records, so a sync interrupted at any point resumes
-from what the server really holds.
+per calendar and one per item.  A sync keeps its changes in a batch
+(:meth:`SyncStatus.batched`) committed before each request it sends, so a sync
+interrupted at any point resumes from what the server really holds; outside a
+batch every change is committed at once.
 
 Before each write the item's row records the write *in flight* (``pending_*``);
 the next run uses it to tell "our write landed but we never heard back" from "a
@@ -26,6 +27,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
@@ -54,6 +56,9 @@ VISIT_UID_SUFFIX = "@visitplanner"
 #: The status database holds calendar data: its owner alone may read it.
 PRIVATE_MODE = 0o600
 
+#: Seconds a connection waits for another's write to finish (calendars synced at once).
+BUSY_TIMEOUT_SECONDS = 30
+
 #: ``pending_hash`` value of a delete in flight.
 PENDING_DELETE = "DELETE"
 
@@ -77,6 +82,7 @@ CREATE TABLE IF NOT EXISTS items (
     pending_fp TEXT,
     held TEXT,
     held_hash TEXT,
+    sequence_seen INTEGER,
     PRIMARY KEY (calendar, uid)
 );
 CREATE TABLE IF NOT EXISTS worker_edits (
@@ -111,6 +117,8 @@ class ItemState:
     ``pending_hash`` / ``pending_fp``: a write in flight (``PENDING_DELETE`` for a delete).
     ``held``: a worker's edit we keep (moved/edited/deleted); ``held_hash`` the
     planner's document hash at the time, so a later re-plan can be told apart.
+    ``sequence_seen``: the highest SEQUENCE any copy on the server has carried (ours
+    or a worker's), so that every write goes above it (RFC 5545 section 3.8.7.4).
     """
 
     uid: str
@@ -124,6 +132,7 @@ class ItemState:
     pending_fp: str | None = None
     held: str | None = None
     held_hash: str | None = None
+    sequence_seen: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,17 +182,36 @@ class SyncStatus:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self._batching = False
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A database made by an earlier release gains the columns added since."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(items)")}
+        for name, kind in _ADDED_ITEM_COLUMNS:
+            if name not in have:
+                self._db.execute(f"ALTER TABLE items ADD COLUMN {name} {kind}")
 
     @classmethod
     def open(cls, root: Path) -> SyncStatus:
-        """Open ``root/.visitplanner/sync.sqlite``, creating it readable by its owner only."""
+        """Open ``root/.visitplanner/sync.sqlite``, creating it readable by its owner only.
+
+        Write-ahead logging, so that the calendars synced at once (one connection each)
+        read while another writes; ``synchronous=NORMAL``: a commit survives the process
+        being killed at any point (what the sync's resume relies on), without an fsync.
+        """
         folder = Path(root) / STATE_DIR
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / STATUS_FILE
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_MODE))
         os.chmod(path, PRIVATE_MODE)
-        return cls(sqlite3.connect(path, isolation_level=None))
+        connection = sqlite3.connect(
+            path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
+        )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return cls(connection)
 
     @classmethod
     def in_memory(cls) -> SyncStatus:
@@ -196,7 +224,40 @@ class SyncStatus:
         return SyncStatus(target)
 
     def close(self) -> None:
+        self.checkpoint()
         self._db.close()
+
+    # ------------------------------------------------------------------ batches
+
+    @contextmanager
+    def batched(self) -> Iterator[SyncStatus]:
+        """Keep changes in one transaction until :meth:`checkpoint` (and at the end).
+
+        The sync checkpoints before every request, so what a request depends on (a
+        write in flight) is committed before it is sent, and all that a request's answer
+        changed goes in one commit.  A crash (any exception escaping) rolls back only
+        what was not yet checkpointed, as a killed process would lose it.
+        """
+        self._batching = True
+        try:
+            yield self
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        finally:
+            self._batching = False
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Commit what the current batch holds (nothing to do outside a batch)."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+
+    def _write(self, sql: str, args: tuple[object, ...] = ()) -> None:
+        if self._batching and not self._db.in_transaction:
+            self._db.execute("BEGIN")
+        self._db.execute(sql, args)
 
     # ------------------------------------------------------------------ calendars
 
@@ -216,7 +277,7 @@ class SyncStatus:
         """Store the token after a read-back; ``full`` resets the full-reconcile counter."""
         self._ensure_calendar(calendar)
         counter = "0" if full else "syncs_since_full + 1"
-        self._db.execute(
+        self._write(
             f"UPDATE calendars SET token = ?, syncs_since_full = {counter} WHERE calendar = ?",
             (token, calendar),
         )
@@ -224,11 +285,11 @@ class SyncStatus:
     def store_token(self, calendar: str, token: str) -> None:
         """Replace the token without counting a sync (a refresh after our own writes)."""
         self._ensure_calendar(calendar)
-        self._db.execute("UPDATE calendars SET token = ? WHERE calendar = ?", (token, calendar))
+        self._write("UPDATE calendars SET token = ? WHERE calendar = ?", (token, calendar))
 
     def mark_collection_checked(self, calendar: str) -> None:
         self._ensure_calendar(calendar)
-        self._db.execute(
+        self._write(
             "UPDATE calendars SET collection_checked = 1 WHERE calendar = ?", (calendar,)
         )
 
@@ -252,25 +313,25 @@ class SyncStatus:
         values = asdict(state)
         columns = ", ".join(f'"{name}"' for name in ["calendar", *values])
         marks = ", ".join("?" * (len(values) + 1))
-        self._db.execute(
+        self._write(
             f"INSERT OR REPLACE INTO items ({columns}) VALUES ({marks})",
             (calendar, *values.values()),
         )
 
-    def update(self, calendar: str, state: ItemState, **changes: str | None) -> ItemState:
+    def update(self, calendar: str, state: ItemState, **changes: str | int | None) -> ItemState:
         """Store ``state`` with ``changes`` applied, and return the new state."""
         new = replace(state, **changes)  # type: ignore[arg-type]
         self.put(calendar, new)
         return new
 
     def remove(self, calendar: str, uid: str) -> None:
-        self._db.execute("DELETE FROM items WHERE calendar = ? AND uid = ?", (calendar, uid))
+        self._write("DELETE FROM items WHERE calendar = ? AND uid = ?", (calendar, uid))
 
     # ------------------------------------------------------------------ worker edits
 
     def add_worker_edit(self, edit: WorkerEdit) -> None:
         """Keep a detected edit until it is acknowledged (it survives a crash)."""
-        self._db.execute(
+        self._write(
             "INSERT OR REPLACE INTO worker_edits VALUES (?, ?, ?, ?, ?, ?)",
             (edit.calendar, edit.uid, edit.kind, edit.start, edit.end, edit.detected),
         )
@@ -287,7 +348,7 @@ class SyncStatus:
     def acknowledge_worker_edits(self, calendar: str, edits: Iterable[WorkerEdit]) -> None:
         """Forget edits once they are safely recorded (see :func:`record_worker_edits`)."""
         for edit in edits:
-            self._db.execute(
+            self._write(
                 "DELETE FROM worker_edits WHERE calendar = ? AND uid = ? AND detected = ?",
                 (calendar, edit.uid, edit.detected),
             )
@@ -296,7 +357,7 @@ class SyncStatus:
 
     def put_conflict(self, conflict: SyncConflict) -> None:
         """Keep (or replace) the one conflict of ``conflict.uid`` in its calendar."""
-        self._db.execute(
+        self._write(
             "INSERT OR REPLACE INTO conflicts VALUES (?, ?, ?, ?, ?, ?)",
             (conflict.calendar, conflict.uid, conflict.kind, conflict.worker_start,
              conflict.detected, conflict.plan_stamp),
@@ -318,7 +379,7 @@ class SyncStatus:
         return [SyncConflict(*row) for row in rows]
 
     def remove_conflict(self, calendar: str, uid: str) -> None:
-        self._db.execute("DELETE FROM conflicts WHERE calendar = ? AND uid = ?", (calendar, uid))
+        self._write("DELETE FROM conflicts WHERE calendar = ? AND uid = ?", (calendar, uid))
 
     def calendars(self) -> Iterator[str]:
         for (name,) in self._db.execute("SELECT calendar FROM calendars ORDER BY calendar"):
@@ -332,10 +393,12 @@ class SyncStatus:
         return None if row is None else (row[0], row[1], row[2])
 
     def _ensure_calendar(self, calendar: str) -> None:
-        self._db.execute("INSERT OR IGNORE INTO calendars (calendar) VALUES (?)", (calendar,))
+        self._write("INSERT OR IGNORE INTO calendars (calendar) VALUES (?)", (calendar,))
 
 
 _CONFLICT_COLUMNS = "calendar, uid, kind, worker_start, detected, plan_stamp"
+#: Item columns added after the first release, with their types (see ``_add_missing_columns``).
+_ADDED_ITEM_COLUMNS = (("sequence_seen", "INTEGER"),)
 
 
 # ---------------------------------------------------------------------- worker edits
