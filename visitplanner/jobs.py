@@ -136,8 +136,6 @@ def refuse(error: type[VisitplannerError], message: str, problems: list[Problem]
 UNSTORED = 0
 #: The command named as the workspace lock's holder while a decision is applied.
 DECIDE_COMMAND = "decide"
-#: A file whose presence says the calendars changed since the last CalDAV sync.
-SYNC_QUEUE = Path(".visitplanner") / "sync-queued"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +214,7 @@ def _queue_sync(root: Path, now: datetime) -> bool:
     """Mark the calendars as changed since the last CalDAV sync, when the workspace syncs
     (``visitplanner sync`` clears the mark)."""
     from visitplanner.fsutil import write_atomic
+    from visitplanner.publish.job import SYNC_QUEUE
     from visitplanner.settings import SETTINGS_FILE, load_settings
 
     if load_settings(root / SETTINGS_FILE).caldav is None:

@@ -14,6 +14,7 @@ from visitplanner.cli import Context
 from visitplanner.cli.sync import _raise_for_failures, credentials, sync
 from visitplanner.devserver import DevServer, point_workspace_at
 from visitplanner.errors import PartialSyncError, SyncError
+from visitplanner.publish.job import SYNC_QUEUE
 from visitplanner.publish.sync import CalendarSyncResult
 from visitplanner.publish.syncstatus import load_worker_edits
 
@@ -43,8 +44,13 @@ def test_sync_publishes_the_example_then_has_nothing_to_do(
     planned_workspace: Path, radicale: DevServer
 ) -> None:
     point_at(planned_workspace, radicale)
+    queued = planned_workspace / SYNC_QUEUE  # as the desk leaves it after applying a decision
+    queued.write_text("2026-11-23T09:00:00\n", encoding="utf-8")
+    first = run_sync(planned_workspace, radicale, "--dry-run")
+    assert queued.exists()
     first = run_sync(planned_workspace, radicale, "--json")
     assert first.exit_code == 0, first.output  # type: ignore[attr-defined]
+    assert not queued.exists()
     totals = json.loads(first.output)["totals"]  # type: ignore[attr-defined]
     assert totals["created"] > 20 and totals["updated"] == totals["deleted"] == 0
     again = run_sync(planned_workspace, radicale, "--json")

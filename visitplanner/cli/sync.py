@@ -71,11 +71,14 @@ def sync(obj: object, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     --allow-cancellations is given.  Takes the workspace lock (also with --dry-run,
     which reads the sync state): a `plan`, `publish` or `sync` meanwhile waits for it.
     """
+    from visitplanner.publish.job import SYNC_QUEUE
     from visitplanner.wslock import workspace_lock
 
     root: Path = getattr(obj, "workspace", Path("."))
     with workspace_lock(root, SYNC_COMMAND):
         _sync(root, dry_run, as_json, allow_cancellations)
+        if not dry_run:  # every calendar synced (a partial sync raised): nothing queued
+            (root / SYNC_QUEUE).unlink(missing_ok=True)
 
 
 def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -> None:

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from visitplanner.workspace import Workspace
 
 
+#: A file whose presence says the calendars changed since the last CalDAV sync (a manager's
+#: decision applied on the desk); a complete `visitplanner sync` removes it.
+SYNC_QUEUE = Path(".visitplanner") / "sync-queued"
+
+
 @dataclass(frozen=True, slots=True)
 class Published:
     """What a publish wrote: the folder, the files, the published state before and after."""
