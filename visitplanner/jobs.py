@@ -64,6 +64,14 @@ def store_url(root: Path, settings: Settings, environ: Mapping[str, str]) -> str
     return database_url(root, None) if (root / DEFAULT_DATABASE).exists() else None
 
 
+def desk_database_url(root: Path, settings: Settings, environ: Mapping[str, str]) -> str:
+    """Where the desk keeps decisions: :func:`store_url`, else the workspace's SQLite file
+    (made when first opened)."""
+    from visitplanner.decisions.store import database_url
+
+    return store_url(root, settings, environ) or database_url(root, None)
+
+
 def applied_decisions(root: Path, settings: Settings, environ: Mapping[str, str]
                       ) -> list[Decision]:
     """The decisions the plan honours (none when no desk database exists)."""

@@ -204,6 +204,8 @@ def test_the_team_report_is_the_compliance_report_of_its_children(client: FlaskC
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "<svg" in page and "in timescale" in page.lower()
     assert "script-src" not in answer.headers["Content-Security-Policy"]
+    # nothing loaded from elsewhere (an SVG's xmlns is a name, not a fetch)
+    assert "<script" not in page and not re.search(r'(src|href)="https?:', page)
     assert client.get(f"/team/{TEAM}/report?from=2026-11-22&to=2026-09-01").status_code == 400
 
 

@@ -34,12 +34,12 @@ TODAY = click.option("--today", "start", type=DATE, metavar=DATE_FORM,
 
 def open_desk(root: Path, start: date | None) -> Desk:
     """The workspace's decisions, planned from ``start`` (default: today)."""
-    from visitplanner.decisions.store import Store, database_url
-    from visitplanner.jobs import Desk, PlanOrder, store_url
+    from visitplanner.decisions.store import Store
+    from visitplanner.jobs import Desk, PlanOrder, desk_database_url
     from visitplanner.settings import SETTINGS_FILE, load_settings
 
     settings = load_settings(root / SETTINGS_FILE)
-    url = store_url(root, settings, os.environ) or database_url(root, None)
+    url = desk_database_url(root, settings, os.environ)
     return Desk(root, PlanOrder(start or today_in_london(), jobs=1), Store(url))
 
 
@@ -63,7 +63,7 @@ def decide(ctx: Context, change: Change, why: str, dry_run: bool, start: date | 
     team = decision_team(change, caseload, kept)
     if dry_run:
         draft = Decision(UNSTORED, change, by, now, why, DecisionStatus.DRAFT, team)
-        result, _ = preview_decision(desk, draft)
+        result, _ = preview_decision(desk, draft, (ws, kept))
         click.echo("\n".join(["Preview (nothing changed):", *preview_lines(result)]))
         return
     stored = desk.store.draft(change, by, why, team, now)

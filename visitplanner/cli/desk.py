@@ -64,14 +64,13 @@ def desk(click_ctx: click.Context, host: str, port: int, today: date | None,
 
 def desk_config(root: Path, today: date | None) -> DeskConfig:
     """The desk's configuration: the clock, the database, the session key, the feeds."""
-    from visitplanner.decisions.store import database_url
     from visitplanner.desk.app import DeskConfig
-    from visitplanner.jobs import store_url
+    from visitplanner.jobs import desk_database_url
     from visitplanner.publish.feeds import feed_app
     from visitplanner.settings import SETTINGS_FILE, load_settings
 
     settings = load_settings(root / SETTINGS_FILE)
-    url = store_url(root, settings, os.environ) or database_url(root, None)
+    url = desk_database_url(root, settings, os.environ)
     return DeskConfig(
         root=root, store_url=url, secret_key=_secret_key(root),
         today=(lambda: today) if today is not None else today_in_london, now=now_utc,

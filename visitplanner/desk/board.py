@@ -22,8 +22,6 @@ from visitplanner.model import Absence, Child, PlannedVisit, RecordedVisit, Sche
 from visitplanner.policy import Policy
 from visitplanner.workdays import WorkingCalendar
 
-COVER_FLAGS = ("cover", "manager_cover")
-
 
 @dataclass(frozen=True, slots=True)
 class Team:

@@ -14,13 +14,14 @@ from visitplanner.decisions.check import caseload_of, change_problems, decision_
 from visitplanner.decisions.model import (
     AbsenceDecision,
     Change,
+    Decision,
     DecisionStatus,
     Handover,
     Pin,
     Reassignment,
     describe,
 )
-from visitplanner.decisions.overlay import Caseload, overlay
+from visitplanner.decisions.overlay import Caseload, Overlay, overlay
 from visitplanner.desk.auth import current_user, login_required, services, team_manager, team_member
 from visitplanner.desk.board import RISK_KINDS, Team, at_risk, load_grid, timeline, weeks_of
 from visitplanner.desk.forms import AbsenceForm, ButtonForm, HandoverForm, PinForm, ReassignForm
@@ -41,14 +42,18 @@ class View:
     ws: Workspace
     schedule: Schedule
     team: Team
+    #: The applied decisions laid over the export (their disagreements shown on the board).
+    laid: Overlay
+    applied: tuple[Decision, ...]
 
 
 def _view(team: str) -> View:
     ws, schedule = services().loaded.get(services().config.root)
     if schedule is None:
         abort(409, description="No plan is kept yet: run `visitplanner plan` first.")
-    decided = overlay(Caseload(ws.children, ws.workers, ws.absences),
-                      services().store.applied(), schedule).caseload
+    applied = tuple(services().store.applied())
+    laid = overlay(Caseload(ws.children, ws.workers, ws.absences), applied, schedule)
+    decided = laid.caseload
     workers = tuple(w for w in ws.workers if w.team == team)
     if not workers:
         abort(404, description="No such team.")
@@ -59,7 +64,8 @@ def _view(team: str) -> View:
     children = tuple(c for c in decided.children if c.case_ref in refs)
     return View(ws, schedule, Team((team,), workers, children,
                                    tuple(a for a in decided.absences if a.worker_id in ids),
-                                   tuple(v for v in ws.visits if v.case_ref in refs)))
+                                   tuple(v for v in ws.visits if v.case_ref in refs)),
+                laid, applied)
 
 
 def _desk() -> Any:
@@ -86,9 +92,7 @@ def board(team: str) -> Any:
     within = view.ws.settings.desk.at_risk_working_days
     risks = at_risk(view.team, view.schedule, view.ws.policy, view.ws.calendar, config.today(),
                     within)
-    applied = [d for d in services().store.applied() if d.team == team]
-    laid = overlay(Caseload(view.ws.children, view.ws.workers, view.ws.absences),
-                   services().store.applied(), view.schedule)
+    applied = [d for d in view.applied if d.team == team]
     mine = {d.id for d in applied}
     return render_template(
         "board.html", team=team, user=user, rows=load_grid(view.team, view.schedule,
@@ -96,7 +100,7 @@ def board(team: str) -> Any:
         mondays=weeks_of(view.schedule), risks=risks, within=within, schedule=view.schedule,
         risk_counts=[(kind, sum(1 for r in risks if r.kind == kind)) for kind in RISK_KINDS],
         applied=applied, describe=describe, button=ButtonForm(),
-        disagreements=[d for d in laid.disagreements if d.decision_id in mine],
+        disagreements=[d for d in view.laid.disagreements if d.decision_id in mine],
         drafts=[d for d in services().store.decisions(DecisionStatus.DRAFT, [team])])
 
 
