@@ -55,7 +55,7 @@ def store_url(root: Path, settings: Settings, environ: Mapping[str, str]) -> str
     """The desk database's URL: the environment variable the settings name, else the
     settings' URL, else the workspace's SQLite file when it exists (None: no desk yet, so
     nothing has been decided)."""
-    from visitplanner.decisions.store import DEFAULT_DATABASE, database_url
+    from visitplanner.decisions.location import DEFAULT_DATABASE, database_url
 
     desk = settings.desk
     configured = environ.get(desk.database_url_env) or desk.database_url
@@ -67,7 +67,7 @@ def store_url(root: Path, settings: Settings, environ: Mapping[str, str]) -> str
 def desk_database_url(root: Path, settings: Settings, environ: Mapping[str, str]) -> str:
     """Where the desk keeps decisions: :func:`store_url`, else the workspace's SQLite file
     (made when first opened)."""
-    from visitplanner.decisions.store import database_url
+    from visitplanner.decisions.location import database_url
 
     return store_url(root, settings, environ) or database_url(root, None)
 

@@ -85,6 +85,26 @@ def test_commands_that_publish_nothing_import_no_calendar_library(
     assert loaded(modules, CALENDAR_STACK) == []
 
 
+#: The desk's database libraries: a workspace with no desk database has no decisions to read.
+DATABASE_STACK = ("sqlalchemy", "alembic", "argon2")
+
+
+def test_plan_without_a_desk_database_imports_no_database_library(tmp_path: Path) -> None:
+    workspace = tmp_path / "camden"
+    shutil.copytree(EXAMPLE, workspace,
+                    ignore=shutil.ignore_patterns(".visitplanner", "calendars"))
+    modules = modules_after(run_cli("-w", str(workspace), "plan", "--from", "2026-11-23",
+                                    "--force", "--no-keep"))
+    assert "visitplanner.planning" in modules  # the plan was made
+    assert loaded(modules, DATABASE_STACK) == []
+
+
+def test_the_database_check_sees_the_store_once_imported() -> None:
+    # The check above can fail: opening the desk's store brings SQLAlchemy and Alembic in.
+    modules = modules_after("import visitplanner.decisions.store")
+    assert loaded(modules, DATABASE_STACK) == ["alembic", "argon2", "sqlalchemy"]
+
+
 def test_policy_show_imports_no_calendar_library() -> None:
     modules = modules_after(run_cli("policy", "show", "camden"))
     assert "visitplanner.policy.describe" in modules

@@ -43,8 +43,6 @@ from visitplanner.decisions.model import (
 from visitplanner.decisions.tables import AuditRow, DecisionRow, LoginFailureRow, UserRow
 from visitplanner.errors import InputError, Problem, VisitplannerError
 
-#: The default database, relative to the workspace.
-DEFAULT_DATABASE = Path(".visitplanner") / "desk.sqlite"
 #: Wrong passwords allowed per account within :data:`FAILURE_WINDOW` before logins wait.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -93,12 +91,6 @@ class AuditEntry:
     kind: str
     team: str
 
-
-def database_url(root: Path, configured: str | None) -> str:
-    """The configured URL, else the workspace's SQLite file."""
-    if configured:
-        return configured
-    return f"sqlite:///{(root / DEFAULT_DATABASE).resolve()}"
 
 
 class Store:
