@@ -85,7 +85,8 @@ class CaldavSettings:
     ``password_command``, when set, is used instead of ``password_env``.
     ``calendars`` gives explicit calendar URLs (calendar id -> URL) for servers
     that cannot create calendars (Google); others follow the template.
-    ``concurrency``: calendars synced at once.
+    ``concurrency``: calendars synced at once.  ``on_worker_delete``: what sync does
+    with a visit a worker deleted that the plan still has (``recreate``, ``withdraw``).
     """
 
     url: str
@@ -96,6 +97,7 @@ class CaldavSettings:
     conflict: str
     calendars: Mapping[str, str] = field(default_factory=dict)
     concurrency: int = 4
+    on_worker_delete: str = "recreate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,6 +521,13 @@ SPEC: tuple[Section, ...] = (
         Option("conflict", _text(("keep_worker_edit", "overwrite")),
                "`keep_worker_edit` or `overwrite`", "keep_worker_edit",
                "What sync does when a worker has edited a visit in their calendar."),
+        Option("on_worker_delete", _text(("recreate", "withdraw")), "`recreate` or `withdraw`",
+               "recreate", "What sync does, once, with a visit a worker deleted from their "
+               "calendar that the plan still has: `recreate` puts it back (SEQUENCE raised, "
+               "a note first in its description) and names it in that sync's summary; "
+               "`withdraw` leaves it deleted and lists it in `visitplanner conflicts` as "
+               "needing reallocating until the plan moves it to another calendar or cancels "
+               "it. See docs/sync.md."),
         Option("concurrency", _integer(1, MAX_SYNC_CONCURRENCY), "whole number from 1 to 16",
                4, "Calendars synced at once, each over a kept-alive connection; 1 syncs them "
                "one after another. More than 4 rarely helps and loads the server."),

@@ -1,5 +1,6 @@
 """Workers' edits that do not stand (issue 10): `sync` puts the plan back, names each one and
-exits 8 until the first sync after the next `plan`; `visitplanner conflicts` lists them.
+exits 8 (a deleted visit once, by `[caldav] on_worker_delete`, issue 13; a rejected move until
+the first sync after the next `plan`); `visitplanner conflicts` lists them.
 
 The real CLI on a copy of the Camden example, against a local Radicale; the worker edits
 their calendar with a second client (caldav's object API), as their phone would.
@@ -24,6 +25,7 @@ from sync_docs import EXAMPLE
 from visitplanner.cli import main
 from visitplanner.devserver import DevServer, point_workspace_at
 from visitplanner.publish.caldav_storage import CaldavStorage
+from visitplanner.publish.sync import PUT_BACK_NOTE
 from visitplanner.publish.syncstatus import load_worker_edits
 
 pytestmark = pytest.mark.servers
@@ -217,29 +219,74 @@ def children_names() -> set[str]:
 # --------------------------------------------------------------------------- deleted
 
 
-def test_a_visit_the_worker_deleted_is_put_back_named_and_sync_exits_8_until_the_next_plan(
+def assert_synced_without_naming(workspace: Workspace, visit: dict[str, Any]) -> None:
+    """A sync exits 0, names nothing about ``visit`` and leaves it off the worker's calendar."""
+    code, out, err = workspace.run("sync")
+    assert code == 0, err
+    assert "WITHDRAWN" not in out and visit["id"] not in out
+    assert uid_of(visit) not in workspace.server_events(visit["worker_id"])
+
+
+
+def test_a_visit_the_worker_deleted_is_put_back_with_a_note_named_once_and_sync_exits_8_once(
         workspace: Workspace) -> None:
     visit = no_slack_visit(workspace)
+    before = workspace.server_events(visit["worker_id"])[uid_of(visit)]
     workspace.worker_deletes(visit)
     assert uid_of(visit) not in workspace.server_events(visit["worker_id"])
 
     code, out, err = workspace.run("sync")
     assert code == 8, err
-    assert uid_of(visit) in workspace.server_events(visit["worker_id"])  # back on their phone
+    back = workspace.server_events(visit["worker_id"])[uid_of(visit)]  # back on their phone
+    assert int(back["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert str(back["DESCRIPTION"]) == f"{PUT_BACK_NOTE}\n\n{before['DESCRIPTION']}"
     line = (f"  {visit['id']} on {visit['start'][:10]}, {visit['worker_id']}: deleted by the "
             "worker; put back in their calendar")
     assert "OPEN CONFLICTS: 1 worker edit does not stand" in out
     assert any(x.startswith(line) for x in out.splitlines()), out
     assert "error: 1 open conflict with workers' calendars" in err
-    assert "the conflicts close at the first sync after the next `visitplanner plan`" in err
+    assert "a deleted visit put back is named once" in err
 
-    code, out, _ = workspace.run("sync")  # still open: the planner has not seen it
-    assert code == 8 and line.strip() in out
+    code, out, _ = workspace.run("sync")  # settled: never named again
+    assert code == 0 and "OPEN CONFLICTS" not in out and line.strip() not in out
+    assert workspace.run("conflicts")[1].startswith("No conflicts")
+    assert load_worker_edits(workspace.root) == []  # settled: the planner is not told again
     assert workspace.run(*PLAN)[0] == 0
     code, out, _ = workspace.run("sync")
     assert code == 0 and "OPEN CONFLICTS" not in out
-    assert uid_of(visit) in workspace.server_events(visit["worker_id"])
-    assert load_worker_edits(workspace.root) == []  # settled: the planner is not told again
+    assert len([u for u in workspace.server_events(visit["worker_id"]) if u == uid_of(visit)]) == 1
+
+
+def test_with_withdraw_a_deleted_visit_stays_deleted_named_once_and_listed_to_reallocate(
+        workspace: Workspace) -> None:
+    settings = workspace.root / "visitplanner.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'conflict = "keep_worker_edit"', 'conflict = "keep_worker_edit"\n'
+        'on_worker_delete = "withdraw"'), encoding="utf-8")
+    visit = no_slack_visit(workspace)
+    workspace.worker_deletes(visit)
+
+    code, out, err = workspace.run("sync")
+    assert code == 8, err
+    line = (f"  {visit['id']} on {visit['start'][:10]}, {visit['worker_id']}: withdrawn by the "
+            "worker: needs reallocating")
+    assert "WITHDRAWN: 1 visit deleted by the worker, not put back, to reallocate" in out
+    assert any(x.startswith(line) for x in out.splitlines()), out
+    assert "1 visit withdrawn by the worker needs reallocating" in err
+    assert uid_of(visit) not in workspace.server_events(visit["worker_id"])
+
+    assert_synced_without_naming(workspace, visit)  # never put back, never named again
+    assert workspace.run(*PLAN)[0] == 0
+    assert_synced_without_naming(workspace, visit)
+    code, listed, _ = workspace.run("conflicts")
+    assert code == 0 and listed.startswith("No open conflicts.\n1 visit withdrawn by workers, "
+                                           "for the manager to reallocate (not put back):")
+    assert any(x.startswith(f"  withdrawn: {line.strip()}") for x in listed.splitlines())
+    report = json.loads(workspace.run("conflicts", "--json")[1])
+    assert report["open"] == 0
+    assert [(c["visit"], c["kind"], c["is_open"]) for c in report["conflicts"]] == [
+        (visit["id"], "withdrawn", False)]
+    assert not any(name in listed for name in children_names())
 
 
 def test_conflicts_lists_the_open_ones_as_text_and_json_without_names(

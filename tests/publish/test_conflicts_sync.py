@@ -2,10 +2,11 @@
 real Radicale and a real Xandikos.
 
 With the kept plan's verdicts (:class:`PlanVerdicts`: which plan is kept, which moves it
-rejected) the sync re-creates a visit the worker deleted, holds a move until a plan has
-judged it, then writes the plan's version, and keeps each put-back as an open conflict
-until a sync under the next plan.  Without verdicts it only holds edits (the contract
-suite, test_sync_contract.py, pins that).
+rejected) the sync re-creates a visit the worker deleted (the default ``on_worker_delete``;
+the setting's own rules are in test_worker_delete_setting.py) and reports it once, holds a
+move until a plan has judged it, then writes the plan's version, and keeps an undone move
+as an open conflict until a sync under the next plan.  Without verdicts it only holds edits
+(the contract suite, test_sync_contract.py, pins that).
 """
 
 from __future__ import annotations
@@ -74,17 +75,30 @@ def test_a_visit_the_worker_deleted_is_created_again_in_the_same_sync(
     assert result.open_conflicts[0].detected == "2030-03-01T08:00:00+00:00"
 
 
-def test_a_put_back_stays_open_until_the_first_sync_under_a_new_plan(
+def test_a_put_back_is_open_in_the_sync_that_made_it_and_settled_at_the_next(
         backend: Backend, status: SyncStatus) -> None:
     calendar = backend.new_calendar()
     synced(backend, calendar, documents(3), status, PLAN_A)
     backend.worker_delete(calendar, uid(1))
-    synced(backend, calendar, documents(3), status, PLAN_A)
+    _, put_back = synced(backend, calendar, documents(3), status, PLAN_A)
+    assert open_kinds(put_back) == [(uid(1), "deleted")]
     storage, again = synced(backend, calendar, documents(3), status, PLAN_A)
-    assert open_kinds(again) == [(uid(1), "deleted")] and storage.writes == []
-    _, replanned = synced(backend, calendar, documents(3), status, PLAN_B)
-    assert open_kinds(replanned) == [] and replanned.resolved == (uid(1),)
+    assert open_kinds(again) == [] and storage.writes == [] and again.resolved == (uid(1),)
     assert status.conflicts(calendar) == []
+    _, replanned = synced(backend, calendar, documents(3), status, PLAN_B)
+    assert open_kinds(replanned) == [] and replanned.resolved == ()
+
+
+def test_a_put_back_whose_report_was_lost_is_reported_again(
+        backend: Backend, status: SyncStatus) -> None:
+    calendar = backend.new_calendar()
+    synced(backend, calendar, documents(2), status, PLAN_A)
+    backend.worker_delete(calendar, uid(0))
+    synced(backend, calendar, documents(2), status, PLAN_A, acknowledge=False)  # then a crash
+    storage, again = synced(backend, calendar, documents(2), status, PLAN_A)
+    assert open_kinds(again) == [(uid(0), "deleted")] and storage.writes == []
+    _, settled = synced(backend, calendar, documents(2), status, PLAN_A)
+    assert open_kinds(settled) == []
 
 
 def test_deleting_a_put_back_visit_again_opens_the_conflict_again(

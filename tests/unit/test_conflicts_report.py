@@ -161,8 +161,8 @@ def test_conflicts_lists_open_ones_first_then_held_ones(tmp_path: Path) -> None:
     code, out = run_conflicts(tmp_path)  # no plan kept: the visits' days are not known
     assert code == 0
     assert out.splitlines() == [
-        "1 open conflict: the plan was put back over a worker's edit (sync exits 8 until the "
-        "first sync after the next `visitplanner plan`):",
+        "1 open conflict: the plan was put back over a worker's edit (sync exits 8 for it "
+        "once; for a rejected move, until the first sync after the next `visitplanner plan`):",
         "  deleted: v-0123456789ab on an unknown day, sw.osei: deleted by the worker; put back "
         "in their calendar (the plan still has it)",
         "1 worker edit held until the planner has judged:",

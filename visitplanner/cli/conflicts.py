@@ -27,8 +27,12 @@ def conflicts(obj: object, as_json: bool) -> None:
     """List the workers' calendar edits that conflict with the plan.
 
     Open conflicts first: a visit the worker deleted, or a move the plan rejected,
-    that `sync` put back (it exits 8 until the first sync after the next `plan`).
-    Then the held ones: a worker's move or edit kept until the planner has judged it.
+    that `sync` put back (a put-back is named by the sync that made it; a rejected
+    move until the first sync after the next `plan`).  Then the visits a worker
+    deleted that `sync` left deleted ([caldav] on_worker_delete = "withdraw"): each
+    needs reallocating, and is listed until the plan moves it to another calendar
+    or cancels it.  Then the held ones: a worker's move or edit kept until the
+    planner has judged it.
     """
     root: Path = getattr(obj, "workspace", Path("."))
     reports = load_conflict_reports(root)
@@ -58,14 +62,22 @@ def load_conflict_reports(root: Path) -> list[ConflictReport]:
 
 
 def _as_text(reports: Sequence[ConflictReport]) -> str:
+    from visitplanner.publish.syncstatus import WITHDRAWN
+
     if not reports:
         return "No conflicts: every worker's calendar holds the plan."
-    opened = [r for r in reports if r.is_open]
-    held = [r for r in reports if not r.is_open]
+    opened = [r for r in reports if r.is_open and r.kind != WITHDRAWN]
+    withdrawn = [r for r in reports if r.kind == WITHDRAWN]
+    held = [r for r in reports if not r.is_open and r.kind != WITHDRAWN]
     lines = [f"{_count(len(opened), 'open conflict')}: the plan was put back over a worker's "
-             "edit (sync exits 8 until the first sync after the next `visitplanner plan`):"
+             "edit (sync exits 8 for it once; for a rejected move, until the first sync after "
+             "the next `visitplanner plan`):"
              if opened else "No open conflicts."]
     lines += [f"  {_line(r)}" for r in opened]
+    if withdrawn:
+        lines.append(f"{_count(len(withdrawn), 'visit')} withdrawn by workers, for the manager "
+                     "to reallocate (not put back):")
+        lines += [f"  {_line(r)}" for r in withdrawn]
     if held:
         lines.append(f"{_count(len(held), 'worker edit')} held until the planner has judged:")
         lines += [f"  {_line(r)}" for r in held]

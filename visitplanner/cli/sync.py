@@ -5,8 +5,9 @@ This module reads what only the CLI may read (the environment, a password
 command), loops over the calendars, records worker edits for the planner, and
 turns the per-calendar results into a summary and an exit code:
 0 all synced, 7 (:class:`SyncError`) nothing synced, 8 (:class:`PartialSyncError`) some
-failed, or a worker's edit does not stand and the plan was put back over it (an *open
-conflict*, named in the summary, until the first sync after the next `plan`).
+failed, or an *open conflict*, named in the summary: a worker's delete settled by this
+sync (put back, or withdrawn for reallocating: ``[caldav] on_worker_delete``), reported
+once; a move the plan rejected and put back, until the first sync after the next `plan`.
 """
 
 from __future__ import annotations
@@ -63,13 +64,16 @@ def sync(obj: object, dry_run: bool, as_json: bool, allow_cancellations: bool) -
 
     Only what changed is written; a visit a worker moved, edited or deleted in
     their own calendar is reported (.visitplanner/worker-edits.json).  A deleted
-    visit the plan still has is put back at once; a move is kept until the next
-    `plan` has judged it, and put back if it breaks a rule.  Each one put back is
-    named with the rule it breaks, and sync exits 8 until the first sync after the
-    next `plan` (`visitplanner conflicts` lists them).  A run that would cancel many of a calendar's
-    future visits is refused before connecting (also with --dry-run) unless
-    --allow-cancellations is given.  Takes the workspace lock (also with --dry-run,
-    which reads the sync state): a `plan`, `publish` or `sync` meanwhile waits for it.
+    visit the plan still has is settled once, by [caldav] on_worker_delete: put
+    back with a note (recreate, the default), or left deleted and listed for the
+    manager to reallocate (withdraw); that sync names it and exits 8, later ones do
+    not.  A move is kept until the next `plan` has judged it, and put back if it
+    breaks a rule, named with the rule; sync exits 8 until the first sync after the
+    next `plan` (`visitplanner conflicts` lists them all).  A run that would cancel
+    many of a calendar's future visits is refused before connecting (also with
+    --dry-run) unless --allow-cancellations is given.  Takes the workspace lock (also
+    with --dry-run, which reads the sync state): a `plan`, `publish` or `sync`
+    meanwhile waits for it.
     """
     from visitplanner.publish.job import SYNC_QUEUE
     from visitplanner.wslock import workspace_lock
@@ -109,7 +113,9 @@ def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     username, password = credentials(settings, os.environ, _run_password_command)
     if username is None and password is None:
         click.echo(f"note: {_no_login_note(settings)}", err=True)
-    policy = SyncPolicy(conflict=settings.conflict, dry_run=dry_run)  # type: ignore[arg-type]
+    policy = SyncPolicy(conflict=settings.conflict,  # type: ignore[arg-type]
+                        on_worker_delete=settings.on_worker_delete,  # type: ignore[arg-type]
+                        dry_run=dry_run)
     verdicts = plan_verdicts(root, schedule)
     results = _sync_all(root, settings, documents, (username, password), policy, as_json,
                         verdicts)
@@ -145,20 +151,35 @@ def conflict_reports(results: list[CalendarSyncResult], schedule: Schedule
 
 
 def _raise_for_open_conflicts(reports: Sequence[ConflictReport]) -> None:
-    """Exit 8 while a worker's edit does not stand (each is named in the summary)."""
+    """Exit 8 while a conflict is open (each is named in the summary)."""
     if not reports:
         return
-    calendars = ", ".join(sorted({r.calendar for r in reports}))
     count = len(reports)
-    problem = Problem(
-        f"calendar{'s' if ',' in calendars else ''} {calendars}",
-        f"{count} worker edit{'s do' if count != 1 else ' does'} not stand: the plan was put "
-        "back (listed above)",
-        "tell the workers why (`visitplanner explain VISIT`); the conflicts close at the "
-        "first sync after the next `visitplanner plan`",
-    )
+    problem = _open_conflicts_problem(reports)
     raise PartialSyncError(f"{count} open conflict{'s' if count != 1 else ''} with workers' "
                            "calendars", [problem])
+
+
+def _open_conflicts_problem(reports: Sequence[ConflictReport]) -> Problem:
+    from visitplanner.publish.syncstatus import WITHDRAWN
+
+    calendars = ", ".join(sorted({r.calendar for r in reports}))
+    withdrawn = sum(r.kind == WITHDRAWN for r in reports)
+    put_back = len(reports) - withdrawn
+    what: list[str] = []
+    fixes: list[str] = []
+    if put_back:
+        what.append(f"{put_back} worker edit{'s do' if put_back != 1 else ' does'} not stand: "
+                    "the plan was put back")
+        fixes.append("tell the workers why (`visitplanner explain VISIT`); a deleted visit put "
+                     "back is named once, a rejected move until the first sync after the next "
+                     "`visitplanner plan`")
+    if withdrawn:
+        what.append(f"{withdrawn} visit{'s' if withdrawn != 1 else ''} withdrawn by the worker "
+                    f"need{'s' if withdrawn == 1 else ''} reallocating")
+        fixes.append("reassign each withdrawn visit (`visitplanner reassign` or the desk)")
+    return Problem(f"calendar{'s' if ',' in calendars else ''} {calendars}",
+                   "; ".join(what) + " (listed above)", "; ".join(fixes))
 
 
 def _sync_all(
@@ -464,12 +485,27 @@ def _summary_text(
     if edits:
         lines.append(f"{len(edits)} worker edits recorded in .visitplanner/worker-edits.json:")
         lines += [f"  {e.calendar}: {e.uid} {e.kind} {e.start}".rstrip() for e in edits]
-    if reports:
-        count = "1 worker edit does" if len(reports) == 1 else f"{len(reports)} worker edits do"
+    return "\n".join([*lines, *_conflict_lines(reports)])
+
+
+def _conflict_lines(reports: Sequence[ConflictReport]) -> list[str]:
+    """The open conflicts: put back over the worker's edit, then withdrawn for reallocating."""
+    from visitplanner.publish.syncstatus import WITHDRAWN
+
+    put_back = [r for r in reports if r.kind != WITHDRAWN]
+    withdrawn = [r for r in reports if r.kind == WITHDRAWN]
+    lines = []
+    if put_back:
+        count = "1 worker edit does" if len(put_back) == 1 else f"{len(put_back)} worker edits do"
         lines.append(f"OPEN CONFLICTS: {count} not stand; the plan was put back "
                      "(`visitplanner conflicts` lists them):")
-        lines += [f"  {report.text()}" for report in reports]
-    return "\n".join(lines)
+        lines += [f"  {report.text()}" for report in put_back]
+    if withdrawn:
+        count = "1 visit" if len(withdrawn) == 1 else f"{len(withdrawn)} visits"
+        lines.append(f"WITHDRAWN: {count} deleted by the worker, not put back, to reallocate "
+                     "(`visitplanner conflicts` keeps listing them):")
+        lines += [f"  {report.text()}" for report in withdrawn]
+    return lines
 
 
 def _summary_json(

@@ -27,16 +27,24 @@ The plan's verdicts.  Given :class:`PlanVerdicts` (the CLI always gives them), t
 sync puts the plan back where a worker's edit does not stand, and keeps each such
 case as a :class:`~visitplanner.publish.syncstatus.SyncConflict`:
 
-- a visit the worker **deleted** is created again at once, unless the plan has
-  cancelled it (then their delete stands, and is no conflict);
+- a visit the worker **deleted** is settled once, by ``policy.on_worker_delete``:
+  ``"recreate"`` (the default) creates it again at once, with SEQUENCE above any
+  the server has held and :data:`PUT_BACK_NOTE` first in its DESCRIPTION (a
+  ``deleted`` conflict); ``"withdraw"`` leaves it deleted and keeps a
+  ``withdrawn`` conflict -- the visit needs reallocating -- until the plan takes
+  it out of that calendar or cancels it; it is never created there again
+  meanwhile.  A visit the plan has cancelled stays deleted, and is no conflict;
 - a **move** is held until a plan has been kept since it was detected (the
   planner has judged it: ``stamp`` changed), then the plan's version is written,
   also when its bytes did not change; a move the plan rejected
   (``moved_by_worker_rejected``) is kept as a ``rejected`` conflict;
 - an **edit** of anything else is held, as without verdicts.
 
-A ``deleted`` or ``rejected`` conflict is *open* (the CLI exits 8) from the sync
-that put the plan back until the first sync under a plan kept after it.
+Open conflicts (the CLI exits 8) are reported once: a ``deleted`` or ``withdrawn``
+one in the sync that settled it, and again only if that sync's worker edits were
+never handed on (a crash; see ``close_settled``); then a put-back is forgotten and
+a withdrawal stays listed, no longer open.  A ``rejected`` one is open until the
+first sync under a plan kept after it.
 
 Crashes.  Before each write the item's row records the write in flight; state
 is committed before every request (one commit holds all that the previous
@@ -60,7 +68,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypeVar
 
@@ -79,6 +87,8 @@ from visitplanner.publish.storage import (
 )
 from visitplanner.publish.syncstatus import (
     PENDING_DELETE,
+    PUT_BACK,
+    WITHDRAWN,
     ConflictKind,
     EditKind,
     ItemState,
@@ -89,6 +99,12 @@ from visitplanner.publish.syncstatus import (
 
 ConflictSetting = Literal["keep_worker_edit", "overwrite"]
 CONFLICT_SETTINGS: tuple[ConflictSetting, ...] = ("keep_worker_edit", "overwrite")
+#: What a sync with the plan's verdicts does with a visit a worker deleted that the plan
+#: still has (``[caldav] on_worker_delete``): put it back, or leave it for reallocating.
+WorkerDeleteSetting = Literal["recreate", "withdraw"]
+RECREATE: WorkerDeleteSetting = "recreate"
+WITHDRAW: WorkerDeleteSetting = "withdraw"
+WORKER_DELETE_SETTINGS: tuple[WorkerDeleteSetting, ...] = (RECREATE, WITHDRAW)
 T = TypeVar("T")
 
 
@@ -100,6 +116,7 @@ def _utc_now() -> datetime:
 class SyncPolicy:
     """How to sync: conflict rule, reconcile cadence, retries, and injectable effects.
 
+    ``on_worker_delete``: see the module docstring (only with :class:`PlanVerdicts`).
     ``full_reconcile_every``: a full ETag listing on every Nth sync even when the
     sync token works (1 = always).  Retries wait ``backoff_seconds * 2**n``
     (n = 0, 1, ...) between ``max_attempts`` attempts.  ``progress`` is called
@@ -108,6 +125,7 @@ class SyncPolicy:
     """
 
     conflict: ConflictSetting = "keep_worker_edit"
+    on_worker_delete: WorkerDeleteSetting = RECREATE
     full_reconcile_every: int = 10
     max_attempts: int = 4
     backoff_seconds: float = 0.5
@@ -350,6 +368,105 @@ def is_cancelled(data: bytes) -> bool:
     return read_document(data).cancelled
 
 
+# ---------------------------------------------------------------------- the put-back note
+
+#: First in the DESCRIPTION of a visit put back after a worker deleted it: why it is
+#: back and what to do, and nothing about the child or the family (no comma: some
+#: servers split TEXT at commas).
+PUT_BACK_NOTE = ("Put back by visitplanner: this visit was deleted from this calendar but the "
+                 "plan still needs it. If you cannot make it please tell your manager instead "
+                 "of deleting it.")
+#: Content lines are folded at this many octets (RFC 5545 section 3.1).
+FOLD_OCTETS = 75
+_MAIN_COMPONENTS = (b"VEVENT", b"VTODO")
+_TEXT_ESCAPES = {"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"}
+
+
+def with_put_back_note(data: bytes) -> bytes:
+    """``data`` with :data:`PUT_BACK_NOTE` and a blank line first in its event's or
+    to-do's DESCRIPTION (added when it has none).
+
+    Only that property's lines are rewritten (refolded, RFC 5545 section 3.1); an
+    alarm's DESCRIPTION and every other byte stay as they are.
+
+    >>> doc = (b"BEGIN:VCALENDAR\\r\\nBEGIN:VEVENT\\r\\nUID:x\\r\\nDESCRIPTION:Due by: Mon\\r\\n"
+    ...        b"END:VEVENT\\r\\nEND:VCALENDAR\\r\\n")
+    >>> event = Calendar.from_ical(with_put_back_note(doc)).walk("VEVENT")[0]
+    >>> str(event["DESCRIPTION"]) == PUT_BACK_NOTE + "\\n\\nDue by: Mon"
+    True
+    """
+    lines = data.split(b"\r\n")
+    own = _main_property_lines(lines)
+    if not own:
+        return data
+    note = _escaped(PUT_BACK_NOTE).encode("utf-8")
+    found = next((i for i in own if _property_name(lines[i]) == b"DESCRIPTION"), None)
+    if found is None:  # first among the properties
+        lines[own[0] : own[0]] = _folded(b"DESCRIPTION:" + note)
+        return b"\r\n".join(lines)
+    last = found + 1
+    while last < len(lines) and lines[last][:1] in (b" ", b"\t"):
+        last += 1
+    logical = lines[found] + b"".join(line[1:] for line in lines[found + 1 : last])
+    colon = _value_colon(logical)
+    logical = logical[: colon + 1] + note + b"\\n\\n" + logical[colon + 1 :]
+    lines[found:last] = _folded(logical)
+    return b"\r\n".join(lines)
+
+
+def _main_property_lines(lines: list[bytes]) -> list[int]:
+    """Indices of the first event's or to-do's own property lines (the first physical line
+    of each; not its alarms' lines)."""
+    own: list[int] = []
+    depth, inside = 0, False
+    for index, line in enumerate(lines):
+        upper = line.upper()
+        if upper.startswith(b"BEGIN:"):
+            depth += 1
+            inside = inside or (depth == 2 and upper[6:].strip() in _MAIN_COMPONENTS)
+        elif upper.startswith(b"END:"):
+            if inside and depth == 2:
+                return own
+            depth -= 1
+        elif inside and depth == 2 and line[:1] not in (b" ", b"\t"):
+            own.append(index)
+    return own
+
+
+def _property_name(line: bytes) -> bytes:
+    return re.split(rb"[;:]", line, maxsplit=1)[0].upper()
+
+
+def _value_colon(line: bytes) -> int:
+    """Where a content line's value starts (the first colon outside a quoted parameter)."""
+    quoted = False
+    for index, byte in enumerate(line):
+        if byte == ord('"'):
+            quoted = not quoted
+        elif byte == ord(":") and not quoted:
+            return index
+    return len(line)
+
+
+def _escaped(text: str) -> str:
+    """``text`` as an RFC 5545 TEXT value (section 3.3.11)."""
+    return "".join(_TEXT_ESCAPES.get(char, char) for char in text)
+
+
+def _folded(logical: bytes) -> list[bytes]:
+    """One content line folded into physical lines of at most :data:`FOLD_OCTETS` octets,
+    never inside a UTF-8 character or an escape."""
+    lines: list[bytes] = []
+    rest = logical
+    while len(rest) > FOLD_OCTETS:
+        cut = FOLD_OCTETS
+        while cut > 1 and (rest[cut] & 0xC0 == 0x80 or rest[cut - 1] == ord("\\")):
+            cut -= 1
+        lines.append(rest[:cut])
+        rest = b" " + rest[cut:]
+    return [*lines, rest]
+
+
 # ---------------------------------------------------------------------- the run
 
 
@@ -443,13 +560,32 @@ class _Run:
     # -------------------------------------------------------------- 0. conflicts
 
     def close_settled(self) -> None:
-        """Open conflicts settled under an earlier plan close: the planner has seen them."""
+        """Open conflicts that have been reported stop being open.
+
+        A worker's delete, put back or withdrawn, has been reported once its edit was
+        handed on (acknowledged: no longer in the sync state's worker edits): a put-back
+        is forgotten, a withdrawal stays, no longer open.  A rejected move closes under
+        a plan kept after it: the planner has seen it.
+        """
         if self.verdicts is None:
             return
+        pending = {edit.uid for edit in self.status.worker_edits(self.calendar)}
         for conflict in self.status.conflicts(self.calendar):
-            if conflict.is_open and conflict.plan_stamp != self.verdicts.stamp:
-                self.status.remove_conflict(self.calendar, conflict.uid)
-                self.counts.resolved.append(conflict.uid)
+            if not conflict.is_open:
+                continue
+            if conflict.kind == "rejected":
+                if conflict.plan_stamp != self.verdicts.stamp:
+                    self.close_conflict(conflict.uid)
+            elif conflict.uid in pending:
+                continue  # not handed on yet (a crash): reported again
+            elif conflict.kind == WITHDRAWN:
+                self.status.put_conflict(replace(conflict, reported=True))
+            else:
+                self.close_conflict(conflict.uid)
+
+    def close_conflict(self, uid: str) -> None:
+        self.status.remove_conflict(self.calendar, uid)
+        self.counts.resolved.append(uid)
 
     def keep_conflict(self, uid: str, kind: ConflictKind, worker_start: str = "") -> None:
         """Record ``uid``'s conflict under the current plan (only with verdicts)."""
@@ -560,7 +696,9 @@ class _Run:
         for href, (data, etag) in self.call(self.storage.get, strangers).items():
             uid = wanted[href]
             ours = self.desired[uid]
-            if read_document(data).fingerprint == read_document(ours).fingerprint:
+            mine = (read_document(ours).fingerprint,
+                    read_document(with_put_back_note(ours)).fingerprint)
+            if read_document(data).fingerprint in mine:
                 self.confirm(ItemState(uid=uid, href=href), etag, document_hash(ours), data)
 
     def changed(self, state: ItemState, data: bytes, etag: str) -> None:
@@ -636,7 +774,7 @@ class _Run:
         )
         if self.verdicts is not None:
             self.status.remove_conflict(self.calendar, state.uid)  # a new edit: a new conflict
-            self.keep_conflict(state.uid, kind, _local(start))
+            self.keep_conflict(state.uid, self.conflict_kind(kind), _local(start))
         wanted = self.desired.get(state.uid)
         return self.save(
             state,
@@ -646,6 +784,13 @@ class _Run:
             pending_hash=None,
             pending_fp=None,
         )
+
+    def conflict_kind(self, kind: EditKind) -> ConflictKind:
+        """The conflict a worker's edit makes (a delete's, by ``on_worker_delete``); the
+        writes correct it where the plan has cancelled or dropped the visit."""
+        if kind != "deleted":
+            return kind
+        return WITHDRAWN if self.policy.on_worker_delete == WITHDRAW else PUT_BACK
 
     def confirm(self, state: ItemState, etag: str, local_hash: str, data: bytes) -> ItemState:
         """Record that the server holds our ``data`` with ``etag``."""
@@ -680,8 +825,8 @@ class _Run:
         state = self.items.get(uid) or ItemState(uid=uid, href=href_for_uid(uid))
         wanted = document_hash(data)
         decision = self.decide_hold(state, wanted, data) if state.held else None
-        if decision == "keep" and state.held == "deleted" and uid not in self.unreported:
-            self.counts.unchanged += 1  # settled: reported once, the delete stands
+        if decision == "keep" and state.held == "deleted":
+            self.delete_stands(uid)
             return
         if decision == "keep":
             self.counts.conflicts += 1
@@ -692,13 +837,30 @@ class _Run:
             self.counts.unchanged += 1
             return
         if state.etag is None:
-            self.create(state, data)
+            put_back = (decision == "write" and state.held == "deleted"
+                        and self.verdicts is not None)
+            self.create(state, with_put_back_note(data) if put_back else data, wanted)
         elif state.local_hash == wanted and not state.held:
             self.counts.unchanged += 1
         else:
             self.update(state, data)
         if decision == "write":
             self.settle(uid, self.settled_kind(state))
+
+    def delete_stands(self, uid: str) -> None:
+        """A worker's delete is left standing: a conflict in the sync that reports it,
+        then settled (with verdicts: kept as withdrawn, the visit to be reallocated)."""
+        if self.verdicts is None:
+            reported = uid not in self.unreported
+        else:
+            known = self.status.conflict(self.calendar, uid)
+            reported = known is not None and known.kind == WITHDRAWN and known.reported
+            if known is None or known.kind != WITHDRAWN:
+                self.keep_conflict(uid, WITHDRAWN)
+        if reported:
+            self.counts.unchanged += 1
+        else:
+            self.counts.conflicts += 1
 
     def drop_one(self, state: ItemState) -> None:
         decision = self.decide_hold(state, None, None) if state.held else None
@@ -715,15 +877,15 @@ class _Run:
     def decide_hold(self, state: ItemState, wanted: str | None, data: bytes | None) -> HoldDecision:
         """Held worker edit: keep their version, write the plan's, or leave a delete be.
 
-        Write with ``overwrite``; with verdicts, write a deleted item back unless the
-        plan cancelled it, and a move once a plan has been kept since it was seen;
+        With verdicts, a deleted item as :meth:`decide_delete` says, and a move is
+        written once a plan has been kept since it was seen; with ``overwrite``, write;
         otherwise write once the plan's document changed.  An edit the planner has
         not been told of yet (``unreported``) is always kept.
         """
+        if self.verdicts is not None and state.held == "deleted":
+            return self.decide_delete(data)
         if self.policy.conflict == "overwrite":
             return "write"
-        if self.verdicts is not None and state.held == "deleted":
-            return "leave" if data is not None and is_cancelled(data) else "write"
         if state.uid in self.unreported:
             # The planner has not seen this edit yet: its document cannot be a
             # decision about it.  The baseline moves to the plan it will see.
@@ -742,13 +904,22 @@ class _Run:
         self.counts.resolved.append(state.uid)
         return "write"
 
+    def decide_delete(self, data: bytes | None) -> HoldDecision:
+        """A worker's delete, judged by the plan's document (None: the plan dropped the
+        item from this calendar: forget it) and ``on_worker_delete``."""
+        if data is None:
+            return "write"
+        if is_cancelled(data):
+            return "leave"
+        return "write" if self.policy.on_worker_delete == RECREATE else "keep"
+
     def settled_kind(self, state: ItemState) -> ConflictKind | None:
         """The open conflict a written hold leaves: a deleted visit put back, a rejected
         move undone; None when the worker's edit simply gave way to a new plan."""
         if self.verdicts is None:
             return None
         if state.held == "deleted":
-            return "deleted"
+            return PUT_BACK
         if state.held == "moved" and state.uid in self.verdicts.rejected:
             return "rejected"
         return None
@@ -769,18 +940,21 @@ class _Run:
         else:
             self.keep_conflict(uid, kind)
 
-    def create(self, state: ItemState, data: bytes) -> None:
+    def create(self, state: ItemState, data: bytes, local_hash: str | None = None) -> None:
+        """Create ``data``; ``local_hash``: the plan's document's, when ``data`` is its
+        put-back copy (:func:`with_put_back_note`)."""
         if self.policy.dry_run:
             self.counts.created += 1
             return
-        state = self.save(state, pending_hash=document_hash(data), pending_fp=fingerprint(data))
+        local_hash = local_hash or document_hash(data)
         sent = self.above_seen(state, data)
+        state = self.save(state, pending_hash=local_hash, pending_fp=fingerprint(sent))
         try:
             etag = self.call(self.storage.create, state.href, sent)
         except PreconditionFailedError:
-            self.name_taken(state, data)
+            self.name_taken(state, self.desired.get(state.uid, data))
             return
-        self.confirm(state, etag, document_hash(data), sent)
+        self.confirm(state, etag, local_hash, sent)
         self.counts.created += 1
 
     def name_taken(self, state: ItemState, data: bytes) -> None:
@@ -832,7 +1006,9 @@ class _Run:
         self.retry_after_edit(self.items[state.uid], data)
 
     def retry_after_edit(self, state: ItemState, data: bytes | None) -> None:
-        if state.held and self.policy.conflict != "overwrite":
+        decided = self.policy.conflict == "overwrite" or (
+            self.verdicts is not None and state.held == "deleted")
+        if state.held and not decided:
             self.counts.conflicts += 1
         elif state.held and data is not None:
             self.write_one(state.uid, data)

@@ -16,9 +16,11 @@ are written to ``<workspace>/.visitplanner/worker-edits.json`` for the planner:
 
 Conflicts (:class:`SyncConflict`) are the worker edits that disagree with the plan,
 kept here between runs: a worker's version *held* until the planner has judged it
-(``moved``, ``edited``), and the *open* ones, where the sync put the plan's version
-back over the worker's (``deleted``, ``rejected``).  :func:`describe_conflicts` says
-what each one is for people, from the kept plan: visit, day, worker, the rule.
+(``moved``, ``edited``), the *open* ones, where the sync put the plan's version back
+over the worker's (``deleted``, ``rejected``), and the visits a worker deleted that
+the sync left deleted for the manager to reallocate (``withdrawn``, with
+``[caldav] on_worker_delete = "withdraw"``).  :func:`describe_conflicts` says what
+each one is for people, from the kept plan: visit, day, worker, the rule.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from visitplanner.fsutil import write_atomic
 
@@ -43,11 +45,16 @@ STATUS_FILE = "sync.sqlite"
 WORKER_EDITS_FILE = "worker-edits.json"
 
 EditKind = Literal["moved", "edited", "deleted"]
-ConflictKind = Literal["moved", "edited", "deleted", "rejected"]
+ConflictKind = Literal["moved", "edited", "deleted", "rejected", "withdrawn"]
 
-#: Conflicts the sync has settled by putting the plan's version back over the worker's:
-#: *open* (``sync`` exits 8) until a plan is kept after they were settled.
-OPEN_KINDS: frozenset[str] = frozenset({"deleted", "rejected"})
+#: A worker's delete the sync settled by putting the visit back (``on_worker_delete =
+#: "recreate"``), and one it left standing, for the manager to reallocate (``"withdraw"``).
+PUT_BACK: ConflictKind = "deleted"
+WITHDRAWN: ConflictKind = "withdrawn"
+#: Conflicts the sync has settled and names in its summary (``sync`` exits 8): a put-back
+#: delete and a withdrawal until a sync has reported them (:attr:`SyncConflict.reported`),
+#: a rejected move until a plan is kept after it was undone.
+OPEN_KINDS: frozenset[str] = frozenset({PUT_BACK, "rejected", WITHDRAWN})
 #: Conflicts where the worker's version is kept until the planner has judged it.
 HELD_KINDS: frozenset[str] = frozenset({"moved", "edited"})
 #: A visit's calendar UID is its id with this suffix (``v-...@visitplanner``).
@@ -101,6 +108,7 @@ CREATE TABLE IF NOT EXISTS conflicts (
     worker_start TEXT NOT NULL,
     detected TEXT NOT NULL,
     plan_stamp TEXT NOT NULL,
+    reported INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (calendar, uid)
 );
 """
@@ -157,12 +165,17 @@ class SyncConflict:
 
     ``kind``: ``moved`` or ``edited`` -- the worker's version is *held* (kept on
     the server) until the planner has judged it; ``deleted`` -- the worker deleted
-    an item the plan still has, and the sync put it back; ``rejected`` -- the plan
-    did not keep the worker's move (it breaks a rule), and the sync put the planned
-    version back.  The last two are *open* (:attr:`is_open`) until a plan is kept
-    after ``plan_stamp``, the kept plan's identity when the sync settled them.
-    ``worker_start``: ISO local start of the worker's version ('' for a delete);
-    ``detected``: when the sync first saw the edit (ISO, UTC).
+    an item the plan still has, and the sync put it back; ``withdrawn`` -- the
+    worker deleted it and the sync left it deleted: the visit needs reallocating
+    (kept until the plan takes it out of that calendar or cancels it);
+    ``rejected`` -- the plan did not keep the worker's move (it breaks a rule), and
+    the sync put the planned version back.  Those three are *open* (:attr:`is_open`):
+    a ``deleted`` or ``withdrawn`` one until a later sync finds it reported (the
+    edit handed to the planner: ``reported``; a put-back is then forgotten), a
+    ``rejected`` one until a plan is kept after ``plan_stamp``, the kept plan's
+    identity when the sync settled it.  ``worker_start``: ISO local start of the
+    worker's version ('' for a delete); ``detected``: when the sync first saw the
+    edit (ISO, UTC).
     """
 
     calendar: str
@@ -171,10 +184,11 @@ class SyncConflict:
     worker_start: str
     detected: str
     plan_stamp: str
+    reported: bool = False
 
     @property
     def is_open(self) -> bool:
-        return self.kind in OPEN_KINDS
+        return self.kind in OPEN_KINDS and not self.reported
 
 
 class SyncStatus:
@@ -188,10 +202,10 @@ class SyncStatus:
 
     def _add_missing_columns(self) -> None:
         """A database made by an earlier release gains the columns added since."""
-        have = {row[1] for row in self._db.execute("PRAGMA table_info(items)")}
-        for name, kind in _ADDED_ITEM_COLUMNS:
+        for table, name, kind in _ADDED_COLUMNS:
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
             if name not in have:
-                self._db.execute(f"ALTER TABLE items ADD COLUMN {name} {kind}")
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     @classmethod
     def open(cls, root: Path) -> SyncStatus:
@@ -358,9 +372,9 @@ class SyncStatus:
     def put_conflict(self, conflict: SyncConflict) -> None:
         """Keep (or replace) the one conflict of ``conflict.uid`` in its calendar."""
         self._write(
-            "INSERT OR REPLACE INTO conflicts VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO conflicts ({_CONFLICT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (conflict.calendar, conflict.uid, conflict.kind, conflict.worker_start,
-             conflict.detected, conflict.plan_stamp),
+             conflict.detected, conflict.plan_stamp, int(conflict.reported)),
         )
 
     def conflict(self, calendar: str, uid: str) -> SyncConflict | None:
@@ -368,7 +382,7 @@ class SyncStatus:
             f"SELECT {_CONFLICT_COLUMNS} FROM conflicts WHERE calendar = ? AND uid = ?",
             (calendar, uid),
         ).fetchone()
-        return None if row is None else SyncConflict(*row)
+        return None if row is None else _conflict_of(row)
 
     def conflicts(self, calendar: str | None = None) -> list[SyncConflict]:
         """The conflicts of ``calendar`` (of every calendar when None), by calendar and UID."""
@@ -376,7 +390,7 @@ class SyncStatus:
         rows = self._db.execute(
             f"SELECT {_CONFLICT_COLUMNS} FROM conflicts {where} ORDER BY calendar, uid", args
         )
-        return [SyncConflict(*row) for row in rows]
+        return [_conflict_of(row) for row in rows]
 
     def remove_conflict(self, calendar: str, uid: str) -> None:
         self._write("DELETE FROM conflicts WHERE calendar = ? AND uid = ?", (calendar, uid))
@@ -396,9 +410,17 @@ class SyncStatus:
         self._write("INSERT OR IGNORE INTO calendars (calendar) VALUES (?)", (calendar,))
 
 
-_CONFLICT_COLUMNS = "calendar, uid, kind, worker_start, detected, plan_stamp"
-#: Item columns added after the first release, with their types (see ``_add_missing_columns``).
-_ADDED_ITEM_COLUMNS = (("sequence_seen", "INTEGER"),)
+_CONFLICT_COLUMNS = "calendar, uid, kind, worker_start, detected, plan_stamp, reported"
+#: Columns added after the first release: table, column, type (see ``_add_missing_columns``).
+_ADDED_COLUMNS = (
+    ("items", "sequence_seen", "INTEGER"),
+    ("conflicts", "reported", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+def _conflict_of(row: tuple[Any, ...]) -> SyncConflict:
+    calendar, uid, kind, worker_start, detected, plan_stamp, reported = row
+    return SyncConflict(calendar, uid, kind, worker_start, detected, plan_stamp, bool(reported))
 
 
 # ---------------------------------------------------------------------- worker edits
@@ -508,8 +530,11 @@ def broken_rule(visit: PlannedVisit, moved_to: date) -> Reason | None:
 def _conflict_text(
     conflict: SyncConflict, visit: PlannedVisit | None, moved_to: date | None, rule: Reason | None
 ) -> str:
-    if conflict.kind == "deleted":
+    if conflict.kind == PUT_BACK:
         return "deleted by the worker; put back in their calendar (the plan still has it)"
+    if conflict.kind == WITHDRAWN:
+        return ("withdrawn by the worker: needs reallocating (deleted from their calendar and "
+                "not put back; reassign it: `visitplanner reassign` or the desk)")
     if conflict.kind == "edited":
         return "edited by the worker; their version is kept until the plan changes this visit"
     moved = f"moved by the worker to {moved_to.isoformat()}" if moved_to else "moved by the worker"
