@@ -47,6 +47,7 @@ from visitplanner.model import (
     Absence,
     Child,
     DutyShift,
+    Every,
     PlanType,
     PlanValue,
     RecordedVisit,
@@ -69,7 +70,7 @@ from visitplanner.workdays import WorkingCalendar
 CHILD_COLUMNS = Columns(
     ("case_ref", "household", "name", "plan_type", "plan_start"),
     ("date_of_birth", "expected_due_date", "referral_date", "conference_dates", "categories",
-     "education", "allocated_worker", "visit_frequency_days", "address"),
+     "education", "allocated_worker", "visit_frequency_days", "address", "away_visits_every"),
     personal=("name", "address", "date_of_birth", "expected_due_date"),
     multiline=("address",),
 )
@@ -330,6 +331,7 @@ def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
     birth, due = _birth_and_due(row)
     allocated = row.reference("allocated_worker", worker_ids, WORKERS_FILE, required=False)
     frequency = row.integer("visit_frequency_days", default=None, minimum=1)
+    away = _away_visits_every(row)
     referral, conferences = row.date_value("referral_date"), row.date_list("conference_dates")
     categories, education = _categories(row), row.word("education", EDUCATION, "school")
     if plan_start and birth and plan_start < birth and due is None:
@@ -341,7 +343,22 @@ def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
     return Child(case_ref, household, name, birth, plan_type, plan_start,
                  allocated_worker=allocated or None, due_date=due, referral_date=referral,
                  conference_dates=conferences, categories=categories, education=education,
-                 visit_frequency_days=frequency, address=row.text("address"))
+                 visit_frequency_days=frequency, address=row.text("address"),
+                 away_visits_every=away)
+
+
+def _away_visits_every(row: Row) -> Every | None:
+    """The plan's cadence of visits away from the family home (blank: none)."""
+    raw = row.text("away_visits_every")
+    if not raw:
+        return None
+    try:
+        interval = to_length(raw)
+    except SpecError as error:
+        row.problem("away_visits_every", str(error),
+                    error.fix or 'write how often, e.g. "1 month" or "4 weeks", or leave it blank')
+        return None
+    return Every(interval.count, interval.unit.value)
 
 
 def _birth_and_due(row: Row) -> tuple[date | None, date | None]:

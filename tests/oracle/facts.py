@@ -37,6 +37,7 @@ from visitplanner.model import (
     PlannedVisit,
     RecordedVisit,
     Role,
+    VisitKind,
     Worker,
 )
 from visitplanner.policy import Rule, VisitFilter
@@ -82,10 +83,12 @@ def recorded_fact(visit: RecordedVisit, roles: Mapping[str, Role]) -> Fact:
 
 
 def planned_fact(visit: PlannedVisit, case_ref: str, roles: Mapping[str, Role]) -> Fact:
-    """A planned visit as a fact for one child it lists, assumed completed at home."""
+    """A planned visit as a fact for one child it lists, assumed completed: away from home
+    for a visit of that kind, else at home."""
     checks = frozenset(c for entry in visit.checks if entry.case_ref == case_ref
                        for c in entry.checks)
-    return Fact(visit.id, visit.start, Outcome.COMPLETED, Location.HOME, visit.announced,
+    where = Location.ELSEWHERE if visit.kind is VisitKind.AWAY_FROM_HOME else Location.HOME
+    return Fact(visit.id, visit.start, Outcome.COMPLETED, where, visit.announced,
                 roles.get(visit.worker_id), checks, planned=True)
 
 
