@@ -264,6 +264,8 @@ class RecordedVisit:
     announced: bool = True
     outcome: Outcome = Outcome.COMPLETED
     checks: frozenset[str] = frozenset()
+    #: The visit's type (visits.csv ``visit_type``; see ``[policy] visit_types``).
+    visit_type: str = "statutory"
 
     @property
     def day(self) -> date:

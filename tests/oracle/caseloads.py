@@ -341,11 +341,23 @@ def draw_visit(draw: Draw, visit_id: str, day: date, kids: list[Child], allocate
     location = Location.ELSEWHERE if rng.random() < 0.1 else Location.HOME
     announced = rng.random() < 0.7
     checks = policy_checks(draw.policy)
+    visit_type = draw_visit_type(visit_id, day)
     return [RecordedVisit(visit_id, child.case_ref, at, worker, location, announced, outcome,
                           draw_checks(rng, checks if born_by(child, day) else
                                       tuple(c for c in checks if c not in CHILD_CHECKS),
-                                      outcome))
+                                      outcome), visit_type)
             for child in kids]
+
+
+#: How often a recorded visit is direct work rather than a statutory visit.
+DIRECT_WORK_SHARE = 0.08
+
+
+def draw_visit_type(visit_id: str, day: date) -> str:
+    """A recorded visit's type: direct work now and then (counted only by rules that name
+    it), from its own random source so that every other draw is as it was before."""
+    rng = random.Random(f"type|{visit_id}|{day}")
+    return "direct_work" if rng.random() < DIRECT_WORK_SHARE else "statutory"
 
 
 def born_by(child: Child, day: date) -> bool:
