@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar, overload
 
 from visitplanner.model import FAILED_OUTCOMES, Child, Location, Outcome, Role
-from visitplanner.policy.model import Rule, VisitFilter
+from visitplanner.policy.model import STATUTORY, Rule, VisitFilter
 
 T = TypeVar("T")
 
@@ -46,6 +46,7 @@ class Fact:
     checks: frozenset[str]
     planned: bool = False
     worker_id: str = ""
+    visit_type: str = STATUTORY
 
     @property
     def day(self) -> date:
@@ -70,6 +71,8 @@ def matches(visits: VisitFilter, fact: Fact) -> bool:
     if visits.announced is not None and fact.announced != visits.announced:
         return False
     if visits.roles and fact.role not in visits.roles:
+        return False
+    if fact.visit_type not in visits.types:
         return False
     return visits.checks <= fact.checks
 

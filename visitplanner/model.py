@@ -110,6 +110,15 @@ class PlanValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Every:
+    """How often a plan asks for something: ``count`` of ``unit`` (a
+    :class:`visitplanner.policy.Unit` value, e.g. "weeks", "months", "working_days")."""
+
+    count: int
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
 class Child:
     """A child on a plan.  ``household`` groups siblings visited together.
 
@@ -118,7 +127,8 @@ class Child:
     ``visit_frequency_days`` is the interval set by conference or by the
     social worker and supervisor (s47); it may only tighten the policy.
     ``plan_values`` are the plan's own intervals for named rules, with their history
-    (plan_values.csv), oldest first within each rule.
+    (plan_values.csv), oldest first within each rule.  ``away_visits_every``: how often the
+    plan asks for a visit away from the family home (not statutory), or None.
     """
 
     case_ref: str
@@ -136,6 +146,7 @@ class Child:
     visit_frequency_days: int | None = None
     address: str = ""
     plan_values: tuple[PlanValue, ...] = ()
+    away_visits_every: Every | None = None
 
     def plan_values_for(self, rule_id: str) -> tuple[PlanValue, ...]:
         """The plan's values for the rule, oldest ``start`` first (none: empty)."""
@@ -253,6 +264,8 @@ class RecordedVisit:
     announced: bool = True
     outcome: Outcome = Outcome.COMPLETED
     checks: frozenset[str] = frozenset()
+    #: The visit's type (visits.csv ``visit_type``; see ``[policy] visit_types``).
+    visit_type: str = "statutory"
 
     @property
     def day(self) -> date:
@@ -322,6 +335,11 @@ class PlannedVisit:
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(sorted({r.rule_id for r in self.reasons}))
+
+    @property
+    def location(self) -> Location:
+        """Where the visit takes place: away from home for a visit of that kind, else home."""
+        return Location.ELSEWHERE if self.kind is VisitKind.AWAY_FROM_HOME else Location.HOME
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from visitplanner.cover import Staff, home_team
-from visitplanner.model import Child, Escalation, Location, PlannedVisit, RecordingTask
+from visitplanner.model import Child, Escalation, PlannedVisit, RecordingTask
 from visitplanner.policy.model import RuleKind
 from visitplanner.rules import Context, Fact, end_of, escalation
 
@@ -47,7 +47,8 @@ def recording_tasks(ctx: Context, children: Sequence[Child],
     tasks = []
     for visit in visits:
         for rule in ctx.policy.rules_of(RuleKind.RECORDING):
-            if rule.within is None or rule.counts.location == Location.ELSEWHERE.value:
+            # A rule for visits away from home records those, and one for home visits these.
+            if rule.within is None or rule.counts.location not in (visit.location.value, "any"):
                 continue
             if any(rule.applies_to(by_ref[ref], visit.day) for ref in visit.case_refs):
                 tasks.append(RecordingTask(visit.id, visit.worker_id,

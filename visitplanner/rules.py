@@ -89,7 +89,7 @@ def facts_from_records(records: Iterable[RecordedVisit],
         by_child.setdefault(record.case_ref, []).append(Fact(
             at=record.at, location=record.location, announced=record.announced,
             outcome=record.outcome, role=worker.role if worker else None,
-            checks=record.checks, worker_id=record.worker_id))
+            checks=record.checks, worker_id=record.worker_id, visit_type=record.visit_type))
     return {ref: History(sorted(facts, key=lambda f: f.at)) for ref, facts in by_child.items()}
 
 

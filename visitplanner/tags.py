@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from visitplanner.model import Child, PlannedVisit
+from visitplanner.model import Child, Location, PlannedVisit
 from visitplanner.policy.model import RuleKind
 from visitplanner.rules import Context, Fact, matches, owed_deadline
 from visitplanner.timeslots import draw
@@ -34,7 +34,9 @@ def tag_unannounced(ctx: Context, children: Sequence[Child],
     unannounced: set[str] = set()
     by_household: dict[str, list[PlannedVisit]] = {}
     for visit in sorted(visits, key=lambda v: (v.start, v.id)):
-        by_household.setdefault(visit.household, []).append(visit)
+        # A visit away from home is arranged with the child: announced, never picked.
+        if visit.location is Location.HOME:
+            by_household.setdefault(visit.household, []).append(visit)
     # Siblings share visits: the child whose quota falls due first picks first, so
     # that one unannounced visit serves the whole household where it can.
     for child in sorted(children, key=lambda c: (c.household, _quota_due(ctx, c, histories, today),

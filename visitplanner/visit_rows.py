@@ -45,9 +45,11 @@ SSD_VISIT_FILES = ("ssd_cin_visits.csv", "ssd_cp_visits.csv")
 VISIT_COLUMNS = Columns(
     ("visit_id", "date", "worker_id", "case_refs"),
     ("time", "location", "announced", "outcome", "children_seen", "seen_alone", "seen_awake",
-     "bedroom_seen", "checks"),
+     "bedroom_seen", "checks", "visit_type"),
 )
 _CHECK = re.compile(r"[a-z][a-z0-9_]*")
+#: A visit row's type when it gives none (the policy's statutory visits).
+STATUTORY_TYPE = "statutory"
 
 @dataclass(frozen=True, slots=True)
 class SsdLayout:
@@ -169,6 +171,7 @@ def _native_visits(row: Row, known: Known, first_rows: dict[str, str]) -> list[R
     announced = row.boolean("announced", True)
     outcome = row.choice("outcome", Outcome, Outcome.COMPLETED)
     checks = _checks(row)
+    visit_type = _visit_type(row)
     at = london_cell(row, "time", day, clock) if day and clock else None
     per_child = _per_child(row, refs, outcome) if outcome else {}
     if day:
@@ -177,8 +180,21 @@ def _native_visits(row: Row, known: Known, first_rows: dict[str, str]) -> list[R
         return []
     return [RecordedVisit(visit_id, ref, at, worker_id, location, announced, child_outcome,
                           child_checks | checks if child_outcome is Outcome.COMPLETED
-                          else frozenset())
+                          else frozenset(), visit_type)
             for ref, (child_outcome, child_checks) in per_child.items()]
+
+
+def _visit_type(row: Row) -> str:
+    """The row's visit type: a lower-case word, "statutory" when blank (whether the policy
+    knows it is checked against the policy, see ``workspace.policy_problems``)."""
+    raw = row.text("visit_type")
+    if not raw:
+        return STATUTORY_TYPE
+    if not _CHECK.fullmatch(raw):
+        row.problem("visit_type", f"{raw!r} is not a visit type",
+                    'write a lower-case word such as "statutory" or "direct_work", or leave it '
+                    "blank for a statutory visit")
+    return raw
 
 
 def _case_refs(row: Row, known: Known) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -47,6 +47,7 @@ from visitplanner.model import (
     Absence,
     Child,
     DutyShift,
+    Every,
     PlanType,
     PlanValue,
     RecordedVisit,
@@ -69,7 +70,7 @@ from visitplanner.workdays import WorkingCalendar
 CHILD_COLUMNS = Columns(
     ("case_ref", "household", "name", "plan_type", "plan_start"),
     ("date_of_birth", "expected_due_date", "referral_date", "conference_dates", "categories",
-     "education", "allocated_worker", "visit_frequency_days", "address"),
+     "education", "allocated_worker", "visit_frequency_days", "address", "away_visits_every"),
     personal=("name", "address", "date_of_birth", "expected_due_date"),
     multiline=("address",),
 )
@@ -104,6 +105,8 @@ class Tables:
     terms: tuple[SchoolTerm, ...] = ()
     #: Each plan value's row in plan_values.csv, by (case_ref, rule_id, from).
     plan_value_rows: Mapping[tuple[str, str, date], int] = field(default_factory=dict)
+    #: Where each visit type given in a visits file is first given ("visits.csv, row 5, ...").
+    visit_type_cells: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,7 @@ def load_workspace(root: Path) -> Workspace:
         if not problems:
             raise
         raise InputError(f"workspace {root} has problems", [*problems, *exc.problems]) from None
-    problems += policy_problems(policy, tables)
+    problems += policy_problems(policy, tables) + visit_type_problems(policy, tables)
     if problems:
         raise InputError(f"workspace {root} has problems", problems)
     # The workspace may override the bank-holiday calendar the policy names.
@@ -202,6 +205,27 @@ def policy_problems(policy: Policy, tables: Tables) -> list[Problem]:
                 problems.append(Problem(f"{PLAN_VALUES_FILE}, row {number}, column {column}",
                                         what, fix))
     return problems
+
+
+def visit_type_problems(policy: Policy, tables: Tables) -> list[Problem]:
+    """A visit type the policy does not declare, located where it is first given."""
+    return [Problem(where, f"visit type {given!r} is not one of the policy's visit_types "
+                    f"({', '.join(policy.visit_types)})",
+                    fix=f"{closest(given, policy.visit_types)} (or add it to visit_types in "
+                    "the policy's [policy] table)")
+            for given, where in sorted(tables.visit_type_cells.items())
+            if given not in policy.visit_types]
+
+
+def first_cells(sheets: Sequence[Sheet], column: str) -> dict[str, str]:
+    """Each non-blank value of ``column`` in ``sheets``, with where it is first given."""
+    found: dict[str, str] = {}
+    for sheet in sheets:
+        for row in sheet.rows:
+            value = row.text(column)
+            if value:
+                found.setdefault(value, row.where(column))
+    return found
 
 
 def load_tables(root: Path) -> Tables:
@@ -241,7 +265,7 @@ def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
               *visit_sheets]
     problems = [problem for sheet in sheets for problem in sheet.problems]
     tables = Tables(tuple(children), tuple(workers), tuple(absences), tuple(visits), child_rows,
-                    tuple(duty), tuple(terms), plan_rows)
+                    tuple(duty), tuple(terms), plan_rows, first_cells(visit_sheets, "visit_type"))
     return tables, problems
 
 
@@ -330,6 +354,7 @@ def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
     birth, due = _birth_and_due(row)
     allocated = row.reference("allocated_worker", worker_ids, WORKERS_FILE, required=False)
     frequency = row.integer("visit_frequency_days", default=None, minimum=1)
+    away = _away_visits_every(row)
     referral, conferences = row.date_value("referral_date"), row.date_list("conference_dates")
     categories, education = _categories(row), row.word("education", EDUCATION, "school")
     if plan_start and birth and plan_start < birth and due is None:
@@ -341,7 +366,22 @@ def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
     return Child(case_ref, household, name, birth, plan_type, plan_start,
                  allocated_worker=allocated or None, due_date=due, referral_date=referral,
                  conference_dates=conferences, categories=categories, education=education,
-                 visit_frequency_days=frequency, address=row.text("address"))
+                 visit_frequency_days=frequency, address=row.text("address"),
+                 away_visits_every=away)
+
+
+def _away_visits_every(row: Row) -> Every | None:
+    """The plan's cadence of visits away from the family home (blank: none)."""
+    raw = row.text("away_visits_every")
+    if not raw:
+        return None
+    try:
+        interval = to_length(raw)
+    except SpecError as error:
+        row.problem("away_visits_every", str(error),
+                    error.fix or 'write how often, e.g. "1 month" or "4 weeks", or leave it blank')
+        return None
+    return Every(interval.count, interval.unit.value)
 
 
 def _birth_and_due(row: Row) -> tuple[date | None, date | None]:

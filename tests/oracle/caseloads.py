@@ -23,6 +23,7 @@ from visitplanner.model import (
     LONDON,
     Absence,
     Child,
+    Every,
     Location,
     Outcome,
     PlanType,
@@ -224,7 +225,20 @@ def draw_child(draw: Draw, ref: str, household: str, plan_type: PlanType, plan_s
         conference_dates=draw_conferences(draw, plan_type, plan_start),
         categories=draw_categories(rng, plan_type),
         education=draw_education(rng, birth, draw.today),
-        visit_frequency_days=draw_frequency(draw, plan_type))
+        visit_frequency_days=draw_frequency(draw, plan_type),
+        away_visits_every=draw_away_visits(ref, plan_start, birth))
+
+
+#: Cadences of visits away from home a plan may ask for, and how often one does.
+AWAY_CADENCES = (Every(2, "weeks"), Every(3, "weeks"), Every(1, "months"))
+AWAY_SHARE = 0.25
+
+
+def draw_away_visits(ref: str, plan_start: date, birth: date | None) -> Every | None:
+    """A cadence of visits away from home for about a quarter of the children, drawn from its
+    own random source so that every other draw of the caseload is as it was before."""
+    rng = random.Random(f"away|{ref}|{plan_start}|{birth}")
+    return rng.choice(AWAY_CADENCES) if rng.random() < AWAY_SHARE else None
 
 
 def draw_birth(draw: Draw) -> tuple[date | None, date | None]:
@@ -327,11 +341,23 @@ def draw_visit(draw: Draw, visit_id: str, day: date, kids: list[Child], allocate
     location = Location.ELSEWHERE if rng.random() < 0.1 else Location.HOME
     announced = rng.random() < 0.7
     checks = policy_checks(draw.policy)
+    visit_type = draw_visit_type(visit_id, day)
     return [RecordedVisit(visit_id, child.case_ref, at, worker, location, announced, outcome,
                           draw_checks(rng, checks if born_by(child, day) else
                                       tuple(c for c in checks if c not in CHILD_CHECKS),
-                                      outcome))
+                                      outcome), visit_type)
             for child in kids]
+
+
+#: How often a recorded visit is direct work rather than a statutory visit.
+DIRECT_WORK_SHARE = 0.08
+
+
+def draw_visit_type(visit_id: str, day: date) -> str:
+    """A recorded visit's type: direct work now and then (counted only by rules that name
+    it), from its own random source so that every other draw is as it was before."""
+    rng = random.Random(f"type|{visit_id}|{day}")
+    return "direct_work" if rng.random() < DIRECT_WORK_SHARE else "statutory"
 
 
 def born_by(child: Child, day: date) -> bool:

@@ -37,6 +37,7 @@ from visitplanner.model import (
     PlannedVisit,
     RecordedVisit,
     Role,
+    VisitKind,
     Worker,
 )
 from visitplanner.policy import Rule, VisitFilter
@@ -59,6 +60,8 @@ class Fact:
     role: Role | None
     checks: frozenset[str]
     planned: bool
+    #: A planned visit is statutory (a home visit, or a visit away from home the plan sets).
+    visit_type: str = "statutory"
 
     @property
     def day(self) -> date:
@@ -78,14 +81,17 @@ class Fact:
 def recorded_fact(visit: RecordedVisit, roles: Mapping[str, Role]) -> Fact:
     """A recorded visit as a fact; the role is None for a worker the caseload lacks."""
     return Fact(visit.visit_id, visit.at, visit.outcome, visit.location, visit.announced,
-                roles.get(visit.worker_id), visit.checks, planned=False)
+                roles.get(visit.worker_id), visit.checks, planned=False,
+                visit_type=visit.visit_type)
 
 
 def planned_fact(visit: PlannedVisit, case_ref: str, roles: Mapping[str, Role]) -> Fact:
-    """A planned visit as a fact for one child it lists, assumed completed at home."""
+    """A planned visit as a fact for one child it lists, assumed completed: away from home
+    for a visit of that kind, else at home."""
     checks = frozenset(c for entry in visit.checks if entry.case_ref == case_ref
                        for c in entry.checks)
-    return Fact(visit.id, visit.start, Outcome.COMPLETED, Location.HOME, visit.announced,
+    where = Location.ELSEWHERE if visit.kind is VisitKind.AWAY_FROM_HOME else Location.HOME
+    return Fact(visit.id, visit.start, Outcome.COMPLETED, where, visit.announced,
                 roles.get(visit.worker_id), checks, planned=True)
 
 
@@ -114,6 +120,7 @@ def counts(fact: Fact, wanted: VisitFilter) -> bool:
             and seen_matches(fact, wanted.child_seen)
             and (wanted.announced is None or fact.announced == wanted.announced)
             and (not wanted.roles or fact.role in wanted.roles)
+            and fact.visit_type in wanted.types
             and wanted.checks <= fact.checks)
 
 

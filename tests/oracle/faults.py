@@ -49,7 +49,7 @@ from oracle.calendar import Days
 from oracle.facts import TOOK_PLACE, age, applies, counting_facts, history, london_day
 from oracle.inputs import Caseload
 from oracle.intervals import counting_of, interval_end
-from visitplanner.model import LONDON, Child, Location, PlannedVisit, Role, Worker
+from visitplanner.model import LONDON, Child, Location, PlannedVisit, Role, VisitKind, Worker
 from visitplanner.policy import Rule, RuleKind
 
 #: Roles that never take a planned visit.
@@ -210,14 +210,19 @@ def on_plan(children: Iterable[Child], day: date) -> list[Child]:
 
 
 def needs_after_school(team: Team, visit: PlannedVisit, day: date) -> bool:
-    """True when a child the visit is for (listed, or on a plan) is at school on ``day``."""
+    """True when a child the visit is for (listed, or on a plan; only the listed child of a
+    visit away from home, which the siblings do not join) is at school on ``day``."""
+    away = visit.kind is VisitKind.AWAY_FROM_HOME
     return any(c.education in AT_SCHOOL and age(c, day) >= SCHOOL_AGE
                for c in team.household(visit.household)
-               if c.case_ref in visit.case_refs or c.plan_start <= day)
+               if c.case_ref in visit.case_refs or (c.plan_start <= day and not away))
 
 
 def sibling_faults(team: Team, visit: PlannedVisit) -> list[Fault]:
-    """A visit lists every child of its household on a plan that day."""
+    """A home visit lists every child of its household on a plan that day (a visit away from
+    home is with the one child it lists)."""
+    if visit.kind is VisitKind.AWAY_FROM_HOME:
+        return []
     missing = sorted(c.case_ref for c in on_plan(team.household(visit.household),
                                                   local_day(visit))
                      if c.case_ref not in visit.case_refs)

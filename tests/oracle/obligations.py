@@ -36,8 +36,10 @@ applying, no further deadlines.
   meeting.  A conference on or before the plan start (the first conference) owes
   nothing: there is no "between" while the child is on the plan.
 - **revisit**: a streak is the failed home visits (outcome in ``after``) since the last
-  home visit with another outcome that took place (visits away from home neither count
-  nor end a streak; nor does a visit that did not take place, cancelled or no access,
+  home visit with another outcome that took place, of a type the rule counts (visits
+  away from home neither count nor end a streak, nor does an extra visit such as direct
+  work, which never stands in for a statutory one; nor does a visit that did not take
+  place, cancelled or no access,
   whose outcome is not in ``after``: the child is still not seen).  Each failure that
   brings the streak to N = ``failures`` or more owes a visit by the end of ``within``
   from the anchor, met by the next counting fact after the anchor.  The anchor is that
@@ -287,7 +289,7 @@ def revisit_lapses(scope: Scope, rule: Rule) -> list[Lapse]:
         if fact.location is not Location.HOME:
             continue
         if fact.outcome not in rule.after:
-            if fact.took_place:
+            if fact.took_place and fact.visit_type in rule.counts.types:
                 streak = []
             continue
         streak.append(fact)

@@ -8,6 +8,7 @@ from datetime import date
 
 from visitplanner.cover import Bookings, Staff
 from visitplanner.model import Child, Schedule
+from visitplanner.planning.away import plan_away_visits
 from visitplanner.planning.finish import finish, report_short
 from visitplanner.planning.needs import next_need
 from visitplanner.planning.placement import place
@@ -45,6 +46,8 @@ def plan(request: PlanRequest) -> Schedule:
         if not serve(ctx, request, staff, households[household], need, state):
             continue
         push(queue, next_need(ctx, request, household, households[household], state))
+    # Visits away from home take only the room the statutory visits left.
+    plan_away_visits(ctx, request, staff, state)
     return finish(ctx, request, staff, state)
 
 

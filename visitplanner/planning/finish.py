@@ -9,7 +9,6 @@ from visitplanner.cover import Staff, home_team
 from visitplanner.model import (
     BirthDateNeeded,
     Child,
-    Location,
     Outcome,
     PlannedVisit,
     Schedule,
@@ -108,7 +107,7 @@ def dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: State,
         role = staff.workers[visit.worker_id].role
         for child_checks in visit.checks:
             planned.setdefault(child_checks.case_ref, []).append(Fact(
-                visit.start, Location.HOME, visit.announced, Outcome.COMPLETED, role,
+                visit.start, visit.location, visit.announced, Outcome.COMPLETED, role,
                 frozenset(child_checks.checks), planned=True, worker_id=visit.worker_id))
     teams = {c.case_ref: home_team(staff, (c,), None) for c in request.children}
     ahead = {ref: tuple(f) for ref, f in planned.items()}

@@ -7,7 +7,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from visitplanner.cover import Bookings, Staff, can_visit, can_visit_on_duty, role_fits
-from visitplanner.model import LONDON, Location, Outcome, PlannedVisit, Schedule, Worker
+from visitplanner.model import (
+    LONDON,
+    Location,
+    Outcome,
+    PlannedVisit,
+    Schedule,
+    VisitKind,
+    Worker,
+)
 from visitplanner.planning.state import (
     COVER_FLAGS,
     DECIDED_FLAG,
@@ -21,7 +29,7 @@ from visitplanner.planning.state import (
 
 
 def previous_by_household(request: PlanRequest) -> dict[str, list[PlannedVisit]]:
-    """The previous plan's visits still to come, per household, in time order.
+    """The previous plan's home visits still to come, per household, in time order.
 
     Each completed home visit recorded since the previous plan was made stands
     for the earliest visit that plan had for the household (made as planned,
@@ -35,6 +43,8 @@ def previous_by_household(request: PlanRequest) -> dict[str, list[PlannedVisit]]
         return out
     made = visits_made_since(request, request.previous)
     for visit in sorted(request.previous.visits, key=lambda v: (v.start, v.id)):
+        if visit.kind is VisitKind.AWAY_FROM_HOME:
+            continue  # not a home visit: kept by visitplanner.planning.away
         if made.get(visit.household, 0) > 0:
             made[visit.household] -= 1
         elif visit.day >= request.today:

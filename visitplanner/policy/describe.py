@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from visitplanner.policy.model import DutyRota, Policy, Rule, RuleKind, VisitFilter
+from visitplanner.policy.model import STATUTORY, DutyRota, Policy, Rule, RuleKind, VisitFilter
 
 
 def describe_policy(policy: Policy) -> str:
@@ -70,6 +70,8 @@ def _counting(visits: VisitFilter) -> str:
         parts.append("by " + " or ".join(sorted(r.value.replace("_", " ") for r in visits.roles)))
     if visits.checks:
         parts.append("with " + " and ".join(sorted(visits.checks)))
+    if visits.types != {STATUTORY}:
+        parts.append("of type " + " or ".join(sorted(visits.types)))
     return " ".join(parts)
 
 

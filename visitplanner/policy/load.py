@@ -12,6 +12,7 @@ from typing import Any
 from visitplanner.errors import PolicyError, Problem
 from visitplanner.model import PlanType
 from visitplanner.policy.model import (
+    STATUTORY,
     Counting,
     DutyRota,
     Policy,
@@ -109,6 +110,7 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
              for i, raw in enumerate(raw_rules)]
     _check_unique_ids(raw_rules, filename, problems)
     _check_duty_source(header.get("duty"), documents, filename, problems)
+    _check_visit_types(header.get("visit_types", (STATUTORY,)), rules, filename, problems)
     if problems:
         return None
     return Policy(
@@ -118,7 +120,21 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
         counting=header.get("counting", Counting.DAY_0),
         rules=tuple(r for r in rules if r), notes=header.get("notes", ()),
         holiday_region=header.get("holiday_region", ""),
-        duty=header.get("duty", DutyRota()))
+        duty=header.get("duty", DutyRota()),
+        visit_types=header.get("visit_types", (STATUTORY,)))
+
+
+def _check_visit_types(declared: tuple[str, ...], rules: list[Rule | None], filename: str,
+                       problems: list[Problem]) -> None:
+    """Every type a rule counts is one of the policy's ``visit_types``."""
+    for i, rule in enumerate(rules):
+        unknown = sorted(rule.counts.types - set(declared)) if rule else []
+        if unknown and rule:
+            problems.append(Problem(
+                f"{filename}, rules[{i}] ({rule.id}).counts.types",
+                f"{', '.join(map(repr, unknown))} not in [policy] visit_types "
+                f"({', '.join(declared)})",
+                "add it to visit_types in [policy], or correct the spelling"))
 
 
 def _header(data: dict[str, Any], filename: str, problems: list[Problem]) -> dict[str, Any]:

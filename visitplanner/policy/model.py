@@ -177,6 +177,12 @@ class Condition:
         return self == Condition()
 
 
+#: The type a visit record has unless it says otherwise (visits.csv ``visit_type``), and the
+#: only type a rule counts unless its ``counts.types`` names others: extra visits (direct
+#: work, a core group, a network sighting) never stand in for statutory ones.
+STATUTORY = "statutory"
+
+
 @dataclass(frozen=True, slots=True)
 class VisitFilter:
     """Which visits count toward a rule.
@@ -187,6 +193,7 @@ class VisitFilter:
     not take place.
     ``announced``: likewise.  ``roles``: only visits by these roles (empty = any).
     ``checks``: the visit must have recorded all of these checks (e.g. seen_alone).
+    ``types``: the visit's type is one of these (:data:`STATUTORY` unless the rule says).
     """
 
     location: str = Location.HOME.value
@@ -194,6 +201,7 @@ class VisitFilter:
     announced: bool | None = None
     roles: frozenset[Role] = frozenset()
     checks: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset({STATUTORY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +295,8 @@ class Policy:
     holiday_region: str = ""
     #: Who the duty rota may visit on days the office is shut (``[policy.duty]``).
     duty: DutyRota = DutyRota()
+    #: The types a visit record may have (``[policy] visit_types``); always :data:`STATUTORY`.
+    visit_types: tuple[str, ...] = (STATUTORY,)
     #: Rules by id and by kind, built once: the planner asks for them at every step.
     _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
     _by_kind: Mapping[RuleKind, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)

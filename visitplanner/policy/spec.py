@@ -18,6 +18,7 @@ from typing import Any
 
 from visitplanner.model import Location, Outcome, PlanType, Role
 from visitplanner.policy.model import (
+    STATUTORY,
     Condition,
     Counting,
     DutyRota,
@@ -157,6 +158,30 @@ to_roles = _set_of(_enum(Role, "a role"), "roles")
 to_texts_set = _set_of(to_str, "text")
 
 
+_VISIT_TYPE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def to_visit_type(raw: Any) -> str:
+    """A visit type: a lower-case word (letters, digits, underscores), e.g. direct_work."""
+    if not isinstance(raw, str) or not _VISIT_TYPE.match(raw):
+        raise SpecError(f"{raw!r} is not a visit type", 'write a lower-case word such as '
+                        '"statutory", "direct_work" or "core_group"')
+    return raw
+
+
+to_visit_types = _set_of(to_visit_type, "visit types")
+
+
+def to_visit_type_list(raw: Any) -> tuple[str, ...]:
+    """``[policy] visit_types``: the types visits.csv may give, in the policy's order, with
+    "statutory" first whether listed or not."""
+    listed = [to_visit_type(x) for x in raw] if isinstance(raw, list) else None
+    if listed is None:
+        raise SpecError(f"expected a list of visit types, got {raw!r}",
+                        'write e.g. visit_types = ["statutory", "direct_work"]')
+    return (STATUTORY, *dict.fromkeys(t for t in listed if t != STATUTORY))
+
+
 def to_region(raw: Any) -> str:
     if raw not in REGIONS:
         raise SpecError(f"{raw!r} is not a bank-holiday region: use one of {', '.join(REGIONS)}")
@@ -188,6 +213,9 @@ COUNTS_FIELDS: dict[str, Field] = {
     "announced": Field(to_optional_bool, "only announced (true) or unannounced (false)", "false"),
     "roles": Field(to_roles, "only visits by workers in these roles", '["social_worker"]'),
     "checks": Field(to_texts_set, "only visits that recorded these checks", '["seen_alone"]'),
+    "types": Field(to_visit_types, "only visits of these types (visits.csv visit_type; default "
+                   "[\"statutory\"]: extra visits never stand in for statutory ones); each "
+                   "must be in [policy] visit_types", '["statutory", "direct_work"]'),
 }
 
 #: Keys of the ``when`` table (which children a rule applies to, on the visit date).
@@ -389,6 +417,10 @@ POLICY_FIELDS: dict[str, Field] = {
                             "working days (only weekends and closures are off)", '"ENG"'),
     "documents": Field(to_documents, "document key = title and where to find it",
                        "{ camden = \"...\" }"),
+    "visit_types": Field(to_visit_type_list, "the types a visit may have (visits.csv "
+                         "visit_type), for rules to count by `counts.types`; \"statutory\" is "
+                         "always one, and the type of a visit that gives none",
+                         '["statutory", "direct_work", "core_group"]'),
     "duty": Field(to_duty, "who the duty rota (duty.csv) may visit on days the office is shut "
                   "(see `[policy.duty]` below)", '{ plans = ["CP"], source = {...} }'),
 }
@@ -459,4 +491,12 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      "# plan_values.csv: C105,cin-cadence,6 weeks,2026-11-02,CIN review,"
      "team_manager;conference_chair\n"
      "# A looser value without every approver, or longer than the floor, is refused."),
+    ("Statutory and other visits (`visit_types`, `counts.types`)",
+     '[policy]\nvisit_types = ["statutory", "direct_work", "core_group"]\n\n'
+     '[[rules]]\nid = "cp-direct-work"\nkind = "cadence"\nplans = ["CP"]\nevery = "4 weeks"\n'
+     'counts = { location = "any", types = ["direct_work"] }\n'
+     'source = { document = "manual", section = "5", quote = "Direct work with the child at '
+     'least every four weeks." }\n\n'
+     "# visits.csv: visit_type = direct_work on a row; blank means statutory. A rule with no\n"
+     "# counts.types counts statutory visits only: direct work never resets cp-cadence."),
 )

@@ -13,12 +13,10 @@ from datetime import date
 
 from visitplanner.history import Fact
 from visitplanner.model import (
-    Location,
     Outcome,
     PlannedVisit,
     RecordedVisit,
     Schedule,
-    VisitKind,
     Worker,
 )
 from visitplanner.rules import facts_from_records
@@ -40,7 +38,7 @@ def planned_fact(visit: PlannedVisit, case_ref: str, workers: Mapping[str, Worke
     """A planned visit as one child's fact: made, the child seen, its planned checks done."""
     worker = workers.get(visit.worker_id)
     checks = next((c.checks for c in visit.checks if c.case_ref == case_ref), ())
-    where = Location.ELSEWHERE if visit.kind is VisitKind.AWAY_FROM_HOME else Location.HOME
+    where = visit.location
     return Fact(visit.start, where, visit.announced, Outcome.COMPLETED,
                 worker.role if worker else None, frozenset(checks), planned=True,
                 worker_id=visit.worker_id)
