@@ -47,6 +47,8 @@ class Fact:
     planned: bool = False
     worker_id: str = ""
     visit_type: str = STATUTORY
+    #: Checks tried but not made (not seen alone, bedroom refused: visits.csv checks_not_made).
+    not_made: frozenset[str] = frozenset()
 
     @property
     def day(self) -> date:
@@ -175,9 +177,11 @@ class History(Sequence[Fact]):
             return fact if check in fact.checks and matches(visits, fact) else value
         return self._answer(("with", id(visits), check), visits, find, advance)
 
-    def streak(self, visits: VisitFilter, failures: frozenset[Outcome]) -> tuple[Fact, ...]:
-        """The failed home visits (outcome in ``failures``) since the last fact the filter
-        counts; other facts neither fail nor end the streak."""
+    def streak(self, visits: VisitFilter, failures: frozenset[Outcome],
+               missed: frozenset[str] = frozenset()) -> tuple[Fact, ...]:
+        """The failed home visits (outcome in ``failures``, or the child seen but a check of
+        ``missed`` not made) since the last fact the filter counts; other facts neither fail
+        nor end the streak."""
         def find(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
             streak: tuple[Fact, ...] = ()
             for fact in facts:
@@ -187,10 +191,11 @@ class History(Sequence[Fact]):
         def advance(streak: tuple[Fact, ...], fact: Fact) -> tuple[Fact, ...]:
             if matches(visits, fact):
                 return ()
-            if fact.location is Location.HOME and fact.outcome in failures:
+            if fact.location is Location.HOME and (fact.outcome in failures or (
+                    fact.outcome is Outcome.COMPLETED and not missed.isdisjoint(fact.not_made))):
                 return (*streak, fact)
             return streak
-        return self._answer(("streak", id(visits), failures), visits, find, advance)
+        return self._answer(("streak", id(visits), failures, missed), visits, find, advance)
 
     def last_planned_day(self) -> date | None:
         """The latest day of a planned (not recorded) fact."""

@@ -266,6 +266,8 @@ class RecordedVisit:
     checks: frozenset[str] = frozenset()
     #: The visit's type (visits.csv ``visit_type``; see ``[policy] visit_types``).
     visit_type: str = "statutory"
+    #: Checks tried but not made (visits.csv ``checks_not_made``; see a rule's ``missed``).
+    not_made: frozenset[str] = frozenset()
 
     @property
     def day(self) -> date:

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from visitplanner.history import CHECKS_ON_THE_CHILD, Fact, History, as_history, matches
-from visitplanner.model import LONDON, Child, PlanValue, RecordedVisit, Worker
+from visitplanner.model import LONDON, Child, Outcome, PlanValue, RecordedVisit, Worker
 from visitplanner.policy import interval_of, plan_value
 from visitplanner.policy.model import (
     Counting,
@@ -89,7 +89,8 @@ def facts_from_records(records: Iterable[RecordedVisit],
         by_child.setdefault(record.case_ref, []).append(Fact(
             at=record.at, location=record.location, announced=record.announced,
             outcome=record.outcome, role=worker.role if worker else None,
-            checks=record.checks, worker_id=record.worker_id, visit_type=record.visit_type))
+            checks=record.checks, worker_id=record.worker_id, visit_type=record.visit_type,
+            not_made=record.not_made))
     return {ref: History(sorted(facts, key=lambda f: f.at)) for ref, facts in by_child.items()}
 
 
@@ -319,7 +320,7 @@ def failure_streak(rule: Rule, history: Sequence[Fact]) -> list[Fact]:
     cancelled visit where the rule does not count cancellations as failures (it did not
     take place, so it is no re-visit either).
     """
-    return list(as_history(history).streak(rule.counts, rule.after))
+    return list(as_history(history).streak(rule.counts, rule.after, rule.missed))
 
 
 def revisit_deadlines(ctx: Context, rule: Rule, child: Child,
@@ -338,9 +339,21 @@ def revisit_deadlines(ctx: Context, rule: Rule, child: Child,
     anchors = [run[0] if first else run[-1] for run in runs]
     return tuple(Deadline(rule.id, child.case_ref, "visit",
                           end_of(ctx, rule, rule.within, anchor.at),
-                          f"re-visit within {ctx.policy.resolve(rule.within)} of the failed "
-                          f"visit on {anchor.day.isoformat()}", anchor=anchor.day)
+                          f"re-visit within {ctx.policy.resolve(rule.within)} of the "
+                          f"{_failed(rule, anchor)}", anchor=anchor.day)
                  for anchor in anchors)
+
+
+def _failed(rule: Rule, fact: Fact) -> str:
+    """The visit a re-visit answers, as its reason says it."""
+    if fact.outcome is Outcome.COMPLETED:  # seen, but a missed check not made
+        return f"visit on {fact.day.isoformat()} ({not_made_text(rule, fact)})"
+    return f"failed visit on {fact.day.isoformat()}"
+
+
+def not_made_text(rule: Rule, fact: Fact) -> str:
+    """The missed checks of ``rule`` not made at ``fact``, e.g. "seen_alone not made"."""
+    return " and ".join(sorted(rule.missed & fact.not_made)) + " not made"
 
 
 def revisit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:
@@ -359,12 +372,15 @@ def escalation(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     moment it is due so the manager sees it coming.
     """
     tell = " and ".join(n.replace("_", " ") for n in rule.notify)
-    if rule.trigger is Trigger.CONSECUTIVE_FAILURES:
+    if rule.trigger in (Trigger.CONSECUTIVE_FAILURES, Trigger.MISSED_CHECK):
         streak = failure_streak(rule, history)
         if len(streak) < rule.failures:
             return None
         fired = streak[-1].at
-        what = f"tell the {tell}: {len(streak)} failed visit(s) in a row"
+        what = f"tell the {tell}: {len(streak)} failed visit(s) in a row" \
+            if rule.trigger is Trigger.CONSECUTIVE_FAILURES else \
+            f"tell the {tell}: {not_made_text(rule, streak[-1])} at the visit on " \
+            f"{streak[-1].day.isoformat()}"
     else:
         assert rule.period is not None
         seen = as_history(history).last_recorded(rule.counts)

@@ -45,7 +45,7 @@ SSD_VISIT_FILES = ("ssd_cin_visits.csv", "ssd_cp_visits.csv")
 VISIT_COLUMNS = Columns(
     ("visit_id", "date", "worker_id", "case_refs"),
     ("time", "location", "announced", "outcome", "children_seen", "seen_alone", "seen_awake",
-     "bedroom_seen", "checks", "visit_type"),
+     "bedroom_seen", "checks", "visit_type", "checks_not_made"),
 )
 _CHECK = re.compile(r"[a-z][a-z0-9_]*")
 #: A visit row's type when it gives none (the policy's statutory visits).
@@ -170,7 +170,7 @@ def _native_visits(row: Row, known: Known, first_rows: dict[str, str]) -> list[R
     location = row.choice("location", Location, Location.HOME)
     announced = row.boolean("announced", True)
     outcome = row.choice("outcome", Outcome, Outcome.COMPLETED)
-    checks = _checks(row)
+    checks, not_made = _checks(row), _checks(row, "checks_not_made")
     visit_type = _visit_type(row)
     at = london_cell(row, "time", day, clock) if day and clock else None
     per_child = _per_child(row, refs, outcome) if outcome else {}
@@ -180,7 +180,10 @@ def _native_visits(row: Row, known: Known, first_rows: dict[str, str]) -> list[R
         return []
     return [RecordedVisit(visit_id, ref, at, worker_id, location, announced, child_outcome,
                           child_checks | checks if child_outcome is Outcome.COMPLETED
-                          else frozenset(), visit_type)
+                          else frozenset(), visit_type,
+                          # Tried and not made: only where the child was seen.
+                          not_made - child_checks - checks
+                          if child_outcome is Outcome.COMPLETED else frozenset())
             for ref, (child_outcome, child_checks) in per_child.items()]
 
 
@@ -208,13 +211,14 @@ def _case_refs(row: Row, known: Known) -> tuple[str, ...]:
     return refs
 
 
-def _checks(row: Row) -> frozenset[str]:
+def _checks(row: Row, column: str = "checks") -> frozenset[str]:
+    """The check names listed in ``column`` (``;``-separated, any case)."""
     checks = set()
-    for item in row.items("checks"):
+    for item in row.items(column):
         if _CHECK.fullmatch(item.lower()):
             checks.add(item.lower())
         else:
-            row.problem("checks", f"{item!r} is not a check name",
+            row.problem(column, f"{item!r} is not a check name",
                         "use lower-case words joined by _, e.g. kitchen;bathroom;food")
     return frozenset(checks)
 

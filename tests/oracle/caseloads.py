@@ -343,10 +343,25 @@ def draw_visit(draw: Draw, visit_id: str, day: date, kids: list[Child], allocate
     checks = policy_checks(draw.policy)
     visit_type = draw_visit_type(visit_id, day)
     return [RecordedVisit(visit_id, child.case_ref, at, worker, location, announced, outcome,
-                          draw_checks(rng, checks if born_by(child, day) else
-                                      tuple(c for c in checks if c not in CHILD_CHECKS),
-                                      outcome), visit_type)
+                          made := draw_checks(rng, checks if born_by(child, day) else
+                                              tuple(c for c in checks if c not in CHILD_CHECKS),
+                                              outcome), visit_type,
+                          draw_not_made(visit_id, child.case_ref, outcome, made))
             for child in kids]
+
+
+#: How often a completed visit without seen_alone records it as tried and not made.
+NOT_ALONE_SHARE = 0.3
+
+
+def draw_not_made(visit_id: str, case_ref: str, outcome: Outcome,
+                  made: frozenset[str]) -> frozenset[str]:
+    """Checks recorded as not made: seen_alone now and then on a completed visit that did not
+    make it, from its own random source so that every other draw is as it was before."""
+    if outcome is not Outcome.COMPLETED or "seen_alone" in made:
+        return frozenset()
+    rng = random.Random(f"not_made|{visit_id}|{case_ref}")
+    return frozenset({"seen_alone"}) if rng.random() < NOT_ALONE_SHARE else frozenset()
 
 
 #: How often a recorded visit is direct work rather than a statutory visit.

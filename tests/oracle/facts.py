@@ -62,6 +62,8 @@ class Fact:
     planned: bool
     #: A planned visit is statutory (a home visit, or a visit away from home the plan sets).
     visit_type: str = "statutory"
+    #: Checks recorded as tried and not made (a planned visit makes all its checks).
+    not_made: frozenset[str] = frozenset()
 
     @property
     def day(self) -> date:
@@ -82,7 +84,7 @@ def recorded_fact(visit: RecordedVisit, roles: Mapping[str, Role]) -> Fact:
     """A recorded visit as a fact; the role is None for a worker the caseload lacks."""
     return Fact(visit.visit_id, visit.at, visit.outcome, visit.location, visit.announced,
                 roles.get(visit.worker_id), visit.checks, planned=False,
-                visit_type=visit.visit_type)
+                visit_type=visit.visit_type, not_made=visit.not_made)
 
 
 def planned_fact(visit: PlannedVisit, case_ref: str, roles: Mapping[str, Role]) -> Fact:

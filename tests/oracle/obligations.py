@@ -46,6 +46,8 @@ applying, no further deadlines.
   failure, or with ``anchor = "first_failed_visit"`` the first of the N failures in a
   row that end with it.  (Readings chosen as the protective ones: every failure past
   the N-th owes another re-visit, and a cancelled visit does not reset a "not seen" run.)
+  With ``missed`` checks, a visit where the child was seen but one of them was recorded as
+  not made is a failure too, and only a counting visit (one making them) ends the run.
 - escalation, recording, preference, cover and guidance rules owe no deadline here.
 """
 
@@ -56,14 +58,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from oracle.calendar import Days
-from oracle.facts import CHILD_CHECKS, Fact, applies, birth_day, counting_facts
+from oracle.facts import CHILD_CHECKS, Fact, applies, birth_day, counting_facts, counts
 from oracle.intervals import (
     calendar_days_end,
     counting_of,
     interval_end,
     midnight,
 )
-from visitplanner.model import LONDON, Child, Location
+from visitplanner.model import LONDON, Child, Location, Outcome
 from visitplanner.policy import Interval, Policy, Rule, RuleKind
 
 
@@ -288,8 +290,10 @@ def revisit_lapses(scope: Scope, rule: Rule) -> list[Lapse]:
     for fact in scope.facts:
         if fact.location is not Location.HOME:
             continue
-        if fact.outcome not in rule.after:
-            if fact.took_place and fact.visit_type in rule.counts.types:
+        if fact.outcome not in rule.after and not missed_a_check(fact, rule):
+            # With missed checks, only a visit that makes them ends the run (rule.counts).
+            if (counts(fact, rule.counts) if rule.missed else
+                    fact.took_place and fact.visit_type in rule.counts.types):
                 streak = []
             continue
         streak.append(fact)
@@ -298,6 +302,11 @@ def revisit_lapses(scope: Scope, rule: Rule) -> list[Lapse]:
             anchor = first if rule.anchor == "first_failed_visit" else fact
             found += revisit_due(scope, rule, anchor, counting)
     return found
+
+
+def missed_a_check(fact: Fact, rule: Rule) -> bool:
+    """The child was seen, but a check the rule names in ``missed`` was recorded as not made."""
+    return fact.outcome is Outcome.COMPLETED and bool(rule.missed & fact.not_made)
 
 
 def revisit_due(scope: Scope, rule: Rule, anchor: Fact, counting: tuple[Fact, ...]) -> list[Lapse]:

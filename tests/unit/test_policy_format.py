@@ -133,7 +133,7 @@ def test_an_unknown_escalation_trigger_is_reported_not_a_crash() -> None:
     assert rule_problems('id = "e"\nkind = "escalation"\ntrigger = "bogus"\n'
                          'notify = ["team_manager"]\n') == [
         "testshire.toml, rules[0] (e).trigger: 'bogus' is not a trigger: use one of "
-        "'consecutive_failures', 'not_seen_for', 'not_seen_alone_for'"]
+        "'consecutive_failures', 'not_seen_for', 'not_seen_alone_for', 'missed_check'"]
 
 
 def test_an_invalid_escalation_period_is_not_also_a_missing_period() -> None:

@@ -129,12 +129,14 @@ def _check(policy: Policy, rule: Rule) -> str:
 
 
 def _revisit(policy: Policy, rule: Rule) -> str:
-    outcomes = " or ".join(sorted(o.value.replace("_", " ") for o in rule.after))
+    outcomes = " or ".join([*sorted(o.value.replace("_", " ") for o in rule.after),
+                            *(f"{c} not made" for c in sorted(rule.missed))])
     times = "a failed visit" if rule.failures == 1 else f"{rule.failures} failed visits in a row"
     anchor = "the first of them" if rule.anchor == "first_failed_visit" else "the last one"
+    making = f", making {' and '.join(sorted(rule.missed))}" if rule.missed else ""
     return (f"after {times} ({outcomes}), visit again within "
-            f"{_interval(policy, rule, 'within')} of {anchor}; a failed visit does not reset "
-            f"the clock.")
+            f"{_interval(policy, rule, 'within')} of {anchor}{making}; a failed visit does not "
+            f"reset the clock.")
 
 
 def _escalation(policy: Policy, rule: Rule) -> str:
@@ -142,6 +144,8 @@ def _escalation(policy: Policy, rule: Rule) -> str:
     if trigger == "consecutive_failures":
         cause = ("a failed visit" if rule.failures == 1
                  else f"{rule.failures} failed visits in a row")
+    elif trigger == "missed_check":
+        cause = "a visit where " + " or ".join(sorted(rule.missed)) + " was not made"
     elif trigger == "not_seen_alone_for":
         cause = f"the child not seen alone for {_interval(policy, rule, 'period')}"
     else:

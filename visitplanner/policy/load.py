@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from dataclasses import replace
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -20,6 +21,7 @@ from visitplanner.policy.model import (
     RuleKind,
     Trigger,
     Unit,
+    VisitFilter,
 )
 from visitplanner.policy.spec import FIELDS, KINDS, POLICY_FIELDS, SpecError
 
@@ -191,6 +193,10 @@ def _rule(raw: Any, where: str, documents: dict[str, str], problems: list[Proble
     if len(problems) > before:
         return None
     values.setdefault("plans", frozenset(PlanType))
+    if "missed" in values:
+        # Only a visit that makes the missed checks answers them (the re-visit, the reset).
+        counts = values.get("counts", VisitFilter())
+        values["counts"] = replace(counts, checks=counts.checks | values["missed"])
     return Rule(**values)
 
 
@@ -237,6 +243,9 @@ def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, wher
     elif "relax" in values and "every" not in given:
         bad("relax", "relaxing needs the cadence's own every to relax from",
             'add every = "4 weeks", or remove relax')
+    if kind is RuleKind.REVISIT and not ({"after", "missed"} & given):
+        bad("after", "a revisit needs after (failed outcomes), missed (checks not made), or both",
+            'add after = ["no_access"], or missed = ["seen_alone"]')
     if kind is RuleKind.QUOTA and not ({"at_least", "at_most"} & given):
         bad("at_least", "a quota needs at_least or at_most", "add at_least = 1")
     if kind is RuleKind.CHECK and len({"every_kth", "between", "within"} & given) != 1:
@@ -263,7 +272,10 @@ def _check_trigger(values: dict[str, Any], given: set[str], bad: Any) -> None:
     if trigger is Trigger.CONSECUTIVE_FAILURES and "after" not in given:
         bad("after", "consecutive_failures needs the outcomes that count as failures",
             'add after = ["no_access", "cancelled"]')
-    if trigger is not Trigger.CONSECUTIVE_FAILURES and "period" not in given:
+    if trigger is Trigger.MISSED_CHECK and "missed" not in given:
+        bad("missed", "missed_check needs the checks whose not being made fires it",
+            'add missed = ["seen_alone"]')
+    if trigger in (Trigger.NOT_SEEN_FOR, Trigger.NOT_SEEN_ALONE_FOR) and "period" not in given:
         bad("period", f"{trigger.value} needs a period", 'add period = "10 days"')
 
 

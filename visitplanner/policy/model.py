@@ -232,6 +232,8 @@ class Trigger(StrEnum):
     CONSECUTIVE_FAILURES = "consecutive_failures"
     NOT_SEEN_FOR = "not_seen_for"
     NOT_SEEN_ALONE_FOR = "not_seen_alone_for"
+    #: A visit where the child was seen but a check of ``missed`` was not made.
+    MISSED_CHECK = "missed_check"
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +260,9 @@ class Rule:
     between: str = ""
     after: frozenset[Outcome] = frozenset()
     failures: int = 1
+    #: Checks whose not being made at a visit (visits.csv ``checks_not_made``) counts as a
+    #: failure here, though the child was seen (not seen alone, bedroom refused).
+    missed: frozenset[str] = frozenset()
     anchor: str = "last_failed_visit"
     trigger: Trigger | None = None
     notify: tuple[str, ...] = ()

@@ -327,6 +327,10 @@ FIELDS: dict[str, Field] = {
     "between": Field(to_str, "check at least once between two of these events: conference",
                      '"conference"'),
     "after": Field(to_outcomes, "outcomes that count as a failed visit here", '["no_access"]'),
+    "missed": Field(to_texts_set, "checks whose not being made counts as a failure (a visit "
+                    "where the child was seen but, as visits.csv checks_not_made records, not "
+                    "seen alone or the bedroom refused); only visits that make them count "
+                    "toward the rule", '["seen_alone", "bedroom"]'),
     "failures": Field(to_positive, "how many failures in a row the rule responds to", "2"),
     "anchor": Field(to_str, "what a re-visit window counts from: last_failed_visit or "
                     "first_failed_visit (of the failures in a row)", '"last_failed_visit"'),
@@ -381,14 +385,16 @@ KINDS: dict[RuleKind, KindSpec] = {
         "two `between` events, or at least every `within`.",
         "check", "every_kth between within counts counting"),
     RuleKind.REVISIT: _kind(
-        "After `failures` failed visits in a row (outcome in `after`), a new visit within "
-        "`within` of the `anchor` (the last failed visit unless set). A failed visit never "
-        "resets a cadence.",
-        "after within", "failures anchor counts counting"),
+        "After `failures` failed visits in a row (outcome in `after`, or a check of `missed` "
+        "not made though the child was seen), a new visit within `within` of the `anchor` "
+        "(the last failed visit unless set), which must make the missed checks. A failed "
+        "visit never resets a cadence. Needs `after`, `missed` or both.",
+        "within", "after missed failures anchor counts counting"),
     RuleKind.ESCALATION: _kind(
         "Tell `notify` within `within` when `trigger` fires: `failures` failed visits in a row, "
-        "or no qualifying visit for `period`.",
-        "trigger notify", "within failures period after counts action counting"),
+        "a visit where a check of `missed` was not made (`missed_check`), or no qualifying "
+        "visit for `period`.",
+        "trigger notify", "within failures period after missed counts action counting"),
     RuleKind.RECORDING: _kind(
         "Each visit is recorded (within `within`, where set) under `headings`.",
         "headings", "within counts"),
@@ -499,4 +505,15 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      'least every four weeks." }\n\n'
      "# visits.csv: visit_type = direct_work on a row; blank means statutory. A rule with no\n"
      "# counts.types counts statutory visits only: direct work never resets cp-cadence."),
+    ("Triggers on a missed check (`missed`, trigger `missed_check`)",
+     '[[rules]]\nid = "cp-revisit-not-seen-alone"\nkind = "revisit"\nplans = ["CP"]\n'
+     'missed = ["seen_alone"]\nwithin = "3 working_days"\n'
+     'source = { document = "manual", section = "6", quote = "A child not seen alone is '
+     'visited again within 3 working days." }\n\n'
+     '[[rules]]\nid = "cp-tell-not-seen-alone"\nkind = "escalation"\nplans = ["CP"]\n'
+     'trigger = "missed_check"\nmissed = ["seen_alone", "bedroom"]\nwithin = "24 hours"\n'
+     'notify = ["team_manager"]\n'
+     'source = { document = "manual", section = "6", quote = "The manager is told within a '
+     'day." }\n\n'
+     "# visits.csv: checks_not_made = seen_alone on a visit where the child was seen."),
 )
