@@ -107,6 +107,13 @@ class PlanValue:
     start: date
     set_by: str = ""
     approved_by: frozenset[str] = frozenset()
+    #: :data:`SWITCH_OFF` or :data:`SWITCH_ON` for a row that switches the rule off or on
+    #: for the child from ``start`` (``count`` and ``unit`` then mean nothing), else "".
+    switch: str = ""
+
+
+#: plan_values.csv values that switch a rule off for one child, and back on.
+SWITCH_OFF, SWITCH_ON = "off", "on"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +156,23 @@ class Child:
     away_visits_every: Every | None = None
 
     def plan_values_for(self, rule_id: str) -> tuple[PlanValue, ...]:
-        """The plan's values for the rule, oldest ``start`` first (none: empty)."""
+        """The plan's intervals for the rule, oldest ``start`` first (none: empty); switches
+        are not among them (see :meth:`switched_off`)."""
         if not self.plan_values:
             return ()
-        return tuple(v for v in self.plan_values if v.rule_id == rule_id)
+        return tuple(v for v in self.plan_values if v.rule_id == rule_id and not v.switch)
+
+    def switched_off(self, rule_id: str, day: date) -> bool:
+        """True when the plan switched the rule off for this child on ``day``: the latest
+        switch row for it starting on or before ``day`` (inclusive) says off."""
+        switches = [v for v in self.plan_values if v.rule_id == rule_id and v.switch
+                    and v.start <= day]
+        return bool(switches) and switches[-1].switch == SWITCH_OFF
+
+    def switched_on_after(self, rule_id: str, day: date) -> date | None:
+        """The first day after ``day`` the plan switches the rule back on (None: never)."""
+        return next((v.start for v in self.plan_values if v.rule_id == rule_id
+                     and v.switch == SWITCH_ON and v.start > day), None)
 
     def is_born_on(self, day: date) -> bool:
         """True when the child's date of birth is recorded and is on or before ``day``."""

@@ -481,15 +481,26 @@ def owed(ctx: Context, question: Question, child: Child, history: Sequence[Fact]
          on: date) -> Deadline | None:
     """:func:`owed_deadline` of the question's rule."""
     rule = question.rule
-    if not question.dated and not rule.when.holds(child, on):
+    # ``rule.switch`` is tested first: most rules have none, and this runs at every step.
+    if not question.dated and (not rule.when.holds(child, on) or (
+            rule.switch is not None and rule.is_switched_off(child, on))):
         return None
     found = question.of_kind(ctx, rule, child, history, on)
     if not question.dated or found is None or found.due is None:
         return found
     starts = first_day_applying(rule, child, found.due)
+    if starts is not None and rule.switch is not None and rule.is_switched_off(child, starts):
+        starts = first_day_switched_on(rule, child, starts)
     if starts is None or starts == found.due:
         return found if starts is not None else None
     return replace(found, due=starts)
+
+
+def first_day_switched_on(rule: Rule, child: Child, day: date) -> date | None:
+    """For a dated rule switched off for the child on its deadline ``day``: owed from the day
+    the plan switches it back on, when the condition holds then (None: not owed)."""
+    back = child.switched_on_after(rule.id, day)
+    return back if back is not None and rule.when.holds(child, back) else None
 
 
 def first_day_applying(rule: Rule, child: Child, day: date) -> date | None:

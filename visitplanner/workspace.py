@@ -44,6 +44,8 @@ from visitplanner.csvsheet import (
 )
 from visitplanner.errors import InputError, PolicyError, Problem
 from visitplanner.model import (
+    SWITCH_OFF,
+    SWITCH_ON,
     Absence,
     Child,
     DutyShift,
@@ -56,7 +58,7 @@ from visitplanner.model import (
     Worker,
 )
 from visitplanner.policy import Policy, child_problems, load_policy, plan_value_problems
-from visitplanner.policy.model import Interval
+from visitplanner.policy.model import Interval, Unit
 from visitplanner.policy.spec import SpecError, to_length
 from visitplanner.settings import SETTINGS_FILE, Settings, load_settings
 from visitplanner.visit_rows import (
@@ -482,7 +484,8 @@ def parse_plan_values(sheet: Sheet, case_refs: Set[str] | None) -> tuple[
     for row in sheet.rows:
         case_ref = row.reference("case_ref", case_refs, CHILDREN_FILE)
         rule_id, start = row.required("rule_id"), row.date_value("from", required=True)
-        interval = _plan_interval(row)
+        switch = row.text("value").lower() if row.text("value").lower() in SWITCHES else ""
+        interval = Interval(0, Unit.DAYS) if switch else _plan_interval(row)
         if case_ref and rule_id and start is not None:
             key = (case_ref, rule_id, start)
             if key in rows:
@@ -494,10 +497,14 @@ def parse_plan_values(sheet: Sheet, case_refs: Set[str] | None) -> tuple[
             continue
         found.setdefault(case_ref, []).append(PlanValue(
             rule_id, interval.count, interval.unit.value, start, row.text("set_by"),
-            frozenset(row.items("approved_by"))))
+            frozenset(row.items("approved_by")), switch))
     for values in found.values():
         values.sort(key=lambda v: (v.rule_id, v.start))
     return found, rows
+
+
+#: plan_values.csv values that switch a rule off or on instead of giving an interval.
+SWITCHES = (SWITCH_OFF, SWITCH_ON)
 
 
 def _plan_interval(row: Row) -> Interval | None:
@@ -507,7 +514,8 @@ def _plan_interval(row: Row) -> Interval | None:
     try:
         return to_length(raw)
     except SpecError as error:
-        row.problem("value", str(error), error.fix or 'write e.g. "2 weeks" or "10 working_days"')
+        row.problem("value", str(error), error.fix or 'write e.g. "2 weeks" or "10 working_days", '
+                    'or off / on to switch the rule off or on for the child')
         return None
 
 

@@ -21,12 +21,15 @@ from oracle.facts import CHILD_CHECKS
 from oracle.inputs import Caseload
 from visitplanner.model import (
     LONDON,
+    SWITCH_OFF,
+    SWITCH_ON,
     Absence,
     Child,
     Every,
     Location,
     Outcome,
     PlanType,
+    PlanValue,
     RecordedVisit,
     Role,
     Worker,
@@ -226,7 +229,29 @@ def draw_child(draw: Draw, ref: str, household: str, plan_type: PlanType, plan_s
         categories=draw_categories(rng, plan_type),
         education=draw_education(rng, birth, draw.today),
         visit_frequency_days=draw_frequency(draw, plan_type),
-        away_visits_every=draw_away_visits(ref, plan_start, birth))
+        away_visits_every=draw_away_visits(ref, plan_start, birth),
+        plan_values=draw_switches(draw, ref, plan_type))
+
+
+#: How often a child's plan switches a switchable rule off, and then back on.
+SWITCH_OFF_SHARE, SWITCH_BACK_SHARE = 0.2, 0.4
+
+
+def draw_switches(draw: Draw, ref: str, plan_type: PlanType) -> tuple[PlanValue, ...]:
+    """Off rows (approved by every approver) for the policy's switchable rules of the plan
+    type, some switched back on later, from their own random source."""
+    rows: list[PlanValue] = []
+    for rule in draw.policy.rules:
+        rng = random.Random(f"switch|{ref}|{rule.id}")
+        if rule.switch is None or plan_type not in rule.plans or rng.random() >= SWITCH_OFF_SHARE:
+            continue
+        off = day_between(rng, draw.today - timedelta(days=30), draw.end)
+        rows.append(PlanValue(rule.id, 0, "days", off, "conference", rule.switch.approvers,
+                              SWITCH_OFF))
+        if rng.random() < SWITCH_BACK_SHARE:
+            rows.append(PlanValue(rule.id, 0, "days", day_between(rng, off, draw.end), "review",
+                                  frozenset(), SWITCH_ON))
+    return tuple(rows)
 
 
 #: Cadences of visits away from home a plan may ask for, and how often one does.

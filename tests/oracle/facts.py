@@ -164,13 +164,24 @@ def age(child: Child, day: date) -> int:
 def applies(rule: Rule, child: Child, day: date) -> bool:
     """True when ``rule`` covers the child's plan and its ``when`` holds on ``day``.
 
-    A check on the child themself (:data:`CHILD_CHECKS`) also needs the child born.
+    A check on the child themself (:data:`CHILD_CHECKS`) also needs the child born, and a
+    rule the child's plan switched off does not apply while it is off.
     """
     if child.plan_type not in rule.plans:
         return False
     if rule.check in CHILD_CHECKS and not is_born(child, day):
         return False
-    return condition_holds(rule, child, day)
+    return condition_holds(rule, child, day) and not switched_off(rule, child, day)
+
+
+def switched_off(rule: Rule, child: Child, day: date) -> bool:
+    """True when the rule has a ``switch`` and the child's last plan_values.csv switch row
+    for it on or before ``day`` says "off" (the policy format's reading of a switch)."""
+    if rule.switch is None:
+        return False
+    rows = sorted((v for v in child.plan_values if v.rule_id == rule.id and v.switch
+                   and v.start <= day), key=lambda v: v.start)
+    return bool(rows) and rows[-1].switch == "off"
 
 
 def condition_holds(rule: Rule, child: Child, day: date) -> bool:

@@ -269,7 +269,8 @@ def test_plan_values_csv_problems_are_located_at_their_rows(camden_ws: Path) -> 
         "you mean CAM-0059? correct it, or add it to children.csv)",
         "plan_values.csv, row 5, column value: '1 fortnight' is not an interval: write a whole "
         'number and a unit, e.g. "10 days", "15 working_days", "2 weeks", "3 months", "24 hours" '
-        '(fix: write e.g. "2 weeks" or "10 working_days")',
+        '(fix: write e.g. "2 weeks" or "10 working_days", or off / on to switch the rule off '
+        "or on for the child)",
         "plan_values.csv, row 6, column from: case CAM-0001 already has a value for rule "
         "cp-cadence from 2026-09-16 (row 2) (fix: give one value per rule and date; a later "
         "value starts a new row)",

@@ -7,7 +7,7 @@ file; :mod:`.describe` says each rule in plain English with its source.
 
 from __future__ import annotations
 
-from visitplanner.model import Child, PlanValue
+from visitplanner.model import SWITCH_OFF, Child, PlanValue
 from visitplanner.policy.load import CONFIG_DIR, find_policy, load_policy, parse_policy
 from visitplanner.policy.model import (
     Condition,
@@ -94,6 +94,8 @@ def plan_value_problems(policy: Policy, child: Child,
         ids = [r.id for r in policy.rules_of(RuleKind.CADENCE)]
         return [("rule_id", f"{value.rule_id!r} is not a rule of policy {policy.id}",
                  f"use a cadence rule's id: {', '.join(ids) or '(none)'}")]
+    if value.switch:
+        return _switch_problems(rule, child, value)
     if rule.kind is not RuleKind.CADENCE:
         return [("rule_id", f"rule {rule.id} is a {rule.kind.value} rule: only a cadence takes a "
                  "plan value", "name a cadence rule")]
@@ -105,6 +107,23 @@ def plan_value_problems(policy: Policy, child: Child,
             policy.resolve(rule.every)):
         return []
     return _relax_problems(policy, rule, interval, value)
+
+
+def _switch_problems(rule: Rule, child: Child, value: PlanValue) -> list[tuple[str, str, str]]:
+    """A row switching a rule off (or back on) for the child: the rule must have a
+    ``switch``, be of the child's plan type, and switching off needs every approver."""
+    if rule.switch is None:
+        return [("value", f"rule {rule.id} may not be switched off for a child: the policy "
+                 "gives it no switch", "remove the row, or give the rule a switch in the policy")]
+    if child.plan_type not in rule.plans:
+        return [("rule_id", f"rule {rule.id} does not apply to a {child.plan_type} plan",
+                 "name a rule of the child's plan type")]
+    missing = sorted(rule.switch.approvers - value.approved_by)
+    if value.switch == SWITCH_OFF and missing:
+        return [("approved_by", f"switching rule {rule.id} off needs the approval of "
+                 f"{' and '.join(missing)}",
+                 f"add {';'.join(missing)} to approved_by once they have agreed")]
+    return []
 
 
 def _relax_problems(policy: Policy, rule: Rule, interval: Interval,

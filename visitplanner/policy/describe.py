@@ -41,6 +41,10 @@ def describe_rule(policy: Policy, rule: Rule) -> str:
     """One sentence saying what the rule requires, for whom."""
     who = _who(rule)
     text = _DESCRIBERS[rule.kind](policy, rule)
+    if rule.switch is not None:
+        approvers = " and ".join(sorted(a.replace("_", " ") for a in rule.switch.approvers))
+        text += (f" The plan may switch this off for one child with the agreement of the "
+                 f"{approvers}.")
     return f"{who}: {text}"
 
 

@@ -213,6 +213,14 @@ class Relax:
     approvers: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """A rule the plan may switch off for one child (plan_values.csv value ``off``, from a
+    date), only with the agreement of every one of ``approvers`` (roles)."""
+
+    approvers: frozenset[str]
+
+
 class RuleKind(StrEnum):
     CADENCE = "cadence"
     FIRST_VISIT = "first_visit"
@@ -274,10 +282,19 @@ class Rule:
     fallback: str = ""
     counting: Counting | None = None
     relax: Relax | None = None
+    switch: Switch | None = None
 
     def applies_to(self, child: Child, on: date) -> bool:
-        """True when the rule covers this child's plan type and the condition holds on ``on``."""
-        return child.plan_type in self.plans and self.when.holds(child, on)
+        """True when the rule covers this child's plan type, the condition holds on ``on``, and
+        the child's plan has not switched it off then."""
+        return child.plan_type in self.plans and self.when.holds(child, on) and \
+            not self.is_switched_off(child, on)
+
+    def is_switched_off(self, child: Child, on: date) -> bool:
+        """True when the child's plan switched the rule off on ``on`` (a rule with a ``switch``
+        and a plan_values.csv row ``off`` in force)."""
+        return self.switch is not None and bool(child.plan_values) and \
+            child.switched_off(self.id, on)
 
 
 @dataclass(frozen=True, slots=True)

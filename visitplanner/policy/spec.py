@@ -26,6 +26,7 @@ from visitplanner.policy.model import (
     Relax,
     RuleKind,
     Source,
+    Switch,
     Trigger,
     Unit,
     VisitFilter,
@@ -263,6 +264,12 @@ def to_documents(raw: Any) -> dict[str, str]:
     return {str(key): to_str(value) for key, value in raw.items()}
 
 
+#: Keys of the ``switch`` table (a rule a plan may switch off for one child, with approval).
+SWITCH_FIELDS: dict[str, Field] = {
+    "approvers": Field(to_texts_set, "roles who must all agree (plan_values.csv approved_by)",
+                       '["conference_chair"]'),
+}
+
 #: Keys of the ``relax`` table (a cadence a plan value may loosen, with approval).
 RELAX_FIELDS: dict[str, Field] = {
     "floor": Field(to_length, "the longest interval a plan value may relax the cadence to",
@@ -275,6 +282,7 @@ to_counts = _table(COUNTS_FIELDS, VisitFilter)
 to_when = _table(WHEN_FIELDS, Condition)
 to_source = _table(SOURCE_FIELDS, Source)
 to_relax = _table(RELAX_FIELDS, Relax)
+to_switch = _table(SWITCH_FIELDS, Switch)
 
 #: Keys of the ``[policy.duty]`` table: who the duty rota (duty.csv) may visit.
 DUTY_FIELDS: dict[str, Field] = {
@@ -345,13 +353,16 @@ FIELDS: dict[str, Field] = {
                                  "plan_values.csv row for the rule (no default)", "true"),
     "relax": Field(to_relax, "a plan value may loosen the cadence, down to `floor`, when all "
                    "`approvers` agreed", '{ floor = "6 weeks", approvers = ["team_manager"] }'),
+    "switch": Field(to_switch, "the plan may switch the rule off for one child "
+                    "(plan_values.csv value off, from a date; on switches it back) when all "
+                    "`approvers` agreed", '{ approvers = ["conference_chair"] }'),
     "preference": Field(to_str, "a soft preference: vary_time_of_day", '"vary_time_of_day"'),
     "fallback": Field(to_str, "cover: who takes visits no colleague can", '"team_manager"'),
     "counting": Field(_enum(Counting, "a counting convention"),
                       "override the policy's counting convention", '"visit_day_is_day_0"'),
 }
 
-_COMMON = frozenset({"id", "kind", "source", "plans", "when", "note"})
+_COMMON = frozenset({"id", "kind", "source", "plans", "when", "note", "switch"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,7 +454,8 @@ def reference_markdown() -> str:
     lines += ["", "## Rule keys", "", "| key | meaning | example |", "|---|---|---|"]
     lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in FIELDS.items()]
     for title, table in (("counts", COUNTS_FIELDS), ("when", WHEN_FIELDS),
-                         ("source", SOURCE_FIELDS), ("relax", RELAX_FIELDS)):
+                         ("source", SOURCE_FIELDS), ("relax", RELAX_FIELDS),
+                         ("switch", SWITCH_FIELDS)):
         lines += ["", f"### `{title}` table", "", "| key | meaning | example |", "|---|---|---|"]
         lines += [f"| `{k}` | {f.help} | `{f.example}` |" for k, f in table.items()]
     lines += ["", "## [policy.duty]", "",
@@ -516,4 +528,14 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      'source = { document = "manual", section = "6", quote = "The manager is told within a '
      'day." }\n\n'
      "# visits.csv: checks_not_made = seen_alone on a visit where the child was seen."),
+    ("Per-child switches with approval (`switch`)",
+     '[[rules]]\nid = "cp-check-with-network"\nkind = "check"\nplans = ["CP"]\n'
+     'check = "network_contact"\nevery_kth = 1\n'
+     'switch = { approvers = ["conference_chair"] }\n'
+     'source = { document = "manual", section = "7", quote = "Check with the network at each '
+     'visit." }\n\n'
+     "# plan_values.csv: off from a date, with every approver; a later on row switches it back\n"
+     "# case_ref,rule_id,value,from,set_by,approved_by\n"
+     "# C106,cp-check-with-network,off,2026-12-01,RCPC 2026-12-01,conference_chair\n"
+     "# C106,cp-check-with-network,on,2027-03-01,RCPC 2027-03-01,"),
 )
