@@ -17,6 +17,7 @@ FLAG_TEXT = {
     "after_school": "after school: a child of the household is at school in the day",
     "moved_by_worker": "moved by the worker in their calendar; the move keeps to the rules",
     "moved_by_worker_rejected": "the worker's move broke a rule: planned here instead",
+    "short_notice": "sooner than the policy's notice to the family: tell the family now",
 }
 
 

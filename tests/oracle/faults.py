@@ -17,7 +17,10 @@
 - it splits siblings: it lists not every child of its household on a plan that day
   (``plan_start`` <= the visit day);
 - it makes a window of an ``at_most`` quota (``window`` counted from a counting fact,
-  that fact's day inclusive) hold more than ``at_most`` counting facts.
+  that fact's day inclusive) hold more than ``at_most`` counting facts;
+- it is announced and starts less than the policy's ``notice`` (hours) after the end of
+  today (00:00 the next day, London), and says nothing of it (no ``short_notice`` flag), or
+  carries the flag without being so (the caseload has no previous plan: every visit is new).
 
 The children a visit is for are those it lists and those of its household on a plan
 that day; one of them at school puts the visit after school.
@@ -42,7 +45,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from oracle.calendar import Days
@@ -140,8 +143,23 @@ def planning_faults(team: Team) -> list[Fault]:
     found: list[Fault] = []
     for visit in team.visits:
         found += day_faults(team, visit) + role_faults(team, visit) + hours_faults(team, visit)
-        found += sibling_faults(team, visit)
+        found += sibling_faults(team, visit) + notice_faults(team, visit)
     return found + capacity_faults(team) + overlap_faults(team) + at_most_faults(team)
+
+
+def notice_faults(team: Team, visit: PlannedVisit) -> list[Fault]:
+    """An announced visit sooner than the notice is flagged short_notice, and only such."""
+    notice = team.caseload.policy.notice
+    if notice is None:
+        return []
+    midnight = datetime.combine(team.caseload.today + timedelta(days=1), time(0), tzinfo=LONDON)
+    short = visit.announced and \
+        visit.start.astimezone(UTC) < midnight.astimezone(UTC) + timedelta(hours=notice.count)
+    if short == ("short_notice" in visit.flags):
+        return []
+    what = "starts within the notice, not flagged" if short else "flagged, but gives notice"
+    return [fault("short_notice", visit, f"{visit.start.astimezone(LONDON):%a %d %b %H:%M} "
+                  f"{what}")]
 
 
 def day_faults(team: Team, visit: PlannedVisit) -> list[Fault]:

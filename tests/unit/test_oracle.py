@@ -458,12 +458,30 @@ def test_more_home_visits_in_a_week_than_an_at_most_quota_allows_is_a_fault() ->
     # Shapesville: at most 2 home visits in any 7 days (16-22 Nov, the visit day being day 1)
     two = verdict(load, (planned("a", "2026-11-17"),))
     three = verdict(load, (planned("a", "2026-11-17"), planned("b", "2026-11-20", 16)))
-    assert [f.kind for f in two.faults] == []
-    assert {(f.kind, f.visit_id) for f in three.faults} == {
+    assert at_most_faults(two) == []
+    assert {(f.kind, f.visit_id) for f in three.faults if f.kind == "at_most_quota"} == {
         ("at_most_quota", "a"), ("at_most_quota", "b")}
     # a visit on Mon 23 Nov starts a new window
     apart = verdict(load, (planned("a", "2026-11-17"), planned("b", "2026-11-23")))
-    assert [f.kind for f in apart.faults] == []
+    assert at_most_faults(apart) == []
+
+
+def at_most_faults(result: Verdict) -> list[str]:
+    return [f.kind for f in result.faults if f.kind == "at_most_quota"]
+
+
+def test_an_announced_visit_sooner_than_the_notice_must_say_so() -> None:
+    cp = child(plan=PlanType.CP, conference_dates=(date(2026, 9, 1),))
+    load = caseload(SHAPES, (cp,), (recorded("2026-11-13", hour=9),), today="2026-11-16")
+    # Shapesville gives 48 hours' notice, from 00:00 Tue 17 Nov: visits before Thu 19 Nov 00:00.
+    soon = planned("a", "2026-11-18", 17)
+    assert [f.kind for f in verdict(load, (soon,)).faults] == ["short_notice"]
+    assert verdict(load, (replace(soon, flags=("short_notice",)),)).faults == ()
+    assert verdict(load, (replace(soon, announced=False),)).faults == ()
+    later = planned("b", "2026-11-19", 9)
+    assert verdict(load, (later,)).faults == ()
+    assert [f.kind for f in verdict(load, (replace(later, flags=("short_notice",)),)).faults] \
+        == ["short_notice"]
 
 
 # ---------------------------------------------------------------- needless cover

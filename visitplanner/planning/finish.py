@@ -15,6 +15,7 @@ from visitplanner.model import (
     Shortfall,
 )
 from visitplanner.outcomes import escalations, recording_tasks
+from visitplanner.planning.notice import flag_short_notice
 from visitplanner.planning.placement import (
     allocated_worker,
     duty_allowed,
@@ -70,8 +71,8 @@ def finish(ctx: Context, request: PlanRequest, staff: Staff, state: State) -> Sc
     visits = tag_unannounced(ctx, request.children, state.histories, state.visits,
                              request.seed, request.today, request.end)
     late = dated_late(ctx, request, staff, state, visits)
-    timed = assign_times(visits, request.times, request.seed, prefers_variety(ctx),
-                         state.kept_starts)
+    timed = flag_short_notice(request, assign_times(visits, request.times, request.seed,
+                                                    prefers_variety(ctx), state.kept_starts))
     ordered = tuple(sorted(timed, key=lambda v: (v.start, v.worker_id, v.id)))
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,

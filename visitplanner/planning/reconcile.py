@@ -16,6 +16,7 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
+from visitplanner.planning.notice import SHORT_NOTICE_FLAG, within_notice
 from visitplanner.planning.state import (
     COVER_FLAGS,
     DECIDED_FLAG,
@@ -156,17 +157,21 @@ def still_free(staff: Staff, bookings: Bookings, visit: PlannedVisit, day: date,
 def kept_flags(visit: PlannedVisit, dropped: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """A kept visit's flags, less those the new placement decides afresh."""
     return tuple(f for f in visit.flags
-                 if f not in ("late", "moved_by_worker_rejected") and f not in dropped)
+                 if f not in ("late", "moved_by_worker_rejected", SHORT_NOTICE_FLAG)
+                 and f not in dropped)
 
 
 def still_safe(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit | None,
                 kept: Slot) -> bool:
     """A kept slot stands as it is when it keeps the safety margin (on or before the target),
-    is inside the pinned window (``pin_working_days`` working days from today), or is a
+    is inside the pinned window (``pin_working_days`` working days from today) or the
+    policy's notice to families (an announced visit the family was told of), or is a
     worker's own move or a manager's decision; otherwise a safer fresh slot is looked for first."""
     pinned_until = staff.calendar.add_working_days(request.today, request.pin_working_days)
     moved = visit is not None and (visit.id in request.moves or visit.id in request.directives)
-    return moved or kept.day <= need.target or kept.day <= pinned_until
+    told = visit is not None and visit.announced and kept.start is not None and \
+        within_notice(request, kept.start)
+    return moved or told or kept.day <= need.target or kept.day <= pinned_until
 
 
 def kept_move(staff: Staff, need: Need, visit: PlannedVisit, moved: datetime,

@@ -11,6 +11,10 @@ def describe_policy(policy: Policy) -> str:
     counting = policy.counting.value.replace("_", " ")
     lines = [policy.name, f'(policy id {policy.id}; a bare "N days" means {days}; {counting})']
     lines += [f"Note: {note}" for note in policy.notes]
+    if policy.notice is not None:
+        lines.append(f"Notice: an announced visit gives the family {policy.notice}' notice; a "
+                     "visit they were told of is not moved within it, and a new or moved one "
+                     "that must start sooner is flagged short_notice")
     lines += describe_duty(policy.duty)
     for rule in policy.rules:
         lines += ["", f"[{rule.id}] {describe_rule(policy, rule)}",

@@ -123,7 +123,7 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
         rules=tuple(r for r in rules if r), notes=header.get("notes", ()),
         holiday_region=header.get("holiday_region", ""),
         duty=header.get("duty", DutyRota()),
-        visit_types=header.get("visit_types", (STATUTORY,)))
+        visit_types=header.get("visit_types", (STATUTORY,)), notice=header.get("notice"))
 
 
 def _check_visit_types(declared: tuple[str, ...], rules: list[Rule | None], filename: str,

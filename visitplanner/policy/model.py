@@ -319,6 +319,8 @@ class Policy:
     duty: DutyRota = DutyRota()
     #: The types a visit record may have (``[policy] visit_types``); always :data:`STATUTORY`.
     visit_types: tuple[str, ...] = (STATUTORY,)
+    #: Notice an announced visit gives the family, in hours (``[policy] notice``), or None.
+    notice: Interval | None = None
     #: Rules by id and by kind, built once: the planner asks for them at every step.
     _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
     _by_kind: Mapping[RuleKind, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)

@@ -86,6 +86,14 @@ def to_interval(raw: Any) -> Interval:
     return interval
 
 
+def to_notice(raw: Any) -> Interval:
+    """Notice to families: a whole number of hours (``"24 hours"``)."""
+    interval = to_interval(raw)
+    if interval.unit is not Unit.HOURS:
+        raise SpecError(f"{raw!r} is not in hours", 'give the notice in hours, e.g. "24 hours"')
+    return interval
+
+
 def to_length(raw: Any) -> Interval:
     """An interval that is a span of time (a cadence, a window, a period): at least 1 unit."""
     interval = to_interval(raw)
@@ -438,6 +446,9 @@ POLICY_FIELDS: dict[str, Field] = {
                          "visit_type), for rules to count by `counts.types`; \"statutory\" is "
                          "always one, and the type of a visit that gives none",
                          '["statutory", "direct_work", "core_group"]'),
+    "notice": Field(to_notice, "notice an announced visit gives the family, in hours: a "
+                    "visit the family was told of is not moved within it, and a new or moved "
+                    "one that must start sooner is flagged short_notice", '"24 hours"'),
     "duty": Field(to_duty, "who the duty rota (duty.csv) may visit on days the office is shut "
                   "(see `[policy.duty]` below)", '{ plans = ["CP"], source = {...} }'),
 }
@@ -538,4 +549,9 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      "# case_ref,rule_id,value,from,set_by,approved_by\n"
      "# C106,cp-check-with-network,off,2026-12-01,RCPC 2026-12-01,conference_chair\n"
      "# C106,cp-check-with-network,on,2027-03-01,RCPC 2027-03-01,"),
+    ("Notice to families (`notice`)",
+     '[policy]\nnotice = "24 hours"\n\n'
+     "# Counted from the end of the planning day. A visit the family was told of is not moved\n"
+     "# within it; a new or moved announced visit that must start sooner carries the flag\n"
+     "# short_notice (the worker tells the family at once). Unannounced visits need none."),
 )
