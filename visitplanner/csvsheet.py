@@ -36,6 +36,7 @@ ABSENCES_FILE = "absences.csv"
 VISITS_FILE = "visits.csv"
 DUTY_FILE = "duty.csv"
 TERMS_FILE = "terms.csv"
+EVENTS_FILE = "events.csv"
 #: Also named by :mod:`visitplanner.policy`'s messages (the core does not import this module).
 PLAN_VALUES_FILE = "plan_values.csv"
 #: Optional extra visit files, for an authority exporting both SSD tables.

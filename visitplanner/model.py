@@ -112,6 +112,23 @@ class PlanValue:
     switch: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ChildEvent:
+    """Something that happened (or is booked) in a child's case on ``day``, named as the
+    policy's ``[policy] events`` name it (events.csv): a strategy discussion, the end of a
+    section 47 enquiry, a placement.  A first_visit rule may count from it."""
+
+    name: str
+    day: date
+
+
+#: Events every child has without events.csv, and where each comes from (see
+#: :meth:`Child.occurrences`): the referral, the plan's start, the birth (the expected date
+#: for an unborn child), every conference, the first conference, the later ones.
+BUILTIN_EVENTS = ("referral", "plan_start", "birth", "conference", "initial_conference",
+                  "review_conference")
+
+
 #: plan_values.csv values that switch a rule off for one child, and back on.
 SWITCH_OFF, SWITCH_ON = "off", "on"
 
@@ -154,6 +171,31 @@ class Child:
     address: str = ""
     plan_values: tuple[PlanValue, ...] = ()
     away_visits_every: Every | None = None
+    #: The case's events from events.csv (the built-in ones come from the fields above).
+    events: tuple[ChildEvent, ...] = ()
+
+    def occurrences(self, event: str) -> tuple[date, ...]:
+        """The days ``event`` happened or is booked for this child, in order (none: empty).
+
+        ``initial_conference`` is the first of ``conference_dates`` and
+        ``review_conference`` every later one; any other name not built in
+        (:data:`BUILTIN_EVENTS`) is looked up in the child's events.csv rows.
+        """
+        if event == "referral":
+            return (self.referral_date,) if self.referral_date else ()
+        if event == "plan_start":
+            return (self.plan_start,)
+        if event == "birth":
+            born = self.assumed_birth_date
+            return (born,) if born else ()
+        conferences = tuple(sorted(self.conference_dates))
+        if event == "conference":
+            return conferences
+        if event == "initial_conference":
+            return conferences[:1]
+        if event == "review_conference":
+            return conferences[1:]
+        return tuple(sorted(e.day for e in self.events if e.name == event))
 
     def plan_values_for(self, rule_id: str) -> tuple[PlanValue, ...]:
         """The plan's intervals for the rule, oldest ``start`` first (none: empty); switches

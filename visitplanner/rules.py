@@ -194,12 +194,15 @@ def _plan_value_end(ctx: Context, rule: Rule, values: Sequence[PlanValue], ancho
 
 
 def first_visit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> Deadline | None:
-    """First visit due within the rule's interval of the event; None once made (or no event)."""
-    event = child.referral_date if rule.event == "referral" else child.plan_start
-    if event is None:
-        return None
+    """A counting visit due within the rule's interval of the event; None once made (or no
+    event).  An event that comes again (each review conference, each placement) owes a visit
+    after each: the first occurrence after the last counting visit sets the deadline, from
+    00:00 on its day, with the event's day as the anchor (a visit before it does not count)."""
     last = as_history(history).last(rule.counts)
-    if last and last[-1].day >= event:  # the last visit that counts is on or after the event
+    # Met when the last visit that counts is on or after the event's day.
+    event = next((day for day in child.occurrences(rule.event)
+                  if not last or day > last[-1].day), None)
+    if event is None:
         return None
     assert rule.within is not None
     due = end_of(ctx, rule, rule.within, start_of(event))

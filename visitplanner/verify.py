@@ -20,9 +20,11 @@ from visitplanner.rules import (
     Deadline,
     Fact,
     check,
+    end_of,
     matches,
     owed_deadline,
     revisit_deadlines,
+    start_of,
 )
 
 
@@ -87,6 +89,41 @@ def revisit_shortfalls(ctx: Context, children: Sequence[Child],
                     found.append(_shortfall(rule, child, deadline, meets, today, end,
                                             teams.get(child.case_ref, "")))
     return found
+
+
+def event_shortfalls(ctx: Context, children: Sequence[Child],
+                     recorded: Mapping[str, tuple[Fact, ...]],
+                     planned: Mapping[str, tuple[Fact, ...]], today: date, end: date,
+                     teams: Mapping[str, str]) -> list[Shortfall]:
+    """Each occurrence of a first_visit rule's event whose deadline (up to ``end``, inclusive)
+    the plan's visits meet late or not at all.  The planner serves the first occurrence after
+    the last counting visit; one visit may then meet several (two placements in a week), and
+    each is judged here on its own deadline."""
+    found: list[Shortfall] = []
+    for child in sorted(children, key=lambda c: c.case_ref):
+        facts = (*recorded.get(child.case_ref, ()), *planned.get(child.case_ref, ()))
+        for rule in ctx.policy.rules_of(RuleKind.FIRST_VISIT):
+            found += _event_walk(ctx, rule, child, facts, today, end,
+                                 teams.get(child.case_ref, ""))
+    return found
+
+
+def _event_walk(ctx: Context, rule: Rule, child: Child, facts: tuple[Fact, ...], today: date,
+                end: date, team: str) -> list[Shortfall]:
+    assert rule.within is not None
+    out = []
+    for event in child.occurrences(rule.event):
+        due = end_of(ctx, rule, rule.within, start_of(event))
+        if due > end or not rule.applies_to(child, due):
+            continue
+        meets = next((f for f in facts if f.day >= event and matches(rule.counts, f)), None)
+        # Met late by a recorded visit is history; by a planned one, or not at all, the plan's.
+        if meets is None or (meets.day > due and meets.planned):
+            deadline = Deadline(rule.id, child.case_ref, "visit", due,
+                                f"a visit within {ctx.policy.resolve(rule.within)} of "
+                                f"{rule.event} on {event.isoformat()}", anchor=event)
+            out.append(_shortfall(rule, child, deadline, meets, today, end, team))
+    return out
 
 
 def _dated_rules(ctx: Context, child: Child, today: date) -> list[Rule]:

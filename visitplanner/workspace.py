@@ -31,6 +31,7 @@ from visitplanner.csvsheet import (
     ABSENCES_FILE,
     CHILDREN_FILE,
     DUTY_FILE,
+    EVENTS_FILE,
     NOT_SHOWN,
     PLAN_VALUES_FILE,
     TERMS_FILE,
@@ -48,6 +49,7 @@ from visitplanner.model import (
     SWITCH_ON,
     Absence,
     Child,
+    ChildEvent,
     DutyShift,
     Every,
     PlanType,
@@ -81,6 +83,7 @@ WORKER_COLUMNS = Columns(("worker_id", "name", "email", "team", "role"),
 ABSENCE_COLUMNS = Columns(("worker_id", "from", "to"), ("reason",), multiline=("reason",))
 DUTY_COLUMNS = Columns(("worker_id", "date"), ("visits", "note"))
 TERM_COLUMNS = Columns(("from", "to"), ("name",))
+EVENT_COLUMNS = Columns(("case_ref", "event", "date"), ("note",), multiline=("note",))
 PLAN_VALUE_COLUMNS = Columns(("case_ref", "rule_id", "value", "from"), ("set_by", "approved_by"))
 CATEGORIES = ("neglect", "physical", "emotional", "sexual")
 EDUCATION = ("school", "early_years", "none", "home", "alternative")
@@ -109,6 +112,8 @@ class Tables:
     plan_value_rows: Mapping[tuple[str, str, date], int] = field(default_factory=dict)
     #: Where each visit type given in a visits file is first given ("visits.csv, row 5, ...").
     visit_type_cells: Mapping[str, str] = field(default_factory=dict)
+    #: Where each event name of events.csv is first given.
+    event_cells: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +180,8 @@ def load_workspace(root: Path) -> Workspace:
         if not problems:
             raise
         raise InputError(f"workspace {root} has problems", [*problems, *exc.problems]) from None
-    problems += policy_problems(policy, tables) + visit_type_problems(policy, tables)
+    problems += policy_problems(policy, tables) + visit_type_problems(policy, tables) + \
+        event_problems(policy, tables)
     if problems:
         raise InputError(f"workspace {root} has problems", problems)
     # The workspace may override the bank-holiday calendar the policy names.
@@ -219,6 +225,17 @@ def visit_type_problems(policy: Policy, tables: Tables) -> list[Problem]:
             if given not in policy.visit_types]
 
 
+def event_problems(policy: Policy, tables: Tables) -> list[Problem]:
+    """An events.csv event the policy does not declare, located where it is first given."""
+    return [Problem(where, f"event {given!r} is not one of the policy's events "
+                    f"({', '.join(policy.events) or 'none'})",
+                    fix=f"{closest(given, policy.events)} (or add it to events in the "
+                    "policy's [policy] table)" if policy.events else
+                    "add it to events in the policy's [policy] table, or remove the row")
+            for given, where in sorted(tables.event_cells.items())
+            if given not in policy.events]
+
+
 def first_cells(sheets: Sequence[Sheet], column: str) -> dict[str, str]:
     """Each non-blank value of ``column`` in ``sheets``, with where it is first given."""
     found: dict[str, str] = {}
@@ -252,6 +269,7 @@ def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
     duty_sheet = read_csv(root / DUTY_FILE, DUTY_COLUMNS)
     term_sheet = read_csv(root / TERMS_FILE, TERM_COLUMNS)
     plan_sheet = read_csv(root / PLAN_VALUES_FILE, PLAN_VALUE_COLUMNS)
+    event_sheet = read_csv(root / EVENTS_FILE, EVENT_COLUMNS)
     visit_sheets = [read_visit_csv(root / name) for name in (VISITS_FILE, *SSD_VISIT_FILES)]
     worker_ids = worker_sheet.ids("worker_id")
     workers = parse_workers(worker_sheet)
@@ -260,14 +278,16 @@ def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
     duty = parse_duty(duty_sheet, worker_ids, {w.id: w.visits_per_day for w in workers})
     terms = parse_terms(term_sheet)
     plan_values, plan_rows = parse_plan_values(plan_sheet, child_sheet.ids("case_ref"))
-    children = with_plan_values(children, plan_values)
+    children = with_events(with_plan_values(children, plan_values),
+                           parse_events(event_sheet, child_sheet.ids("case_ref")))
     known = Known(worker_ids, child_sheet.ids("case_ref"), {c.case_ref: c for c in children})
     visits = parse_visits(visit_sheets, known)
     sheets = [child_sheet, worker_sheet, absence_sheet, duty_sheet, term_sheet, plan_sheet,
-              *visit_sheets]
+              event_sheet, *visit_sheets]
     problems = [problem for sheet in sheets for problem in sheet.problems]
     tables = Tables(tuple(children), tuple(workers), tuple(absences), tuple(visits), child_rows,
-                    tuple(duty), tuple(terms), plan_rows, first_cells(visit_sheets, "visit_type"))
+                    tuple(duty), tuple(terms), plan_rows, first_cells(visit_sheets, "visit_type"),
+                    first_cells([event_sheet], "event"))
     return tables, problems
 
 
@@ -446,6 +466,36 @@ def parse_duty(sheet: Sheet, worker_ids: Set[str] | None,
         if not row.failed and day is not None and visits is not None:
             shifts.append(DutyShift(worker_id, day, visits))
     return shifts
+
+
+# --------------------------------------------------------------------------- events
+
+
+def parse_events(sheet: Sheet, case_refs: Set[str] | None) -> dict[str, list[ChildEvent]]:
+    """events.csv rows as each child's events (in date order); whether the policy knows an
+    event's name is checked against the policy later (:func:`event_problems`)."""
+    found: dict[str, list[ChildEvent]] = {}
+    for row in sheet.rows:
+        case_ref = row.reference("case_ref", case_refs, CHILDREN_FILE)
+        name = row.required("event").lower()
+        day = row.date_value("date", required=True)
+        if name and not EVENT_NAME.fullmatch(name):
+            row.problem("event", f"{name!r} is not an event name",
+                        "use a lower-case word joined by _, e.g. strategy_discussion")
+        if not row.failed and day is not None:
+            found.setdefault(case_ref, []).append(ChildEvent(name, day))
+    for events in found.values():
+        events.sort(key=lambda e: (e.day, e.name))
+    return found
+
+
+#: What an events.csv event name looks like (as the policy's ``events`` spells them).
+EVENT_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def with_events(children: list[Child], events: Mapping[str, list[ChildEvent]]) -> list[Child]:
+    return [replace(c, events=tuple(events[c.case_ref])) if c.case_ref in events else c
+            for c in children]
 
 
 # --------------------------------------------------------------------------- school terms

@@ -25,6 +25,7 @@ from visitplanner.model import (
     SWITCH_ON,
     Absence,
     Child,
+    ChildEvent,
     Every,
     Location,
     Outcome,
@@ -230,7 +231,25 @@ def draw_child(draw: Draw, ref: str, household: str, plan_type: PlanType, plan_s
         education=draw_education(rng, birth, draw.today),
         visit_frequency_days=draw_frequency(draw, plan_type),
         away_visits_every=draw_away_visits(ref, plan_start, birth),
-        plan_values=draw_switches(draw, ref, plan_type))
+        plan_values=draw_switches(draw, ref, plan_type),
+        events=draw_events(draw, ref))
+
+
+#: How often a child has placements (events.csv), when the policy declares them.
+PLACEMENT_SHARE = 0.25
+
+
+def draw_events(draw: Draw, ref: str) -> tuple[ChildEvent, ...]:
+    """One to three placements, past or booked, for some children of a policy that declares
+    the event, from their own random source."""
+    if "placement" not in draw.policy.events:
+        return ()
+    rng = random.Random(f"events|{ref}")
+    if rng.random() >= PLACEMENT_SHARE:
+        return ()
+    days = sorted(day_between(rng, draw.today - timedelta(days=40), draw.end)
+                  for _ in range(rng.randint(1, 3)))
+    return tuple(ChildEvent("placement", day) for day in days)
 
 
 #: How often a child's plan switches a switchable rule off, and then back on.

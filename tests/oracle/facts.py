@@ -194,3 +194,19 @@ def condition_holds(rule: Rule, child: Child, day: date) -> bool:
     if when.categories and not (when.categories & child.categories):
         return False
     return not when.education or child.education in when.education
+
+
+def event_days(child: Child, event: str) -> list[date]:
+    """The days of ``event`` for the child, as the format reads them: the referral, the plan
+    start, the date of birth (else the due date), all / the first / the later conferences,
+    else the child's events.csv rows of that name."""
+    conferences = sorted(child.conference_dates)
+    fixed: dict[str, list[date]] = {
+        "referral": [child.referral_date] if child.referral_date else [],
+        "plan_start": [child.plan_start],
+        "birth": [d for d in (child.birth_date or child.due_date,) if d is not None],
+        "conference": conferences, "initial_conference": conferences[:1],
+        "review_conference": conferences[1:]}
+    if event in fixed:
+        return fixed[event]
+    return sorted(e.day for e in child.events if e.name == event)

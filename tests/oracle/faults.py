@@ -35,9 +35,10 @@ one of the worker's working days, no absence, fewer of their planned visits that
 visits overlapping it than fit in it (window length // (visit + travel), at least 1 when
 one visit fits).  The window start is the latest of today, the day after the household's
 previous visit (a recorded home visit that took place, or a planned visit) and the day
-halfway from that previous visit to the cover visit's ``due_by``.  A day on which the visit
-would put more counting visits than an ``at_most`` quota allows in one of its windows is no
-room either.
+halfway from that previous visit to the cover visit's ``due_by`` (and, for a visit serving
+a first_visit rule, the day of its event: a visit before the event would not count).
+A day on which the visit would put more counting visits than an ``at_most`` quota allows in
+one of its windows is no room either.
 """
 
 from __future__ import annotations
@@ -49,7 +50,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from oracle.calendar import Days
-from oracle.facts import TOOK_PLACE, age, applies, counting_facts, history, london_day
+from oracle.facts import (
+    TOOK_PLACE,
+    age,
+    applies,
+    counting_facts,
+    event_days,
+    history,
+    london_day,
+)
 from oracle.inputs import Caseload
 from oracle.intervals import counting_of, interval_end
 from visitplanner.model import LONDON, Child, Location, PlannedVisit, Role, VisitKind, Worker
@@ -362,13 +371,29 @@ def first_room(team: Team, visit: PlannedVisit, worker: Worker) -> date | None:
 
 
 def window_start(team: Team, visit: PlannedVisit) -> date:
-    """The latest of today, the day after the previous visit, and halfway to ``due_by``."""
-    today = team.caseload.today
+    """The latest of today, the day after the previous visit, halfway to ``due_by``, and the
+    day of the event a first-visit reason counts from (a visit before it would not count)."""
+    today = max([team.caseload.today, *event_days_served(team, visit)])
     previous = previous_visit_day(team, visit)
     if previous is None:
         return today
     halfway = previous + timedelta(days=(visit.due_by - previous).days // 2)
     return max(today, previous + timedelta(days=1), halfway)
+
+
+def event_days_served(team: Team, visit: PlannedVisit) -> list[date]:
+    """For each first_visit rule the visit serves: the last day of its event on or before the
+    visit's day, for the reason's child."""
+    found = []
+    for reason in visit.reasons:
+        rule = team.rules.get(reason.rule_id)
+        child = next((c for c in team.household(visit.household)
+                      if c.case_ref == reason.case_ref), None)
+        if rule is None or child is None or rule.kind is not RuleKind.FIRST_VISIT:
+            continue
+        days = [d for d in event_days(child, rule.event) if d <= local_day(visit)]
+        found += days[-1:]
+    return found
 
 
 def previous_visit_day(team: Team, visit: PlannedVisit) -> date | None:

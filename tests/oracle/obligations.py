@@ -18,7 +18,9 @@ applying, no further deadlines.
   that and ``anchor_day + N`` calendar days (under the rule's counting convention).  Met
   by the next counting fact after the anchor on or before D.  If none: a lapse; the chain
   continues from the late fact, if any, else stops.  Walked until D is after the plan end.
-- **first_visit**: from 00:00 on the event day (referral or plan start; none, nothing),
+- **first_visit**: for each occurrence of the event (referral, plan start, birth, all / the
+  first / the later conferences, or the child's events.csv rows of that name), from 00:00
+  on its day (none, nothing),
   D = the end of ``within``; met by the first counting fact on or after the event day.
 - **quota, at least K per window W**: D = the end of W from the K-th most recent counting
   fact (or the plan anchor); met by the next counting fact; walked like a cadence.  (An
@@ -58,7 +60,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from oracle.calendar import Days
-from oracle.facts import CHILD_CHECKS, Fact, applies, birth_day, counting_facts, counts
+from oracle.facts import (
+    CHILD_CHECKS,
+    Fact,
+    applies,
+    birth_day,
+    counting_facts,
+    counts,
+    event_days,
+)
 from oracle.intervals import (
     calendar_days_end,
     counting_of,
@@ -198,11 +208,12 @@ def cadence_due(scope: Scope, rule: Rule, anchor: datetime) -> date:
 
 
 def first_visit_lapses(scope: Scope, rule: Rule) -> list[Lapse]:
-    """A first counting visit within ``within`` of the referral (or the plan start)."""
-    child = scope.child
-    event = child.referral_date if rule.event == "referral" else child.plan_start
-    if event is None:
-        return []
+    """A counting visit within ``within`` of each occurrence of the event, on or after it."""
+    return [found for event in event_days(scope.child, rule.event)
+            for found in event_lapse(scope, rule, event)]
+
+
+def event_lapse(scope: Scope, rule: Rule, event: date) -> list[Lapse]:
     due = end_of(scope, rule, rule.within, midnight(event))
     owed = owed_deadline(scope, rule, due) if due <= scope.plan_end else None
     if owed is None:

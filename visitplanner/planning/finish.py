@@ -27,7 +27,12 @@ from visitplanner.rules import Context, Fact
 from visitplanner.shortfalls import missed_because, one_per_deadline, rota_gaps
 from visitplanner.tags import tag_unannounced
 from visitplanner.timeslots import assign_times
-from visitplanner.verify import dated_shortfalls, kth_shortfalls, revisit_shortfalls
+from visitplanner.verify import (
+    dated_shortfalls,
+    event_shortfalls,
+    kth_shortfalls,
+    revisit_shortfalls,
+)
 
 
 def report_short(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
@@ -117,7 +122,9 @@ def dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: State,
             *kth_shortfalls(ctx, request.children, recorded, ahead, request.today,
                             request.end, teams),
             *revisit_shortfalls(ctx, request.children, recorded, ahead, request.today,
-                                request.end, teams)]
+                                request.end, teams),
+            *event_shortfalls(ctx, request.children, recorded, ahead, request.today,
+                              request.end, teams)]
 
 
 def recorded_only(state: State) -> dict[str, tuple[Fact, ...]]:

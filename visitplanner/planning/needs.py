@@ -33,6 +33,7 @@ def next_need(ctx: Context, request: PlanRequest, household: str,
              for d in deadlines_of(ctx, c, state.histories.get(c.case_ref, EMPTY), earliest,
                                    state.rules_for(c).driving)
              if d.due is not None and drives_a_visit(ctx, d)]
+    found, earliest = wait_for_events(found, earliest)
     if not found:
         return None
     target = min(target_day(ctx, rule, d) for d, rule in found)
@@ -51,6 +52,30 @@ def next_need(ctx: Context, request: PlanRequest, household: str,
                 tuple(d for d, _ in found), roles, after_school,
                 halfway_day(previous_visit_day(children, state), due, earliest,
                          max(target, earliest)))
+
+
+def wait_for_events(found: list[tuple[Deadline, Rule]], earliest: date
+                    ) -> tuple[list[tuple[Deadline, Rule]], date]:
+    """The deadlines the next visit serves, and its first day, when some count from an event
+    still to come (a booked review conference): a visit before the event does not count.
+
+    When a deadline that can be met now falls before every such event, the next visit serves
+    only those (the event's visit comes after); otherwise it waits for the first event and
+    serves every deadline whose event has come by then.
+    """
+    def waits(deadline: Deadline, rule: Rule) -> bool:
+        return rule.kind is RuleKind.FIRST_VISIT and deadline.anchor is not None and \
+            deadline.anchor > earliest
+
+    waiting = [d.anchor for d, r in found if waits(d, r) and d.anchor is not None]
+    if not waiting:
+        return found, earliest
+    ready = [(d, r) for d, r in found if not waits(d, r)]
+    first_event = min(waiting)
+    if ready and min(d.due for d, _ in ready if d.due is not None) < first_event:
+        return ready, earliest
+    return [(d, r) for d, r in found if not waits(d, r) or
+            (d.anchor is not None and d.anchor <= first_event)], first_event
 
 
 def after_limits(ctx: Context, children: Sequence[Child], state: State, day: date) -> date:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from visitplanner.errors import PolicyError, Problem
-from visitplanner.model import PlanType
+from visitplanner.model import BUILTIN_EVENTS, PlanType
 from visitplanner.policy.model import (
     STATUTORY,
     Counting,
@@ -33,7 +33,7 @@ BUNDLED: Traversable = files("visitplanner.policy.bundled")
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 POLICY_SUFFIX = ".toml"
 
-EVENTS = frozenset({"referral", "plan_start"})
+EVENTS = frozenset(BUILTIN_EVENTS)
 ANCHORS = frozenset({"last_failed_visit", "first_failed_visit"})
 BETWEEN_EVENTS = frozenset({"conference"})
 PLAN_VALUES = frozenset({"visit_frequency_days"})
@@ -113,6 +113,7 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
     _check_unique_ids(raw_rules, filename, problems)
     _check_duty_source(header.get("duty"), documents, filename, problems)
     _check_visit_types(header.get("visit_types", (STATUTORY,)), rules, filename, problems)
+    _check_events(header.get("events", ()), rules, filename, problems)
     if problems:
         return None
     return Policy(
@@ -123,7 +124,20 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
         rules=tuple(r for r in rules if r), notes=header.get("notes", ()),
         holiday_region=header.get("holiday_region", ""),
         duty=header.get("duty", DutyRota()),
-        visit_types=header.get("visit_types", (STATUTORY,)), notice=header.get("notice"))
+        visit_types=header.get("visit_types", (STATUTORY,)), notice=header.get("notice"),
+        events=header.get("events", ()))
+
+
+def _check_events(declared: tuple[str, ...], rules: list[Rule | None], filename: str,
+                  problems: list[Problem]) -> None:
+    """Every event a rule counts from is built in or one of the policy's ``events``."""
+    known = sorted(EVENTS | set(declared))
+    for i, rule in enumerate(rules):
+        if rule is not None and rule.event and rule.event not in known:
+            problems.append(Problem(
+                f"{filename}, rules[{i}] ({rule.id}).event", f"unknown event {rule.event!r}",
+                f"use one of {', '.join(known)}, or add it to events in [policy] (the "
+                "workspace then records it in events.csv)"))
 
 
 def _check_visit_types(declared: tuple[str, ...], rules: list[Rule | None], filename: str,
@@ -223,9 +237,6 @@ def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, wher
     if doc not in documents:
         bad("source.document", f"{doc!r} is not in [policy.documents]",
             f"use one of {', '.join(documents) or '(none defined)'} or add it to documents")
-    if "event" in values and values["event"] not in EVENTS:
-        bad("event", f"unknown event {values['event']!r}",
-            f"use one of {', '.join(sorted(EVENTS))}")
     if "anchor" in values and values["anchor"] not in ANCHORS:
         bad("anchor", f"unknown anchor {values['anchor']!r}",
             f"use one of {', '.join(sorted(ANCHORS))}")

@@ -321,6 +321,9 @@ class Policy:
     visit_types: tuple[str, ...] = (STATUTORY,)
     #: Notice an announced visit gives the family, in hours (``[policy] notice``), or None.
     notice: Interval | None = None
+    #: Events of a case the workspace records (events.csv) for rules to count from, beside
+    #: the built-in ones (``[policy] events``; see :data:`visitplanner.model.BUILTIN_EVENTS`).
+    events: tuple[str, ...] = ()
     #: Rules by id and by kind, built once: the planner asks for them at every step.
     _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
     _by_kind: Mapping[RuleKind, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from visitplanner.model import Location, Outcome, PlanType, Role
+from visitplanner.model import BUILTIN_EVENTS, Location, Outcome, PlanType, Role
 from visitplanner.policy.model import (
     STATUTORY,
     Condition,
@@ -191,6 +191,18 @@ def to_visit_type_list(raw: Any) -> tuple[str, ...]:
     return (STATUTORY, *dict.fromkeys(t for t in listed if t != STATUTORY))
 
 
+def to_event_names(raw: Any) -> tuple[str, ...]:
+    """``[policy] events``: lower-case words, none of them a built-in event."""
+    if not isinstance(raw, list):
+        raise SpecError(f"expected a list of event names, got {raw!r}",
+                        'write e.g. events = ["strategy_discussion", "placement"]')
+    names = tuple(dict.fromkeys(to_visit_type(x) for x in raw))
+    built_in = [n for n in names if n in BUILTIN_EVENTS]
+    if built_in:
+        raise SpecError(f"{', '.join(built_in)} is built in", "list only events.csv's own events")
+    return names
+
+
 def to_region(raw: Any) -> str:
     if raw not in REGIONS:
         raise SpecError(f"{raw!r} is not a bank-holiday region: use one of {', '.join(REGIONS)}")
@@ -335,7 +347,10 @@ FIELDS: dict[str, Field] = {
     "period": Field(to_length, "how long without a qualifying visit triggers it", '"6 weeks"'),
     "margin": Field(to_interval, "planner safety margin: plan this much before the deadline",
                     '"3 working_days"'),
-    "event": Field(to_str, "anchor event: referral or plan_start", '"referral"'),
+    "event": Field(to_str, "anchor event: referral, plan_start, birth, conference, "
+                   "initial_conference, review_conference, or one of [policy] events (from "
+                   "events.csv); an event that comes again owes a visit after each",
+                   '"strategy_discussion"'),
     "at_least": Field(to_positive, "quota: at least this many counting visits per window", "1"),
     "at_most": Field(to_positive, "quota: at most this many counting visits per window", "1"),
     "check": Field(to_str, "the check to make (seen_alone, seen_awake, bedroom, ...)", '"bedroom"'),
@@ -446,6 +461,9 @@ POLICY_FIELDS: dict[str, Field] = {
                          "visit_type), for rules to count by `counts.types`; \"statutory\" is "
                          "always one, and the type of a visit that gives none",
                          '["statutory", "direct_work", "core_group"]'),
+    "events": Field(to_event_names, "events of a case the workspace records in events.csv "
+                    "(case_ref, event, date), for first_visit rules to count from",
+                    '["strategy_discussion", "s47_end", "placement"]'),
     "notice": Field(to_notice, "notice an announced visit gives the family, in hours: a "
                     "visit the family was told of is not moved within it, and a new or moved "
                     "one that must start sooner is flagged short_notice", '"24 hours"'),
@@ -549,6 +567,14 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      "# case_ref,rule_id,value,from,set_by,approved_by\n"
      "# C106,cp-check-with-network,off,2026-12-01,RCPC 2026-12-01,conference_chair\n"
      "# C106,cp-check-with-network,on,2027-03-01,RCPC 2027-03-01,"),
+    ("More anchors (`event`, `[policy] events`, events.csv)",
+     '[policy]\nevents = ["strategy_discussion", "s47_end", "placement"]\n\n'
+     '[[rules]]\nid = "s47-visit-after-strategy"\nkind = "first_visit"\nplans = ["S47"]\n'
+     'event = "strategy_discussion"\nwithin = "1 working_days"\n'
+     'source = { document = "manual", section = "8", quote = "The child is seen within a '
+     'working day of the strategy discussion." }\n\n'
+     "# Built in: referral, plan_start, birth, conference, initial_conference,\n"
+     "# review_conference. events.csv: case_ref,event,date (C104,strategy_discussion,2026-12-03)"),
     ("Notice to families (`notice`)",
      '[policy]\nnotice = "24 hours"\n\n'
      "# Counted from the end of the planning day. A visit the family was told of is not moved\n"
