@@ -84,7 +84,7 @@ def _child_due(ctx: Context, child: Child, history: Sequence[Fact], on: date) ->
         notes.append(f"expected due date {child.due_date.isoformat()} has passed: enter the "
                      f"date of birth in children.csv (until then the child is planned as born on "
                      f"the expected date)")
-    return ChildDue(child.case_ref, child.household, child.plan_type.value,
+    return ChildDue(child.case_ref, child.household, str(child.plan_type),
                     child.allocated_worker, tuple(items), tuple(notes))
 
 

@@ -21,11 +21,17 @@ LONDON = ZoneInfo("Europe/London")
 
 
 class PlanType(StrEnum):
-    """The plan a child is on.  ``S47``: a section 47 enquiry is under way."""
+    """The plans English policies share, and a policy's plan types unless it declares its own
+    (``[policy] plan_types``: early help, a disabled children's team's plans ...).  ``S47``:
+    a section 47 enquiry is under way.  A child's ``plan_type`` is text, one of the policy's."""
 
     CIN = "CIN"
     S47 = "S47"
     CP = "CP"
+
+
+#: A policy's plan types when it declares none.
+DEFAULT_PLAN_TYPES: tuple[str, ...] = tuple(p.value for p in PlanType)
 
 
 class Role(StrEnum):
@@ -159,7 +165,7 @@ class Child:
     household: str
     name: str
     birth_date: date | None
-    plan_type: PlanType
+    plan_type: str
     plan_start: date
     allocated_worker: str | None = None
     due_date: date | None = None
@@ -173,6 +179,9 @@ class Child:
     away_visits_every: Every | None = None
     #: The case's events from events.csv (the built-in ones come from the fields above).
     events: tuple[ChildEvent, ...] = ()
+    #: The team or service the case is with (children.csv ``service``), for rules whose
+    #: ``when.services`` name it; "" when not given.
+    service: str = ""
 
     def occurrences(self, event: str) -> tuple[date, ...]:
         """The days ``event`` happened or is booked for this child, in order (none: empty).

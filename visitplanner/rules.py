@@ -455,9 +455,11 @@ def may_ever_apply(rule: Rule, child: Child) -> bool:
 
 def _may_apply(rule: Rule, child: Child) -> bool:
     """False when the rule's condition fails on what never changes for the child (its
-    categories and education): no day can be owed, so nothing is computed."""
+    categories, education and service): no day can be owed, so nothing is computed."""
     when = rule.when
     if when.categories and not (when.categories & child.categories):
+        return False
+    if when.services and child.service not in when.services:
         return False
     return not (when.education and child.education not in when.education)
 

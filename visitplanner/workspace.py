@@ -45,6 +45,7 @@ from visitplanner.csvsheet import (
 )
 from visitplanner.errors import InputError, PolicyError, Problem
 from visitplanner.model import (
+    DEFAULT_PLAN_TYPES,
     SWITCH_OFF,
     SWITCH_ON,
     Absence,
@@ -52,7 +53,6 @@ from visitplanner.model import (
     ChildEvent,
     DutyShift,
     Every,
-    PlanType,
     PlanValue,
     RecordedVisit,
     Role,
@@ -74,7 +74,8 @@ from visitplanner.workdays import WorkingCalendar
 CHILD_COLUMNS = Columns(
     ("case_ref", "household", "name", "plan_type", "plan_start"),
     ("date_of_birth", "expected_due_date", "referral_date", "conference_dates", "categories",
-     "education", "allocated_worker", "visit_frequency_days", "address", "away_visits_every"),
+     "education", "allocated_worker", "visit_frequency_days", "address", "away_visits_every",
+     "service"),
     personal=("name", "address", "date_of_birth", "expected_due_date"),
     multiline=("address",),
 )
@@ -170,16 +171,18 @@ def load_workspace(root: Path) -> Workspace:
     """
     problems: list[Problem] = []
     settings = _settings_or_problems(root, problems)
-    tables, table_problems = read_tables(root)
+    policy, broken = _policy_or_error(root, settings)
+    # children.csv's plan types are the policy's (CIN, S47 and CP when it cannot be read).
+    tables, table_problems = read_tables(root, policy.plan_types if policy else
+                                         DEFAULT_PLAN_TYPES)
     problems += table_problems
     if settings is None:
         raise InputError(f"workspace {root} has problems", problems)
-    try:
-        policy = load_policy(settings.workspace.policy, base=root)
-    except PolicyError as exc:
+    if broken is not None:
         if not problems:
-            raise
-        raise InputError(f"workspace {root} has problems", [*problems, *exc.problems]) from None
+            raise broken
+        raise InputError(f"workspace {root} has problems", [*problems, *broken.problems])
+    assert policy is not None
     problems += policy_problems(policy, tables) + visit_type_problems(policy, tables) + \
         event_problems(policy, tables)
     if problems:
@@ -189,6 +192,17 @@ def load_workspace(root: Path) -> Workspace:
     calendar = WorkingCalendar(region=region, closures=settings.workspace.closures)
     return Workspace(root, settings, policy, calendar, tables.children, tables.workers,
                      tables.absences, tables.visits, tables.duty, tables.terms)
+
+
+def _policy_or_error(root: Path, settings: Settings | None
+                     ) -> tuple[Policy | None, PolicyError | None]:
+    """The workspace's policy, or why it cannot be read (neither without settings)."""
+    if settings is None:
+        return None, None
+    try:
+        return load_policy(settings.workspace.policy, base=root), None
+    except PolicyError as exc:
+        return None, exc
 
 
 def _settings_or_problems(root: Path, problems: list[Problem]) -> Settings | None:
@@ -255,7 +269,8 @@ def load_tables(root: Path) -> Tables:
     return tables
 
 
-def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
+def read_tables(root: Path, plan_types: Sequence[str] = DEFAULT_PLAN_TYPES
+                ) -> tuple[Tables, list[Problem]]:
     """Read every CSV file of ``root``: the values that parsed, and every problem.
 
     Problems come in file order (children, workers, absences, visits), and within a
@@ -273,7 +288,7 @@ def read_tables(root: Path) -> tuple[Tables, list[Problem]]:
     visit_sheets = [read_visit_csv(root / name) for name in (VISITS_FILE, *SSD_VISIT_FILES)]
     worker_ids = worker_sheet.ids("worker_id")
     workers = parse_workers(worker_sheet)
-    children, child_rows = parse_children(child_sheet, worker_ids)
+    children, child_rows = parse_children(child_sheet, worker_ids, plan_types)
     absences = parse_absences(absence_sheet, worker_ids)
     duty = parse_duty(duty_sheet, worker_ids, {w.id: w.visits_per_day for w in workers})
     terms = parse_terms(term_sheet)
@@ -352,12 +367,15 @@ def _weekday_fix(raw: str) -> str:
 # --------------------------------------------------------------------------- children
 
 
-def parse_children(sheet: Sheet, worker_ids: Set[str] | None) -> tuple[list[Child], dict[str, int]]:
-    """children.csv rows as Children, and each case ref's row number."""
+def parse_children(sheet: Sheet, worker_ids: Set[str] | None,
+                   plan_types: Sequence[str] = DEFAULT_PLAN_TYPES
+                   ) -> tuple[list[Child], dict[str, int]]:
+    """children.csv rows as Children (``plan_type`` one of ``plan_types``, any case), and
+    each case ref's row number."""
     children = []
     rows: dict[str, int] = {}
     for row in sheet.rows:
-        child = _child(row, worker_ids)
+        child = _child(row, worker_ids, plan_types)
         case_ref = row.text("case_ref")
         if case_ref and case_ref in rows:
             row.problem("case_ref", f"case ref {case_ref!r} is also on row {rows[case_ref]}",
@@ -368,10 +386,23 @@ def parse_children(sheet: Sheet, worker_ids: Set[str] | None) -> tuple[list[Chil
     return children, rows
 
 
-def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
+def _plan_type(row: Row, plan_types: Sequence[str]) -> str | None:
+    """The row's plan type as the policy spells it (matched in any case)."""
+    raw = row.required("plan_type")
+    if not raw:
+        return None
+    by_key = {p.lower(): p for p in plan_types}
+    if raw.lower() in by_key:
+        return by_key[raw.lower()]
+    row.problem("plan_type", row.about("plan_type", raw, "is not a plan type"),
+                closest(raw, plan_types))
+    return None
+
+
+def _child(row: Row, worker_ids: Set[str] | None, plan_types: Sequence[str]) -> Child | None:
     case_ref, household = row.identifier("case_ref"), row.identifier("household")
     name = row.required("name")
-    plan_type = row.choice("plan_type", PlanType)
+    plan_type = _plan_type(row, plan_types)
     plan_start = row.date_value("plan_start", required=True)
     birth, due = _birth_and_due(row)
     allocated = row.reference("allocated_worker", worker_ids, WORKERS_FILE, required=False)
@@ -389,7 +420,7 @@ def _child(row: Row, worker_ids: Set[str] | None) -> Child | None:
                  allocated_worker=allocated or None, due_date=due, referral_date=referral,
                  conference_dates=conferences, categories=categories, education=education,
                  visit_frequency_days=frequency, address=row.text("address"),
-                 away_visits_every=away)
+                 away_visits_every=away, service=row.text("service"))
 
 
 def _away_visits_every(row: Row) -> Every | None:

@@ -232,7 +232,17 @@ def draw_child(draw: Draw, ref: str, household: str, plan_type: PlanType, plan_s
         visit_frequency_days=draw_frequency(draw, plan_type),
         away_visits_every=draw_away_visits(ref, plan_start, birth),
         plan_values=draw_switches(draw, ref, plan_type),
-        events=draw_events(draw, ref))
+        events=draw_events(draw, ref),
+        service=draw_service(draw, ref))
+
+
+def draw_service(draw: Draw, ref: str) -> str:
+    """The first service a rule of the policy names, for about half the children (none when
+    no rule names one), from its own random source."""
+    services = sorted({s for r in draw.policy.rules for s in r.when.services})
+    if not services:
+        return ""
+    return services[0] if random.Random(f"service|{ref}").random() < 0.5 else "other"
 
 
 #: How often a child has placements (events.csv), when the policy declares them.
@@ -306,7 +316,7 @@ def draw_education(rng: random.Random, birth: date | None, today: date) -> str:
 
 
 def draw_categories(rng: random.Random, plan_type: PlanType) -> frozenset[str]:
-    if plan_type is PlanType.CIN and rng.random() < 0.5:
+    if plan_type == PlanType.CIN and rng.random() < 0.5:
         return frozenset()
     return frozenset(rng.sample(CATEGORIES, rng.randint(1, 2)))
 
@@ -317,7 +327,7 @@ def draw_conferences(draw: Draw, plan_type: PlanType, plan_start: date) -> tuple
     Sometimes one more booked inside the horizon, after the plan start and 10 days or more
     from the others.
     """
-    if plan_type is not PlanType.CP:
+    if plan_type != PlanType.CP:
         return ()
     found, day = [plan_start], plan_start + timedelta(days=91)
     while day <= draw.end + timedelta(days=60):

@@ -193,6 +193,8 @@ def condition_holds(rule: Rule, child: Child, day: date) -> bool:
         return False
     if when.categories and not (when.categories & child.categories):
         return False
+    if when.services and child.service not in when.services:
+        return False
     return not when.education or child.education in when.education
 
 

@@ -96,7 +96,7 @@ def child_strategy(draw: st.DrawFn, policy: Policy, ref: str, household: str, to
     age_days = draw(st.integers(30, 15 * 365))
     birth = today - timedelta(days=age_days)
     plan_start = today - timedelta(days=draw(st.integers(0, 3 if recent else 150)))
-    frequency = draw(st.integers(5, 10)) if plan_type is PlanType.S47 else \
+    frequency = draw(st.integers(5, 10)) if plan_type == PlanType.S47 else \
         draw(st.one_of(st.none(), st.integers(5, 10)))
     referral = plan_start if draw(st.booleans()) else None
     return Child(

@@ -49,7 +49,7 @@ def christmas(policy: Policy, *households: str, plan_type: PlanType = PlanType.C
 
 
 def extra(plan_type: PlanType) -> dict[str, object]:
-    return {"visit_frequency_days": 10} if plan_type is PlanType.S47 else {}
+    return {"visit_frequency_days": 10} if plan_type == PlanType.S47 else {}
 
 
 def duty_visits(schedule: Schedule) -> list[tuple[date, str, str]]:

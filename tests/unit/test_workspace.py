@@ -89,7 +89,7 @@ def test_optional_child_columns_are_parsed(tmp_path: Path) -> None:
                 "C1,H1,Ada Synthetic,2019-02-28,cp,2026-01-05,2025-12-01,"
                 "2026-03-05;2026-01-05,Neglect;emotional,early_years,10,1 Test Street\n")
     (child,) = load_tables(workspace(tmp_path, children=children)).children
-    assert child.plan_type is PlanType.CP
+    assert child.plan_type == PlanType.CP
     assert child.referral_date == date(2025, 12, 1)
     assert child.conference_dates == (date(2026, 1, 5), date(2026, 3, 5))
     assert child.categories == frozenset({"neglect", "emotional"})

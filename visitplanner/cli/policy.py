@@ -35,7 +35,7 @@ def show(name_or_file: str, as_json: bool, table: bool) -> None:
     if not as_json:
         click.echo(describe_policy(loaded))
         return
-    rules = [{"id": r.id, "kind": r.kind.value, "plans": sorted(p.value for p in r.plans),
+    rules = [{"id": r.id, "kind": r.kind.value, "plans": sorted(map(str, r.plans)),
               "text": describe_rule(loaded, r), "source": {
                   "document": r.source.document, "section": r.source.section,
                   "quote": r.source.quote}, "note": r.note} for r in loaded.rules]

@@ -173,6 +173,6 @@ def recording_headings(policy: Policy) -> dict[str, tuple[str, ...]]:
     for rule in policy.rules_of(RuleKind.RECORDING):
         if not rule.headings or rule.counts.location == "elsewhere":
             continue
-        for plan in sorted(p.value for p in rule.plans):
+        for plan in sorted(map(str, rule.plans)):
             found.setdefault(plan, rule.headings)
     return found

@@ -30,7 +30,7 @@ def describe_duty(duty: DutyRota) -> list[str]:
         return []
     days = "closure days, bank holidays and weekends" if duty.weekends else \
         "closure days and bank holidays (not weekends)"
-    plans = "/".join(sorted(p.value for p in duty.plans))
+    plans = "/".join(sorted(map(str, duty.plans)))
     lines = ["", f"[duty rota] {plans} plans: the duty rota (duty.csv) visits on {days} when "
              "neither the allocated worker nor team cover can meet a deadline; a duty visit "
              "counts as any visit by the duty worker's role"]
@@ -53,7 +53,7 @@ def describe_rule(policy: Policy, rule: Rule) -> str:
 
 
 def _who(rule: Rule) -> str:
-    plans = "/".join(sorted(p.value for p in rule.plans))
+    plans = "/".join(sorted(map(str, rule.plans)))
     parts = [f"{plans} plans"]
     when = rule.when
     if when.min_age is not None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from visitplanner.errors import PolicyError, Problem
-from visitplanner.model import BUILTIN_EVENTS, PlanType
+from visitplanner.model import BUILTIN_EVENTS, DEFAULT_PLAN_TYPES
 from visitplanner.policy.model import (
     STATUTORY,
     Counting,
@@ -108,10 +108,12 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
         problems.append(Problem(f"{filename}, key {key}", "unknown top-level table",
                                 "use only [policy] and [[rules]]"))
     documents = header.get("documents", {})
-    rules = [_rule(raw, f"{filename}, rules[{i}]", documents, problems)
+    declared = Declared(documents, header.get("plan_types", DEFAULT_PLAN_TYPES))
+    rules = [_rule(raw, f"{filename}, rules[{i}]", declared, problems)
              for i, raw in enumerate(raw_rules)]
     _check_unique_ids(raw_rules, filename, problems)
     _check_duty_source(header.get("duty"), documents, filename, problems)
+    _check_duty_plans(header.get("duty"), declared.plan_types, filename, problems)
     _check_visit_types(header.get("visit_types", (STATUTORY,)), rules, filename, problems)
     _check_events(header.get("events", ()), rules, filename, problems)
     if problems:
@@ -125,7 +127,26 @@ def _build(data: dict[str, Any], filename: str, problems: list[Problem]) -> Poli
         holiday_region=header.get("holiday_region", ""),
         duty=header.get("duty", DutyRota()),
         visit_types=header.get("visit_types", (STATUTORY,)), notice=header.get("notice"),
-        events=header.get("events", ()))
+        events=header.get("events", ()), plan_types=declared.plan_types)
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What the ``[policy]`` table declares that each rule is checked against."""
+
+    documents: dict[str, str]
+    plan_types: tuple[str, ...]
+
+
+def _check_duty_plans(duty: DutyRota | None, plan_types: tuple[str, ...], filename: str,
+                      problems: list[Problem]) -> None:
+    """The ``[policy.duty]`` table names only plan types the policy knows."""
+    unknown = sorted(duty.plans - set(plan_types)) if duty is not None else []
+    if unknown:
+        problems.append(Problem(f"{filename}, key policy.duty.plans",
+                                f"{', '.join(map(repr, unknown))}: not a plan type of the "
+                                f"policy (plan_types: {', '.join(plan_types)})",
+                                "add it to plan_types in [policy], or correct the spelling"))
 
 
 def _check_events(declared: tuple[str, ...], rules: list[Rule | None], filename: str,
@@ -187,7 +208,7 @@ def _convert(raw: dict[str, Any], fields: dict[str, Any], where: str,
     return values
 
 
-def _rule(raw: Any, where: str, documents: dict[str, str], problems: list[Problem]) -> Rule | None:
+def _rule(raw: Any, where: str, declared: Declared, problems: list[Problem]) -> Rule | None:
     if not isinstance(raw, dict):
         problems.append(Problem(where, "a rule must be a table", "write it as [[rules]]"))
         return None
@@ -203,10 +224,16 @@ def _rule(raw: Any, where: str, documents: dict[str, str], problems: list[Proble
                                         f"every rule needs {key} = {FIELDS[key].example}"))
         return None
     _check_keys(values, set(raw), kind, where, problems)
-    _check_meaning(values, set(raw), kind, where, documents, problems)
+    _check_meaning(values, set(raw), kind, where, declared.documents, problems)
+    unknown = sorted(values.get("plans", frozenset()) - set(declared.plan_types))
+    if unknown:
+        problems.append(Problem(f"{where}.plans", f"{', '.join(map(repr, unknown))}: not a plan "
+                                f"type of the policy (plan_types: "
+                                f"{', '.join(declared.plan_types)})",
+                                "add it to plan_types in [policy], or correct the spelling"))
     if len(problems) > before:
         return None
-    values.setdefault("plans", frozenset(PlanType))
+    values.setdefault("plans", frozenset(declared.plan_types))
     if "missed" in values:
         # Only a visit that makes the missed checks answers them (the re-visit, the reset).
         counts = values.get("counts", VisitFilter())

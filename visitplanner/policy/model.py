@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
-from visitplanner.model import Child, Location, Outcome, PlanType, Role
+from visitplanner.model import DEFAULT_PLAN_TYPES, Child, Location, Outcome, Role
 from visitplanner.workdays import WorkingCalendar
 
 
@@ -124,12 +124,12 @@ class DutyRota:
     working days and cover apply.
     """
 
-    plans: frozenset[PlanType] = frozenset()
+    plans: frozenset[str] = frozenset()
     weekends: bool = False
     source: Source | None = None
     note: str = ""
 
-    def allows(self, plan_type: PlanType) -> bool:
+    def allows(self, plan_type: str) -> bool:
         return plan_type in self.plans
 
     def covers_day(self, day: date, calendar: WorkingCalendar) -> bool:
@@ -150,13 +150,14 @@ class Condition:
 
     ``min_age``: age in whole years on the date is at least this (from the
     birthday on).  ``under_age``: age is below this.  An unborn child has age
-    0 for both.  ``categories``/``education``: any one matches; empty = any.
+    0 for both.  ``categories``/``education``/``services``: any one matches; empty = any.
     """
 
     min_age: int | None = None
     under_age: int | None = None
     categories: frozenset[str] = frozenset()
     education: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
 
     def holds(self, child: Child, on: date) -> bool:
         # The age is worked out only for a condition with an age limit: most have none, and
@@ -169,6 +170,8 @@ class Condition:
             if self.under_age is not None and years >= self.under_age:
                 return False
         if self.categories and not (self.categories & child.categories):
+            return False
+        if self.services and child.service not in self.services:
             return False
         return not (self.education and child.education not in self.education)
 
@@ -251,7 +254,7 @@ class Rule:
     id: str
     kind: RuleKind
     source: Source
-    plans: frozenset[PlanType]
+    plans: frozenset[str]
     when: Condition = Condition()
     note: str = ""
     counts: VisitFilter = VisitFilter()
@@ -321,6 +324,8 @@ class Policy:
     visit_types: tuple[str, ...] = (STATUTORY,)
     #: Notice an announced visit gives the family, in hours (``[policy] notice``), or None.
     notice: Interval | None = None
+    #: The plans the policy knows (``[policy] plan_types``; children.csv ``plan_type``).
+    plan_types: tuple[str, ...] = DEFAULT_PLAN_TYPES
     #: Events of a case the workspace records (events.csv) for rules to count from, beside
     #: the built-in ones (``[policy] events``; see :data:`visitplanner.model.BUILTIN_EVENTS`).
     events: tuple[str, ...] = ()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from visitplanner.model import BUILTIN_EVENTS, Location, Outcome, PlanType, Role
+from visitplanner.model import BUILTIN_EVENTS, Location, Outcome, Role
 from visitplanner.policy.model import (
     STATUTORY,
     Condition,
@@ -161,7 +161,26 @@ def to_optional_bool(raw: Any) -> bool | None:
     return to_bool(raw)
 
 
-to_plan_types = _set_of(_enum(PlanType, "a plan type"), "plan types")
+_PLAN_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def to_plan_type(raw: Any) -> str:
+    """A plan type's name: letters, digits, - and _ (CIN, S47, CP, EH, DCT-CIN)."""
+    if not isinstance(raw, str) or not _PLAN_TYPE.match(raw):
+        raise SpecError(f"{raw!r} is not a plan type name",
+                        'write e.g. "CP", "CIN", "EH" or "DCT-CIN"')
+    return raw
+
+
+to_plan_types = _set_of(to_plan_type, "plan types")
+
+
+def to_plan_type_list(raw: Any) -> tuple[str, ...]:
+    """``[policy] plan_types``: the plans the policy knows, in its order."""
+    if not isinstance(raw, list) or not raw:
+        raise SpecError(f"expected a non-empty list of plan types, got {raw!r}",
+                        'write e.g. plan_types = ["CIN", "S47", "CP", "EH"]')
+    return tuple(dict.fromkeys(to_plan_type(x) for x in raw))
 to_outcomes = _set_of(_enum(Outcome, "a visit outcome"), "outcomes")
 to_roles = _set_of(_enum(Role, "a role"), "roles")
 to_texts_set = _set_of(to_str, "text")
@@ -245,6 +264,8 @@ WHEN_FIELDS: dict[str, Field] = {
     "under_age": Field(to_int, "age in whole years on the date is below this", "3"),
     "categories": Field(to_texts_set, "the plan has any of these categories", '["neglect"]'),
     "education": Field(to_texts_set, "the child's education status is one of these", '["none"]'),
+    "services": Field(to_texts_set, "the case is with one of these teams or services "
+                      "(children.csv service)", '["disabled_children"]'),
 }
 
 #: Keys of the ``source`` table: every rule cites the sentence it encodes.
@@ -336,7 +357,8 @@ FIELDS: dict[str, Field] = {
     "kind": Field(_enum(RuleKind, "a rule kind"), "what the rule constrains (see kinds below)",
                   '"cadence"'),
     "source": Field(to_source, "document, section and quoted sentence", "{...}"),
-    "plans": Field(to_plan_types, "plan types the rule applies to (default all)", '["CIN", "S47"]'),
+    "plans": Field(to_plan_types, "plan types the rule applies to (default all the policy's "
+                   "plan_types)", '["CIN", "S47"]'),
     "when": Field(to_when, "condition on the child on the visit date", "{ min_age = 3 }"),
     "note": Field(to_str, "why the rule reads as it does (interpretations, ambiguities)", '"..."'),
     "counts": Field(to_counts, "which visits count toward the rule", '{ location = "home" }'),
@@ -457,6 +479,8 @@ POLICY_FIELDS: dict[str, Field] = {
                             "working days (only weekends and closures are off)", '"ENG"'),
     "documents": Field(to_documents, "document key = title and where to find it",
                        "{ camden = \"...\" }"),
+    "plan_types": Field(to_plan_type_list, "the plans the policy knows (children.csv "
+                        "plan_type); default CIN, S47 and CP", '["CIN", "S47", "CP", "EH"]'),
     "visit_types": Field(to_visit_type_list, "the types a visit may have (visits.csv "
                          "visit_type), for rules to count by `counts.types`; \"statutory\" is "
                          "always one, and the type of a visit that gives none",
@@ -575,6 +599,14 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      'working day of the strategy discussion." }\n\n'
      "# Built in: referral, plan_start, birth, conference, initial_conference,\n"
      "# review_conference. events.csv: case_ref,event,date (C104,strategy_discussion,2026-12-03)"),
+    ("Plan types and services as data (`plan_types`, `when.services`)",
+     '[policy]\nplan_types = ["CIN", "S47", "CP", "EH", "DCT-CIN"]\n\n'
+     '[[rules]]\nid = "dct-cin-cadence"\nkind = "cadence"\nplans = ["DCT-CIN"]\n'
+     'every = "12 weeks"\nwhen = { services = ["disabled_children"] }\n'
+     'source = { document = "manual", section = "9", quote = "Children in need with the '
+     'disabled children\'s team are seen at least every 12 weeks." }\n\n'
+     "# children.csv: plan_type = DCT-CIN, service = disabled_children. A rule with no plans\n"
+     "# covers every plan type the policy declares."),
     ("Notice to families (`notice`)",
      '[policy]\nnotice = "24 hours"\n\n'
      "# Counted from the end of the planning day. A visit the family was told of is not moved\n"

@@ -1311,7 +1311,7 @@ def _headings_for(case_refs: Iterable[str], ctx: PublishContext) -> tuple[str, .
     headings: list[str] = []
     for ref in case_refs:
         child = ctx.children.get(ref)
-        plan = child.plan_type.value if child is not None else ""
+        plan = str(child.plan_type) if child is not None else ""
         headings += [h for h in ctx.recording_headings.get(plan, ()) if h not in headings]
     return tuple(headings)
 

@@ -162,7 +162,7 @@ def owners_of(children: Iterable[Child], workers: Iterable[Worker]) -> dict[str,
     owners = {}
     for child in children:
         worker = by_id.get(child.allocated_worker or "")
-        owners[child.case_ref] = Owner(child.plan_type.value,
+        owners[child.case_ref] = Owner(str(child.plan_type),
                                        worker.team if worker else first_team,
                                        worker.id if worker else UNALLOCATED)
     return owners
