@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
@@ -30,6 +31,7 @@ from visitplanner.policy.model import (
     RuleKind,
     Trigger,
     Unit,
+    VisitFilter,
 )
 from visitplanner.workdays import WorkingCalendar
 
@@ -354,6 +356,47 @@ def _failed(rule: Rule, fact: Fact) -> str:
     return f"failed visit on {fact.day.isoformat()}"
 
 
+#: The visits a ratio is of when its ``of`` says nothing: every visit where the child was
+#: seen, wherever it took place.
+EVERY_VISIT = VisitFilter(location="any")
+
+
+def ratio_window(ctx: Context, rule: Rule, facts: Sequence[Fact], at: Fact) -> list[Fact]:
+    """The visits ``of`` a ratio is judged over at the visit ``at`` (one of ``facts``, which are
+    in time order): those up to and including it in the ``window`` ending on its day (each
+    counted from its own day, as a quota counts), or its ``last`` ones."""
+    of = rule.of or EVERY_VISIT
+    upto = [f for f in facts[:facts.index(at) + 1] if matches(of, f)]
+    if rule.last is not None:
+        return upto[-rule.last:]
+    assert rule.window is not None
+    return [f for f in upto if end_of(ctx, rule, rule.window, f.at) >= at.day]
+
+
+def ratio_share(rule: Rule, window: Sequence[Fact]) -> Fraction:
+    """The share of ``window`` that the ratio's ``counts`` counts (1 for no visits)."""
+    if not window:
+        return Fraction(1)
+    return Fraction(sum(1 for f in window if matches(rule.counts, f)), len(window))
+
+
+def ratio(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+          on: date) -> Deadline | None:
+    """A ratio short at the last visit ``of`` on or before ``on`` (None while it holds): the
+    next visits must be ones ``counts`` counts until the share is back."""
+    of = rule.of or EVERY_VISIT
+    facts = [f for f in history if f.day <= on]
+    last = next((f for f in reversed(facts) if matches(of, f)), None)
+    if last is None or rule.share is None:
+        return None
+    share = ratio_share(rule, ratio_window(ctx, rule, facts, last))
+    if share >= rule.share:
+        return None
+    return Deadline(rule.id, child.case_ref, "ratio", on,
+                    f"only {share} of the visits are as the rule counts them (at least "
+                    f"{rule.share}) at the visit on {last.day.isoformat()}", at_next_visit=True)
+
+
 def not_made_text(rule: Rule, fact: Fact) -> str:
     """The missed checks of ``rule`` not made at ``fact``, e.g. "seen_alone not made"."""
     return " and ".join(sorted(rule.missed & fact.not_made)) + " not made"
@@ -531,6 +574,7 @@ _KIND_FUNCTIONS: dict[RuleKind, KindFunction] = {
     RuleKind.CHECK: check,
     RuleKind.REVISIT: lambda ctx, rule, child, history, _: revisit(ctx, rule, child, history),
     RuleKind.ESCALATION: escalation,
+    RuleKind.RATIO: ratio,
 }
 
 

@@ -15,8 +15,8 @@ from dataclasses import replace
 from datetime import date
 
 from visitplanner.model import Child, Location, PlannedVisit
-from visitplanner.policy.model import RuleKind
-from visitplanner.rules import Context, Fact, matches, owed_deadline
+from visitplanner.policy.model import Rule, RuleKind
+from visitplanner.rules import Context, Fact, matches, owed_deadline, ratio_share, ratio_window
 from visitplanner.timeslots import draw
 
 
@@ -94,3 +94,40 @@ def _fact(visit: PlannedVisit, child: Child, unannounced: bool) -> Fact:
     checks = next((c.checks for c in visit.checks if c.case_ref == child.case_ref), ())
     return Fact(visit.start, Location.HOME, not unannounced, Outcome.COMPLETED, None,
                 frozenset(checks), planned=True, worker_id=visit.worker_id)
+
+
+def tag_for_ratios(ctx: Context, children: Sequence[Child],
+                   histories: Mapping[str, Sequence[Fact]], visits: Sequence[PlannedVisit]
+                   ) -> list[PlannedVisit]:
+    """Mark visits unannounced where a ratio of unannounced visits (``counts.announced =
+    false``) would otherwise fall short: walking each child's planned home visits in time
+    order, a visit at which the share would fall below the ratio's is made unannounced."""
+    rules = [r for r in ctx.policy.rules_of(RuleKind.RATIO) if r.counts.announced is False]
+    if not rules:
+        return list(visits)
+    unannounced = {v.id for v in visits if not v.announced}
+    ordered = sorted(visits, key=lambda v: (v.start, v.id))
+    for child in sorted(children, key=lambda c: c.case_ref):
+        planned = [v for v in ordered if child.case_ref in v.case_refs
+                   and v.location is Location.HOME]
+        for rule in (r for r in rules if planned and r.applies_to(child, planned[0].day)):
+            unannounced |= _ratio_picks(ctx, rule, child, _recorded(histories, child), planned,
+                                        unannounced)
+    return [replace(v, announced=False) if v.id in unannounced and v.announced else v
+            for v in visits]
+
+
+def _ratio_picks(ctx: Context, rule: Rule, child: Child, recorded: tuple[Fact, ...],
+                 planned: list[PlannedVisit], chosen: set[str]) -> set[str]:
+    """The planned visits (of ``planned``, in time order) to make unannounced for the ratio."""
+    assert rule.share is not None
+    picked = set(chosen)
+    facts = list(recorded)
+    for visit in planned:
+        fact = _fact(visit, child, visit.id in picked)
+        window = ratio_window(ctx, rule, [*facts, fact], fact)
+        if fact in window and ratio_share(rule, window) < rule.share:
+            picked.add(visit.id)
+            fact = _fact(visit, child, True)
+        facts.append(fact)
+    return picked

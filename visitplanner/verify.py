@@ -23,6 +23,8 @@ from visitplanner.rules import (
     end_of,
     matches,
     owed_deadline,
+    ratio_share,
+    ratio_window,
     revisit_deadlines,
     start_of,
 )
@@ -123,6 +125,37 @@ def _event_walk(ctx: Context, rule: Rule, child: Child, facts: tuple[Fact, ...],
                                 f"a visit within {ctx.policy.resolve(rule.within)} of "
                                 f"{rule.event} on {event.isoformat()}", anchor=event)
             out.append(_shortfall(rule, child, deadline, meets, today, end, team))
+    return out
+
+
+def ratio_shortfalls(ctx: Context, children: Sequence[Child],
+                     recorded: Mapping[str, tuple[Fact, ...]],
+                     planned: Mapping[str, tuple[Fact, ...]], today: date, end: date,
+                     teams: Mapping[str, str]) -> list[Shortfall]:
+    """Each planned visit (up to ``end``) at which a ratio's share falls short, judged over
+    the recorded and planned visits up to it (:func:`ratio_window`); its day is the
+    deadline, as the next visits must restore the share."""
+    found: list[Shortfall] = []
+    for child in sorted(children, key=lambda c: c.case_ref):
+        facts = (*recorded.get(child.case_ref, ()), *planned.get(child.case_ref, ()))
+        for rule in ctx.policy.rules_of(RuleKind.RATIO):
+            found += _ratio_walk(ctx, rule, child, facts, end, teams.get(child.case_ref, ""))
+    return found
+
+
+def _ratio_walk(ctx: Context, rule: Rule, child: Child, facts: tuple[Fact, ...], end: date,
+                team: str) -> list[Shortfall]:
+    assert rule.share is not None
+    out = []
+    for fact in (f for f in facts if f.planned and f.day <= end):
+        window = ratio_window(ctx, rule, facts, fact)
+        share = ratio_share(rule, window)
+        if fact in window and rule.applies_to(child, fact.day) and share < rule.share:
+            out.append(Shortfall(
+                case_ref=child.case_ref, household=child.household, rule_id=rule.id,
+                deadline=fact.day, planned_on=fact.day, days_late=0, team=team,
+                reason=f"the share of visits as {rule.id} counts them falls to {share} at this "
+                       f"visit (at least {rule.share}): make it one that counts"))
     return out
 
 

@@ -76,7 +76,7 @@ from oracle.intervals import (
     midnight,
 )
 from visitplanner.model import LONDON, Child, Location, Outcome
-from visitplanner.policy import Interval, Policy, Rule, RuleKind
+from visitplanner.policy import Interval, Policy, Rule, RuleKind, VisitFilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,10 +330,36 @@ def revisit_due(scope: Scope, rule: Rule, anchor: Fact, counting: tuple[Fact, ..
     return [] if fact and fact.day <= owed else [lapse(scope, rule, owed, fact)]
 
 
+#: The visits a ratio is of when it does not say: every visit where the child was seen.
+ANY_SEEN_VISIT = VisitFilter(location="any")
+
+
+def ratio_lapses(scope: Scope, rule: Rule) -> list[Lapse]:
+    """At each planned visit of the ratio's ``of`` (on a day the rule applies), the share of
+    the ``of`` visits up to it -- in the ``window`` ending that day (each counted from its
+    own day) or the ``last`` N -- that ``counts`` counts is at least ``share``."""
+    assert rule.share is not None
+    of = rule.of or ANY_SEEN_VISIT
+    ordered = sorted((f for f in scope.facts if counts(f, of)), key=lambda f: f.order)
+    found = []
+    for n, fact in enumerate(ordered):
+        if not fact.planned or fact.day > scope.plan_end or not applies(rule, scope.child,
+                                                                         fact.day):
+            continue
+        upto = ordered[:n + 1]
+        window = upto[-rule.last:] if rule.last else \
+            [f for f in upto if end_of(scope, rule, rule.window, f.at) >= fact.day]
+        met = sum(1 for f in window if counts(f, rule.counts))
+        if met * rule.share.denominator < rule.share.numerator * len(window):
+            found.append(lapse(scope, rule, fact.day, None))
+    return found
+
+
 KINDS: dict[RuleKind, Callable[[Scope, Rule], list[Lapse]]] = {
     RuleKind.CADENCE: cadence_lapses,
     RuleKind.FIRST_VISIT: first_visit_lapses,
     RuleKind.QUOTA: quota_lapses,
     RuleKind.CHECK: check_lapses,
     RuleKind.REVISIT: revisit_lapses,
+    RuleKind.RATIO: ratio_lapses,
 }

@@ -25,12 +25,13 @@ from visitplanner.planning.state import Need, PlanRequest, State
 from visitplanner.policy.model import RuleKind
 from visitplanner.rules import Context, Fact
 from visitplanner.shortfalls import missed_because, one_per_deadline, rota_gaps
-from visitplanner.tags import tag_unannounced
+from visitplanner.tags import tag_for_ratios, tag_unannounced
 from visitplanner.timeslots import assign_times
 from visitplanner.verify import (
     dated_shortfalls,
     event_shortfalls,
     kth_shortfalls,
+    ratio_shortfalls,
     revisit_shortfalls,
 )
 
@@ -73,8 +74,9 @@ def missing_rota(request: PlanRequest, staff: Staff, children: Sequence[Child], 
 
 
 def finish(ctx: Context, request: PlanRequest, staff: Staff, state: State) -> Schedule:
-    visits = tag_unannounced(ctx, request.children, state.histories, state.visits,
-                             request.seed, request.today, request.end)
+    visits = tag_for_ratios(ctx, request.children, state.histories, tag_unannounced(
+        ctx, request.children, state.histories, state.visits, request.seed, request.today,
+        request.end))
     late = dated_late(ctx, request, staff, state, visits)
     timed = flag_short_notice(request, assign_times(visits, request.times, request.seed,
                                                     prefers_variety(ctx), state.kept_starts))
@@ -124,6 +126,8 @@ def dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: State,
             *revisit_shortfalls(ctx, request.children, recorded, ahead, request.today,
                                 request.end, teams),
             *event_shortfalls(ctx, request.children, recorded, ahead, request.today,
+                              request.end, teams),
+            *ratio_shortfalls(ctx, request.children, recorded, ahead, request.today,
                               request.end, teams)]
 
 

@@ -182,11 +182,19 @@ def _ordinal(n: int) -> str:
     return {2: "second", 3: "third", 4: "fourth"}.get(n, f"{n}th")
 
 
+def _ratio(policy: Policy, rule: Rule) -> str:
+    over = f"the last {rule.last} of them" if rule.last else \
+        f"any {_interval(policy, rule, 'window')}"
+    of = _counting(rule.of) if rule.of else "visit where the child was seen"
+    return (f"at least {rule.share} of each {of} (over {over}) must be a "
+            f"{_counting(rule.counts)}.")
+
+
 _DESCRIBERS = {
     RuleKind.CADENCE: _cadence, RuleKind.FIRST_VISIT: _first, RuleKind.QUOTA: _quota,
     RuleKind.CHECK: _check, RuleKind.REVISIT: _revisit, RuleKind.ESCALATION: _escalation,
     RuleKind.RECORDING: _recording, RuleKind.PREFERENCE: _simple, RuleKind.COVER: _simple,
-    RuleKind.GUIDANCE: _simple,
+    RuleKind.GUIDANCE: _simple, RuleKind.RATIO: _ratio,
 }
 
 

@@ -284,6 +284,9 @@ def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, wher
     if kind is RuleKind.REVISIT and not ({"after", "missed"} & given):
         bad("after", "a revisit needs after (failed outcomes), missed (checks not made), or both",
             'add after = ["no_access"], or missed = ["seen_alone"]')
+    if kind is RuleKind.RATIO and len({"window", "last"} & given) != 1:
+        bad("window", "a ratio needs exactly one of window (a span) and last (a number of "
+            "visits)", 'add window = "3 months", or last = 6')
     if kind is RuleKind.QUOTA and not ({"at_least", "at_most"} & given):
         bad("at_least", "a quota needs at_least or at_most", "add at_least = 1")
     if kind is RuleKind.CHECK and len({"every_kth", "between", "within"} & given) != 1:

@@ -235,6 +235,7 @@ class RuleKind(StrEnum):
     PREFERENCE = "preference"
     COVER = "cover"
     GUIDANCE = "guidance"
+    RATIO = "ratio"
 
 
 class Trigger(StrEnum):
@@ -274,6 +275,11 @@ class Rule:
     #: Checks whose not being made at a visit (visits.csv ``checks_not_made``) counts as a
     #: failure here, though the child was seen (not seen alone, bedroom refused).
     missed: frozenset[str] = frozenset()
+    #: A ratio's least share of the visits ``of`` that must be visits ``counts`` counts,
+    #: over the ``window`` ending on each visit or its ``last`` visits.
+    share: Fraction | None = None
+    of: VisitFilter | None = None
+    last: int | None = None
     anchor: str = "last_failed_visit"
     trigger: Trigger | None = None
     notify: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
@@ -92,6 +93,19 @@ def to_notice(raw: Any) -> Interval:
     if interval.unit is not Unit.HOURS:
         raise SpecError(f"{raw!r} is not in hours", 'give the notice in hours, e.g. "24 hours"')
     return interval
+
+
+def to_share(raw: Any) -> Fraction:
+    """A share above 0 and at most 1: ``"1/2"``, ``"2/3"`` or ``"50%"``."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    try:
+        share = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        share = Fraction(-1)
+    if not 0 < share <= 1:
+        raise SpecError(f"{raw!r} is not a share", 'write a fraction such as "1/2" or "2/3", '
+                        'or a percentage such as "50%"')
+    return share
 
 
 def to_length(raw: Any) -> Interval:
@@ -401,6 +415,12 @@ FIELDS: dict[str, Field] = {
     "switch": Field(to_switch, "the plan may switch the rule off for one child "
                     "(plan_values.csv value off, from a date; on switches it back) when all "
                     "`approvers` agreed", '{ approvers = ["conference_chair"] }'),
+    "share": Field(to_share, "ratio: the least share, as a fraction or a percentage",
+                   '"1/2"'),
+    "of": Field(to_counts, "ratio: the visits the share is of (default "
+                "{ location = \"any\" }: every visit where the child was seen)",
+                '{ location = "any" }'),
+    "last": Field(to_positive, "ratio: judged over this many of the latest visits `of`", "6"),
     "preference": Field(to_str, "a soft preference: vary_time_of_day", '"vary_time_of_day"'),
     "fallback": Field(to_str, "cover: who takes visits no colleague can", '"team_manager"'),
     "counting": Field(_enum(Counting, "a counting convention"),
@@ -463,6 +483,12 @@ KINDS: dict[RuleKind, KindSpec] = {
     RuleKind.GUIDANCE: _kind(
         "Practice guidance with no schedule effect, kept so that every sentence is accounted for.",
         "", "action"),
+    RuleKind.RATIO: _kind(
+        "At least `share` of the visits `of` (default: every visit that took place where the "
+        "child was seen, anywhere) are visits `counts` counts, over the `window` ending on "
+        "each visit or its `last` visits; judged at every visit, and each planned visit at "
+        "which the share falls short is reported. Needs `window` or `last`.",
+        "share counts", "of window last counting"),
 }
 
 #: Keys of the ``[policy]`` table.
@@ -607,6 +633,13 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      'disabled children\'s team are seen at least every 12 weeks." }\n\n'
      "# children.csv: plan_type = DCT-CIN, service = disabled_children. A rule with no plans\n"
      "# covers every plan type the policy declares."),
+    ("Ratios (`ratio`)",
+     '[[rules]]\nid = "cp-mostly-at-home"\nkind = "ratio"\nplans = ["CP"]\nshare = "1/2"\n'
+     'window = "3 months"\ncounts = { location = "home" }\n'
+     'source = { document = "manual", section = "10", quote = "At least half of the visits '
+     'in any three months take place at home." }\n\n'
+     "# last = 6 judges the latest six visits instead; of = { ... } says which visits the\n"
+     "# share is of (default: every visit where the child was seen)."),
     ("Notice to families (`notice`)",
      '[policy]\nnotice = "24 hours"\n\n'
      "# Counted from the end of the planning day. A visit the family was told of is not moved\n"
