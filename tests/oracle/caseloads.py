@@ -231,7 +231,8 @@ def draw_child(draw: Draw, ref: str, household: str, plan_type: PlanType, plan_s
         education=draw_education(rng, birth, draw.today),
         visit_frequency_days=draw_frequency(draw, plan_type),
         away_visits_every=draw_away_visits(ref, plan_start, birth),
-        plan_values=draw_switches(draw, ref, plan_type),
+        plan_values=(*draw_switches(draw, ref, plan_type),
+                     *draw_plan_values(draw, ref, plan_type)),
         events=draw_events(draw, ref),
         service=draw_service(draw, ref))
 
@@ -260,6 +261,38 @@ def draw_events(draw: Draw, ref: str) -> tuple[ChildEvent, ...]:
     days = sorted(day_between(rng, draw.today - timedelta(days=40), draw.end)
                   for _ in range(rng.randint(1, 3)))
     return tuple(ChildEvent("placement", day) for day in days)
+
+
+#: How often a child's plan sets its own value for a cadence (plan_values.csv).
+PLAN_VALUE_SHARE = 0.25
+
+
+def draw_plan_values(draw: Draw, ref: str, plan_type: PlanType) -> tuple[PlanValue, ...]:
+    """For some children, one or two values for a cadence of their plan: tighter than its
+    ``every``, or (a rule with ``relax``) an approved value up to the floor; from a day before
+    or inside the horizon.  Its own random source."""
+    rows: list[PlanValue] = []
+    for rule in draw.policy.rules:
+        rng = random.Random(f"plan_value|{ref}|{rule.id}")
+        if rule.kind is not RuleKind.CADENCE or rule.every is None or \
+                plan_type not in rule.plans or rng.random() >= PLAN_VALUE_SHARE:
+            continue
+        unit = draw.policy.days_unit if rule.every.unit is Unit.DAYS else rule.every.unit
+        for _ in range(rng.randint(1, 2)):
+            start = day_between(rng, draw.today - timedelta(days=60), draw.end)
+            relax = rule.relax is not None and rng.random() < 0.5
+            if relax:
+                assert rule.relax is not None
+                floor = rule.relax.floor
+                count = rng.randint(rule.every.count, floor.count)
+                unit = draw.policy.days_unit if floor.unit is Unit.DAYS else floor.unit
+                rows.append(PlanValue(rule.id, count, unit.value, start, "review",
+                                      rule.relax.approvers))
+            else:
+                rows.append(PlanValue(rule.id, rng.randint(max(1, rule.every.count // 2),
+                                                           rule.every.count),
+                                      unit.value, start, "conference"))
+    return tuple(sorted(rows, key=lambda v: (v.rule_id, v.start)))
 
 
 #: How often a child's plan switches a switchable rule off, and then back on.

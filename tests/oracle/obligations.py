@@ -76,7 +76,7 @@ from oracle.intervals import (
     midnight,
 )
 from visitplanner.model import LONDON, Child, Location, Outcome
-from visitplanner.policy import Interval, Policy, Rule, RuleKind, VisitFilter
+from visitplanner.policy import Interval, Policy, Rule, RuleKind, Unit, VisitFilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +197,28 @@ def cadence_lapses(scope: Scope, rule: Rule) -> list[Lapse]:
 
 
 def cadence_due(scope: Scope, rule: Rule, anchor: datetime) -> date:
-    """The end of ``every`` from ``anchor``, or of the plan's own frequency when tighter."""
-    due = end_of(scope, rule, rule.every, anchor)
+    """The end of ``every`` from ``anchor``, or of the plan's own frequency when tighter, or of
+    a plan_values.csv value (docs/workspace.md): the value in force on the anchor's day counts
+    from the anchor, each later one from 00:00 on its ``from`` day, the earliest end wins; an
+    approved relaxation in force (the rule has ``relax``, the row names approvers) replaces
+    the rule's own interval and the frequency."""
+    day = anchor.astimezone(LONDON).date()
+    values = sorted((v for v in scope.child.plan_values if v.rule_id == rule.id and not v.switch),
+                    key=lambda v: v.start)
+    current = ([v for v in values if v.start <= day] or [None])[-1]
+    relaxed = current is not None and rule.relax is not None and bool(current.approved_by)
+    ends: list[date] = []
+    if rule.every is not None and not relaxed:
+        ends.append(end_of(scope, rule, rule.every, anchor))
     frequency = scope.child.visit_frequency_days
-    if rule.plan_value == "visit_frequency_days" and frequency is not None:
-        own = calendar_days_end(anchor.astimezone(LONDON).date(), frequency,
-                                counting_of(rule, scope.policy))
-        due = min(due, own)
-    return due
+    if rule.plan_value == "visit_frequency_days" and frequency is not None and not relaxed:
+        ends.append(calendar_days_end(day, frequency, counting_of(rule, scope.policy)))
+    for value in values:
+        if value is current or value.start > day:
+            start = anchor if value is current else midnight(value.start)
+            ends.append(end_of(scope, rule, Interval(value.count, Unit(value.unit)), start))
+    assert ends, f"rule {rule.id} has no interval for {scope.child.case_ref}"
+    return min(ends)
 
 
 def first_visit_lapses(scope: Scope, rule: Rule) -> list[Lapse]:
