@@ -37,6 +37,7 @@ VISITS_FILE = "visits.csv"
 DUTY_FILE = "duty.csv"
 TERMS_FILE = "terms.csv"
 EVENTS_FILE = "events.csv"
+TASKS_FILE = "tasks.csv"
 #: Also named by :mod:`visitplanner.policy`'s messages (the core does not import this module).
 PLAN_VALUES_FILE = "plan_values.csv"
 #: Optional extra visit files, for an authority exporting both SSD tables.

@@ -182,6 +182,12 @@ class Child:
     #: The team or service the case is with (children.csv ``service``), for rules whose
     #: ``when.services`` name it; "" when not given.
     service: str = ""
+    #: Tasks done (tasks.csv): each a task rule's id and the day it was done.
+    tasks_done: tuple[ChildEvent, ...] = ()
+
+    def done_days(self, rule_id: str) -> tuple[date, ...]:
+        """The days the task rule ``rule_id`` was done for this child, in order."""
+        return tuple(sorted(t.day for t in self.tasks_done if t.name == rule_id))
 
     def occurrences(self, event: str) -> tuple[date, ...]:
         """The days ``event`` happened or is booked for this child, in order (none: empty).
@@ -430,6 +436,22 @@ class Shortfall:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskDue:
+    """A meeting or task a ``task`` rule sets for a case, to be done by ``due`` (inclusive):
+    in the allocated worker's calendar (``owner`` "worker", ``worker_id``) or the team's
+    (``owner`` "team_manager"), as a to-do.  Done ones are recorded in tasks.csv."""
+
+    case_ref: str
+    household: str
+    rule_id: str
+    due: date
+    what: str
+    owner: str
+    team: str
+    worker_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Escalation:
     """Someone must be told: an escalation rule's trigger has fired on the recorded visits.
 
@@ -499,6 +521,8 @@ class Schedule:
     known_visits: tuple[str, ...] = ()
     escalations: tuple[Escalation, ...] = ()
     birth_dates_needed: tuple[BirthDateNeeded, ...] = ()
+    #: Meetings and tasks task rules set (core groups, reports, oversight), by due date.
+    tasks: tuple[TaskDue, ...] = ()
     parts: tuple[str, ...] = ()
 
     def visits_for_worker(self, worker_id: str) -> tuple[PlannedVisit, ...]:

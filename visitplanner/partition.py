@@ -102,7 +102,7 @@ def _in_order(placed: Iterable[tuple[int, T]]) -> tuple[T, ...]:
 def kept_parts(kept: Schedule, parts: Sequence[PlanRequest],
                wanted: Iterable[int]) -> dict[int, Schedule]:
     """What the kept plan holds for each wanted part (by its place in ``parts``): its
-    households' visits and recording tasks, its children's shortfalls, escalations and
+    households' visits and recording tasks, its children's shortfalls, escalations, tasks and
     dates of birth needed, in the kept plan's order."""
     part_of_household = {c.household: n for n in wanted for c in parts[n].children}
     part_of_child = {c.case_ref: n for n in wanted for c in parts[n].children}
@@ -115,10 +115,11 @@ def kept_parts(kept: Schedule, parts: Sequence[PlanRequest],
     shortfalls = _by_part(kept.shortfalls, lambda f: part_of_child.get(f.case_ref))
     escalations = _by_part(kept.escalations, lambda e: part_of_child.get(e.case_ref))
     births = _by_part(kept.birth_dates_needed, lambda b: part_of_child.get(b.case_ref))
+    due = _by_part(kept.tasks, lambda t: part_of_child.get(t.case_ref))
     return {n: replace(
         kept, visits=tuple(visits.get(n, ())), recording_tasks=tasks.get(n, ()),
         shortfalls=shortfalls.get(n, ()), escalations=escalations.get(n, ()),
-        birth_dates_needed=births.get(n, ()),
+        birth_dates_needed=births.get(n, ()), tasks=due.get(n, ()),
         parts=()) for n in set(part_of_child.values()) | set(visits)}
 
 
@@ -153,6 +154,8 @@ def merge(request: PlanRequest, schedules: Sequence[Schedule],
                                  key=lambda e: (e.due, e.case_ref, e.rule_id))),
         birth_dates_needed=tuple(sorted((b for s in schedules for b in s.birth_dates_needed),
                                         key=lambda b: b.case_ref)),
+        tasks=tuple(sorted((t for s in schedules for t in s.tasks),
+                           key=lambda t: (t.due, t.case_ref, t.rule_id))),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
                                    if v.day <= request.today})),
         parts=tuple(digests))

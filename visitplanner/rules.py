@@ -397,6 +397,58 @@ def ratio(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
                     f"{rule.share}) at the visit on {last.day.isoformat()}", at_next_visit=True)
 
 
+def task(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
+         on: date) -> Deadline | None:
+    """When the task rule's next meeting or task is due for ``child`` (tasks.csv says which were
+    done); the visit history plays no part.
+
+    ``before``: ``within`` before the first coming occurrence (on or after ``on``) of the
+    event with no task done since the occurrence before it.  ``event``: ``within`` from the
+    first occurrence after the last done one (each occurrence owes the task), else ``every``
+    from the last done.  ``every`` alone: from the last done, or the plan's start.
+    """
+    done = child.done_days(rule.id)
+    last = done[-1] if done else None
+    if rule.before:
+        return _task_before(ctx, rule, child, done, on)
+    if rule.event:
+        event = next((d for d in child.occurrences(rule.event) if last is None or d > last), None)
+        if event is not None and rule.within is not None:
+            return _task_deadline(rule, child, end_of(ctx, rule, rule.within, start_of(event)),
+                                  f"within {ctx.policy.resolve(rule.within)} of {rule.event} "
+                                  f"on {event.isoformat()}", event)
+        if last is None or rule.every is None:
+            return None
+    if rule.every is None:
+        return None
+    anchor = start_of(last) if last is not None else plan_anchor(ctx, child)
+    return _task_deadline(rule, child, end_of(ctx, rule, rule.every, anchor),
+                          f"at least every {ctx.policy.resolve(rule.every)}", anchor.date())
+
+
+def _task_before(ctx: Context, rule: Rule, child: Child, done: Sequence[date],
+                 on: date) -> Deadline | None:
+    """The task due ``within`` (working days counted back) before a coming occurrence."""
+    assert rule.within is not None
+    previous: date | None = None
+    for event in child.occurrences(rule.before):
+        made = any((previous is None or d > previous) and d <= event for d in done)
+        if event >= on and not made:
+            count = ctx.policy.resolve(rule.within)
+            due = working_days_back(ctx, event, count.count) \
+                if count.unit is Unit.WORKING_DAYS else event - (
+                    end_of(ctx, rule, rule.within, start_of(event)) - event)
+            return _task_deadline(rule, child, due, f"{count} before {rule.before} on "
+                                  f"{event.isoformat()}", event)
+        previous = event
+    return None
+
+
+def _task_deadline(rule: Rule, child: Child, due: date, when: str, anchor: date) -> Deadline:
+    return Deadline(rule.id, child.case_ref, "task", due, f"{rule.task} ({when})",
+                    anchor=anchor)
+
+
 def not_made_text(rule: Rule, fact: Fact) -> str:
     """The missed checks of ``rule`` not made at ``fact``, e.g. "seen_alone not made"."""
     return " and ".join(sorted(rule.missed & fact.not_made)) + " not made"
@@ -575,6 +627,7 @@ _KIND_FUNCTIONS: dict[RuleKind, KindFunction] = {
     RuleKind.REVISIT: lambda ctx, rule, child, history, _: revisit(ctx, rule, child, history),
     RuleKind.ESCALATION: escalation,
     RuleKind.RATIO: ratio,
+    RuleKind.TASK: task,
 }
 
 

@@ -25,6 +25,7 @@ from visitplanner.model import (
     RecordingTask,
     Schedule,
     Shortfall,
+    TaskDue,
 )
 from visitplanner.partition import kept_parts, merge, split
 from visitplanner.planning import PlanRequest, plan
@@ -143,7 +144,7 @@ _START = "fork" if sys.platform.startswith("linux") else "spawn"
 #: dataclass (a generic ``__getstate__``/``__setstate__`` that lists the fields every time)
 #: cost several times more, for tens of thousands of visits.
 _SENT_BY_FIELDS = (Schedule, PlannedVisit, ChildChecks, Reason, Shortfall, RecordingTask,
-                   Escalation, BirthDateNeeded)
+                   Escalation, BirthDateNeeded, TaskDue)
 
 
 def _send_by_fields() -> None:

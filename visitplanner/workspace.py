@@ -34,6 +34,7 @@ from visitplanner.csvsheet import (
     EVENTS_FILE,
     NOT_SHOWN,
     PLAN_VALUES_FILE,
+    TASKS_FILE,
     TERMS_FILE,
     VISITS_FILE,
     WORKERS_FILE,
@@ -60,7 +61,7 @@ from visitplanner.model import (
     Worker,
 )
 from visitplanner.policy import Policy, child_problems, load_policy, plan_value_problems
-from visitplanner.policy.model import Interval, Unit
+from visitplanner.policy.model import Interval, RuleKind, Unit
 from visitplanner.policy.spec import SpecError, to_length
 from visitplanner.settings import SETTINGS_FILE, Settings, load_settings
 from visitplanner.visit_rows import (
@@ -85,6 +86,7 @@ ABSENCE_COLUMNS = Columns(("worker_id", "from", "to"), ("reason",), multiline=("
 DUTY_COLUMNS = Columns(("worker_id", "date"), ("visits", "note"))
 TERM_COLUMNS = Columns(("from", "to"), ("name",))
 EVENT_COLUMNS = Columns(("case_ref", "event", "date"), ("note",), multiline=("note",))
+TASK_COLUMNS = Columns(("case_ref", "rule_id", "done"), ("note",), multiline=("note",))
 PLAN_VALUE_COLUMNS = Columns(("case_ref", "rule_id", "value", "from"), ("set_by", "approved_by"))
 CATEGORIES = ("neglect", "physical", "emotional", "sexual")
 EDUCATION = ("school", "early_years", "none", "home", "alternative")
@@ -115,6 +117,8 @@ class Tables:
     visit_type_cells: Mapping[str, str] = field(default_factory=dict)
     #: Where each event name of events.csv is first given.
     event_cells: Mapping[str, str] = field(default_factory=dict)
+    #: Where each rule id of tasks.csv is first given.
+    task_cells: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +188,7 @@ def load_workspace(root: Path) -> Workspace:
         raise InputError(f"workspace {root} has problems", [*problems, *broken.problems])
     assert policy is not None
     problems += policy_problems(policy, tables) + visit_type_problems(policy, tables) + \
-        event_problems(policy, tables)
+        event_problems(policy, tables) + task_problems(policy, tables)
     if problems:
         raise InputError(f"workspace {root} has problems", problems)
     # The workspace may override the bank-holiday calendar the policy names.
@@ -250,6 +254,14 @@ def event_problems(policy: Policy, tables: Tables) -> list[Problem]:
             if given not in policy.events]
 
 
+def task_problems(policy: Policy, tables: Tables) -> list[Problem]:
+    """A tasks.csv rule id that is no task rule of the policy, where first given."""
+    ids = [r.id for r in policy.rules_of(RuleKind.TASK)]
+    return [Problem(where, f"{given!r} is not a task rule of policy {policy.id}",
+                    closest(given, ids) if ids else "the policy has no task rules: remove the row")
+            for given, where in sorted(tables.task_cells.items()) if given not in ids]
+
+
 def first_cells(sheets: Sequence[Sheet], column: str) -> dict[str, str]:
     """Each non-blank value of ``column`` in ``sheets``, with where it is first given."""
     found: dict[str, str] = {}
@@ -285,6 +297,7 @@ def read_tables(root: Path, plan_types: Sequence[str] = DEFAULT_PLAN_TYPES
     term_sheet = read_csv(root / TERMS_FILE, TERM_COLUMNS)
     plan_sheet = read_csv(root / PLAN_VALUES_FILE, PLAN_VALUE_COLUMNS)
     event_sheet = read_csv(root / EVENTS_FILE, EVENT_COLUMNS)
+    task_sheet = read_csv(root / TASKS_FILE, TASK_COLUMNS)
     visit_sheets = [read_visit_csv(root / name) for name in (VISITS_FILE, *SSD_VISIT_FILES)]
     worker_ids = worker_sheet.ids("worker_id")
     workers = parse_workers(worker_sheet)
@@ -294,15 +307,16 @@ def read_tables(root: Path, plan_types: Sequence[str] = DEFAULT_PLAN_TYPES
     terms = parse_terms(term_sheet)
     plan_values, plan_rows = parse_plan_values(plan_sheet, child_sheet.ids("case_ref"))
     children = with_events(with_plan_values(children, plan_values),
-                           parse_events(event_sheet, child_sheet.ids("case_ref")))
+                           parse_events(event_sheet, child_sheet.ids("case_ref")),
+                           parse_tasks_done(task_sheet, child_sheet.ids("case_ref")))
     known = Known(worker_ids, child_sheet.ids("case_ref"), {c.case_ref: c for c in children})
     visits = parse_visits(visit_sheets, known)
     sheets = [child_sheet, worker_sheet, absence_sheet, duty_sheet, term_sheet, plan_sheet,
-              event_sheet, *visit_sheets]
+              event_sheet, task_sheet, *visit_sheets]
     problems = [problem for sheet in sheets for problem in sheet.problems]
     tables = Tables(tuple(children), tuple(workers), tuple(absences), tuple(visits), child_rows,
                     tuple(duty), tuple(terms), plan_rows, first_cells(visit_sheets, "visit_type"),
-                    first_cells([event_sheet], "event"))
+                    first_cells([event_sheet], "event"), first_cells([task_sheet], "rule_id"))
     return tables, problems
 
 
@@ -524,9 +538,24 @@ def parse_events(sheet: Sheet, case_refs: Set[str] | None) -> dict[str, list[Chi
 EVENT_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def with_events(children: list[Child], events: Mapping[str, list[ChildEvent]]) -> list[Child]:
-    return [replace(c, events=tuple(events[c.case_ref])) if c.case_ref in events else c
-            for c in children]
+def with_events(children: list[Child], events: Mapping[str, list[ChildEvent]],
+                done: Mapping[str, list[ChildEvent]]) -> list[Child]:
+    """The children with their events.csv events and tasks.csv tasks done."""
+    return [replace(c, events=tuple(events.get(c.case_ref, ())),
+                    tasks_done=tuple(done.get(c.case_ref, ())))
+            if c.case_ref in events or c.case_ref in done else c for c in children]
+
+
+def parse_tasks_done(sheet: Sheet, case_refs: Set[str] | None) -> dict[str, list[ChildEvent]]:
+    """tasks.csv rows (a task rule done for a child on a day) as each child's tasks done,
+    named by the rule id; whether the policy has that task rule is checked later."""
+    found: dict[str, list[ChildEvent]] = {}
+    for row in sheet.rows:
+        case_ref = row.reference("case_ref", case_refs, CHILDREN_FILE)
+        rule_id, day = row.required("rule_id"), row.date_value("done", required=True)
+        if not row.failed and day is not None:
+            found.setdefault(case_ref, []).append(ChildEvent(rule_id, day))
+    return found
 
 
 # --------------------------------------------------------------------------- school terms

@@ -20,7 +20,7 @@ CORE = ("model", "workdays", "rules", "history", "partition", "cover", "tags",
         "policy/model", "policy/spec", "policy/load", "policy/describe", "guards", "compare",
         "decisions/model", "decisions/overlay", "decisions/preview", "decisions/check",
         *(f"planning/{m}" for m in ("__init__", "state", "needs", "reconcile", "placement",
-                                     "visits", "finish", "engine", "away", "notice")))
+                                     "visits", "finish", "engine", "away", "notice", "tasks")))
 EDGES = ("visitplanner.cli", "visitplanner.publish", "visitplanner.workspace",
          "visitplanner.settings", "visitplanner.planstore", "visitplanner.csvsheet",
          "visitplanner.visit_rows", "visitplanner.devserver", "visitplanner.usecases",

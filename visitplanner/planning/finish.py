@@ -22,6 +22,7 @@ from visitplanner.planning.placement import (
     working_day_after_plan,
 )
 from visitplanner.planning.state import Need, PlanRequest, State
+from visitplanner.planning.tasks import tasks_due
 from visitplanner.policy.model import RuleKind
 from visitplanner.rules import Context, Fact
 from visitplanner.shortfalls import missed_because, one_per_deadline, rota_gaps
@@ -88,6 +89,7 @@ def finish(ctx: Context, request: PlanRequest, staff: Staff, state: State) -> Sc
         recording_tasks=recording_tasks(ctx, request.children, ordered),
         escalations=escalations(ctx, request.children, recorded_only(state), request.today, staff),
         birth_dates_needed=birth_dates_needed(request, staff),
+        tasks=tasks_due(ctx, request, staff, state.histories),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
                                    if v.day <= request.today})))
 

@@ -190,11 +190,25 @@ def _ratio(policy: Policy, rule: Rule) -> str:
             f"{_counting(rule.counts)}.")
 
 
+def _task(policy: Policy, rule: Rule) -> str:
+    whose = "the team manager's" if rule.owner == "team_manager" else "the allocated worker's"
+    if rule.before:
+        when = f"{_interval(policy, rule, 'within')} before each {rule.before.replace('_', ' ')}"
+    elif rule.event:
+        when = f"within {_interval(policy, rule, 'within')} of the " \
+            f"{rule.event.replace('_', ' ')}"
+        if rule.every:
+            when += f", then at least every {_interval(policy, rule, 'every')}"
+    else:
+        when = f"at least every {_interval(policy, rule, 'every')}"
+    return f"{rule.task}, {when} ({whose} to-do; done ones in tasks.csv)."
+
+
 _DESCRIBERS = {
     RuleKind.CADENCE: _cadence, RuleKind.FIRST_VISIT: _first, RuleKind.QUOTA: _quota,
     RuleKind.CHECK: _check, RuleKind.REVISIT: _revisit, RuleKind.ESCALATION: _escalation,
     RuleKind.RECORDING: _recording, RuleKind.PREFERENCE: _simple, RuleKind.COVER: _simple,
-    RuleKind.GUIDANCE: _simple, RuleKind.RATIO: _ratio,
+    RuleKind.GUIDANCE: _simple, RuleKind.RATIO: _ratio, RuleKind.TASK: _task,
 }
 
 

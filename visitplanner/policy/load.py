@@ -154,6 +154,10 @@ def _check_events(declared: tuple[str, ...], rules: list[Rule | None], filename:
     """Every event a rule counts from is built in or one of the policy's ``events``."""
     known = sorted(EVENTS | set(declared))
     for i, rule in enumerate(rules):
+        if rule is not None and rule.before and rule.before not in known:
+            problems.append(Problem(
+                f"{filename}, rules[{i}] ({rule.id}).before", f"unknown event {rule.before!r}",
+                f"use one of {', '.join(known)}"))
         if rule is not None and rule.event and rule.event not in known:
             problems.append(Problem(
                 f"{filename}, rules[{i}] ({rule.id}).event", f"unknown event {rule.event!r}",
@@ -284,6 +288,8 @@ def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, wher
     if kind is RuleKind.REVISIT and not ({"after", "missed"} & given):
         bad("after", "a revisit needs after (failed outcomes), missed (checks not made), or both",
             'add after = ["no_access"], or missed = ["seen_alone"]')
+    if kind is RuleKind.TASK:
+        _check_task(given, bad)
     if kind is RuleKind.RATIO and len({"window", "last"} & given) != 1:
         bad("window", "a ratio needs exactly one of window (a span) and last (a number of "
             "visits)", 'add window = "3 months", or last = 6')
@@ -294,6 +300,18 @@ def _check_meaning(values: dict[str, Any], given: set[str], kind: RuleKind, wher
             "keep one; write two rules for two schedules")
     if kind is RuleKind.ESCALATION and "trigger" in values:  # else reported already
         _check_trigger(values, given, bad)
+
+
+def _check_task(given: set[str], bad: Any) -> None:
+    """A task counts from an event (with within, perhaps then every), comes before one (with
+    within), or recurs (every alone)."""
+    if "event" in given and "before" in given:
+        bad("before", "a task comes after an event or before one, not both",
+            "keep event or before; write two rules for two tasks")
+    elif ("event" in given or "before" in given) and "within" not in given:
+        bad("within", "a task from or before an event needs within", 'add within = "10 days"')
+    elif not ({"event", "before", "every"} & given):
+        bad("every", "a task needs event, before or every", 'add every = "4 weeks"')
 
 
 def _check_relax(values: dict[str, Any], bad: Any) -> None:

@@ -236,6 +236,11 @@ class RuleKind(StrEnum):
     COVER = "cover"
     GUIDANCE = "guidance"
     RATIO = "ratio"
+    TASK = "task"
+
+
+#: Who a task is for: the allocated worker, or the team's manager (the team's calendar).
+TASK_OWNERS = ("worker", "team_manager")
 
 
 class Trigger(StrEnum):
@@ -280,6 +285,10 @@ class Rule:
     share: Fraction | None = None
     of: VisitFilter | None = None
     last: int | None = None
+    #: A task's words (what is to be done), its owner, and the event it must come before.
+    task: str = ""
+    owner: str = "worker"
+    before: str = ""
     anchor: str = "last_failed_visit"
     trigger: Trigger | None = None
     notify: tuple[str, ...] = ()

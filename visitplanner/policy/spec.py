@@ -20,6 +20,7 @@ from typing import Any
 from visitplanner.model import BUILTIN_EVENTS, Location, Outcome, Role
 from visitplanner.policy.model import (
     STATUTORY,
+    TASK_OWNERS,
     Condition,
     Counting,
     DutyRota,
@@ -93,6 +94,12 @@ def to_notice(raw: Any) -> Interval:
     if interval.unit is not Unit.HOURS:
         raise SpecError(f"{raw!r} is not in hours", 'give the notice in hours, e.g. "24 hours"')
     return interval
+
+
+def to_task_owner(raw: Any) -> str:
+    if raw not in TASK_OWNERS:
+        raise SpecError(f"{raw!r} is not a task owner", f"use one of {', '.join(TASK_OWNERS)}")
+    return str(raw)
 
 
 def to_share(raw: Any) -> Fraction:
@@ -421,6 +428,12 @@ FIELDS: dict[str, Field] = {
                 "{ location = \"any\" }: every visit where the child was seen)",
                 '{ location = "any" }'),
     "last": Field(to_positive, "ratio: judged over this many of the latest visits `of`", "6"),
+    "task": Field(to_str, "task: what is to be done (a meeting, a report, oversight)",
+                  '"hold the first core group"'),
+    "owner": Field(to_task_owner, "task: whose to-do it is, worker (the allocated worker, "
+                   "default) or team_manager (the team's calendar)", '"team_manager"'),
+    "before": Field(to_str, "task: due `within` before each coming occurrence of this event "
+                    "(e.g. conference)", '"conference"'),
     "preference": Field(to_str, "a soft preference: vary_time_of_day", '"vary_time_of_day"'),
     "fallback": Field(to_str, "cover: who takes visits no colleague can", '"team_manager"'),
     "counting": Field(_enum(Counting, "a counting convention"),
@@ -489,6 +502,13 @@ KINDS: dict[RuleKind, KindSpec] = {
         "each visit or its `last` visits; judged at every visit, and each planned visit at "
         "which the share falls short is reported. Needs `window` or `last`.",
         "share counts", "of window last counting"),
+    RuleKind.TASK: _kind(
+        "A meeting or task with a deadline, a to-do in the owner's calendar (the allocated "
+        "worker's, or the team's for team_manager): within `within` of `event` (each "
+        "occurrence), then at least every `every` after the last done; or `within` before "
+        "each coming `before` event (a report before a conference); or every `every` from "
+        "the last done (or the plan's start). Done tasks are recorded in tasks.csv.",
+        "task", "event within every before owner counting"),
 }
 
 #: Keys of the ``[policy]`` table.
@@ -640,6 +660,18 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
      'in any three months take place at home." }\n\n'
      "# last = 6 judges the latest six visits instead; of = { ... } says which visits the\n"
      "# share is of (default: every visit where the child was seen)."),
+    ("Meetings and tasks (`task`, tasks.csv)",
+     '[[rules]]\nid = "cp-core-group"\nkind = "task"\nplans = ["CP"]\n'
+     'task = "hold the core group"\nevent = "initial_conference"\nwithin = "10 working_days"\n'
+     'every = "1 months"\nsource = { document = "manual", section = "11", quote = "The first '
+     'core group meets within 10 working days of the initial conference, then at least '
+     'monthly." }\n\n'
+     '[[rules]]\nid = "cp-report"\nkind = "task"\nplans = ["CP"]\n'
+     'task = "send the conference report"\nbefore = "conference"\n'
+     'within = "3 working_days"\nsource = { document = "manual", section = "11", quote = '
+     '"Reports are shared 3 working days before each conference." }\n\n'
+     "# owner = \"team_manager\" puts the to-do in the team's calendar; tasks.csv records\n"
+     "# what was done: case_ref,rule_id,done (C104,cp-core-group,2026-12-22)."),
     ("Notice to families (`notice`)",
      '[policy]\nnotice = "24 hours"\n\n'
      "# Counted from the end of the planning day. A visit the family was told of is not moved\n"

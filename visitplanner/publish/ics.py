@@ -65,6 +65,7 @@ from visitplanner.model import (
     Role,
     Schedule,
     Shortfall,
+    TaskDue,
     VisitKind,
     Worker,
 )
@@ -217,6 +218,11 @@ def escalation_uid(escalation: Escalation) -> str:
     """Stable across re-plans: the same trigger firing on the same day is the same to-do."""
     fired = f"{escalation.fired:%Y%m%d}"
     return f"escalate-{escalation.case_ref}-{escalation.rule_id}-{fired}@visitplanner"
+
+
+def task_uid(task: TaskDue) -> str:
+    """Stable while the task's deadline stands: the same meeting due the same day."""
+    return f"task-{task.case_ref}-{task.rule_id}-{task.due:%Y%m%d}@visitplanner"
 
 
 def team_calendar_id(team: str) -> str:
@@ -1026,6 +1032,8 @@ def _drafts(schedule: Schedule, ctx: PublishContext, calendar_ids: set[str]) -> 
         _escalation_draft(e, _escalation_calendars(e, ctx, every_team), ctx, fingerprints)
         for e in schedule.escalations
     ]
+    drafts += [_task_draft(t, _task_calendars(t, ctx, every_team), ctx, fingerprints)
+               for t in schedule.tasks]
     counts = Counter(draft.uid for draft in drafts)
     duplicates = sorted(uid for uid, count in counts.items() if count > 1)
     if duplicates:
@@ -1154,6 +1162,47 @@ def _escalation_draft(
     build = functools.partial(_escalation_todo, escalation, uid, summary)
     return _Draft(uid, "VTODO", calendars, summary, None, escalation.due, fingerprint, build,
                   ctx.privacy, minimal)
+
+
+def _task_calendars(task: TaskDue, ctx: PublishContext, every_team: tuple[str, ...]
+                    ) -> tuple[str, ...]:
+    """The allocated worker's calendar for a worker's task, else the team's."""
+    if task.owner == "worker" and task.worker_id:
+        return (task.worker_id,)
+    return _team_calendars(task.team, task.case_ref, ctx, every_team)
+
+
+def _task_draft(task: TaskDue, calendars: tuple[str, ...], ctx: PublishContext,
+                fingerprints: _Fingerprints) -> _Draft:
+    """A meeting or task due by ``task.due``: a to-do due that day (all-day DUE)."""
+    summary, minimal = _summaries(functools.partial(_task_summary, task), ctx)
+    uid = task_uid(task)
+    fingerprint = fingerprints("task", (task,), [task.case_ref], [], calendars)
+    build = functools.partial(_task_todo, task, uid, summary)
+    return _Draft(uid, "VTODO", calendars, summary, None, task.due, fingerprint, build,
+                  ctx.privacy, minimal)
+
+
+def _task_summary(task: TaskDue, ctx: PublishContext) -> str:
+    return f"Task: {_escalation_child_label(task.case_ref, ctx)} — {task.rule_id}"
+
+
+def _task_todo(task: TaskDue, uid: str, summary: str) -> Todo:
+    todo = Todo.new(
+        uid=uid,
+        stamp=_PLACEHOLDER_STAMP,
+        end=task.due,
+        summary=summary,
+        description=f"Case {task.case_ref}, household {task.household}\n"
+                    f"To do: {task.what}\nBy {task.due:%a %d %b %Y} (rule {task.rule_id})",
+        categories=["task"],
+        status=STATUS.NEEDS_ACTION,
+    )
+    _drop_placeholders(todo)
+    todo.add("X-VISITPLANNER-KIND", "task")
+    todo.add("X-VISITPLANNER-CASE-REF", task.case_ref)
+    todo.add("X-VISITPLANNER-RULE", task.rule_id)
+    return todo
 
 
 def _escalation_todo(escalation: Escalation, uid: str, summary: str) -> Todo:
