@@ -215,9 +215,10 @@ class CaldavSession:
         at once then learn its login scheme from the first 401, rather than one 401 each."""
         if not self.answered:
             with self._first_answer:
-                self._log_in_from_the_start(client)
-                yield
-            return
+                if not self.answered:  # else it answered while we waited: go on at once
+                    self._log_in_from_the_start(client)
+                    yield
+                    return
         self._log_in_from_the_start(client)
         yield
 
