@@ -24,6 +24,7 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from enum import Enum
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,8 @@ def _canonical(value: Any) -> Any:
             return sorted(value, key=canonical_json)
     if isinstance(value, Mapping):
         return dict(value)
+    if isinstance(value, Fraction):  # a ratio's share: exact, "1/2"
+        return str(value)
     raise TypeError(f"no canonical JSON for {type(value).__name__}")
 
 

@@ -21,9 +21,18 @@ from fractions import Fraction
 from dateutil.relativedelta import relativedelta
 
 from visitplanner.history import CHECKS_ON_THE_CHILD, Fact, History, as_history, matches
-from visitplanner.model import LONDON, Child, Outcome, PlanValue, RecordedVisit, Worker
+from visitplanner.model import (
+    LONDON,
+    Child,
+    Location,
+    Outcome,
+    PlanValue,
+    RecordedVisit,
+    Worker,
+)
 from visitplanner.policy import interval_of, plan_value
 from visitplanner.policy.model import (
+    STATUTORY,
     Counting,
     Interval,
     Policy,
@@ -447,6 +456,11 @@ def _task_before(ctx: Context, rule: Rule, child: Child, done: Sequence[date],
 def _task_deadline(rule: Rule, child: Child, due: date, when: str, anchor: date) -> Deadline:
     return Deadline(rule.id, child.case_ref, "task", due, f"{rule.task} ({when})",
                     anchor=anchor)
+
+
+def planned_visits_can_meet(rule: Rule) -> bool:
+    """True when a planned visit (a statutory home visit) can count toward the rule."""
+    return STATUTORY in rule.counts.types and rule.counts.location != Location.ELSEWHERE.value
 
 
 def not_made_text(rule: Rule, fact: Fact) -> str:

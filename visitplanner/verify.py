@@ -23,6 +23,7 @@ from visitplanner.rules import (
     end_of,
     matches,
     owed_deadline,
+    planned_visits_can_meet,
     ratio_share,
     ratio_window,
     revisit_deadlines,
@@ -126,6 +127,32 @@ def _event_walk(ctx: Context, rule: Rule, child: Child, facts: tuple[Fact, ...],
                                 f"{rule.event} on {event.isoformat()}", anchor=event)
             out.append(_shortfall(rule, child, deadline, meets, today, end, team))
     return out
+
+
+def unplannable_shortfalls(ctx: Context, children: Sequence[Child],
+                           recorded: Mapping[str, tuple[Fact, ...]],
+                           planned: Mapping[str, tuple[Fact, ...]], today: date, end: date,
+                           teams: Mapping[str, str]) -> list[Shortfall]:
+    """The next deadline (up to ``end``) of each dated rule no planned visit can meet (it
+    counts only extra visits such as direct work, or only visits away from home): the
+    worker must arrange such a visit, and the plan says so."""
+    found: list[Shortfall] = []
+    kinds = (RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.QUOTA, RuleKind.CHECK)
+    rules = [r for kind in kinds for r in ctx.policy.rules_of(kind)
+             if not planned_visits_can_meet(r) and not (kind is RuleKind.QUOTA and r.at_most)]
+    for child in sorted(children, key=lambda c: c.case_ref) if rules else ():
+        history = recorded.get(child.case_ref, ())
+        for rule in (r for r in rules if child.plan_type in r.plans):
+            deadline = owed_deadline(ctx, rule, child, history, today)
+            if deadline is None or deadline.due is None or deadline.due > end:
+                continue
+            found.append(Shortfall(
+                case_ref=child.case_ref, household=child.household, rule_id=rule.id,
+                deadline=deadline.due, planned_on=None,
+                days_late=(end + timedelta(days=1) - deadline.due).days,
+                reason=f"no planned visit counts toward it ({deadline.what}): arrange the "
+                       "kind of visit the rule counts", team=teams.get(child.case_ref, "")))
+    return found
 
 
 def ratio_shortfalls(ctx: Context, children: Sequence[Child],

@@ -147,3 +147,22 @@ def test_visits_csv_refuses_a_type_the_policy_does_not_declare(tmp_path: Path) -
 
 def test_visits_csv_without_the_column_gives_statutory_visits() -> None:
     assert {v.visit_type for v in load_workspace(EXAMPLE).visits} == {"statutory"}
+
+
+def test_a_rule_only_direct_work_meets_is_reported_not_planned_visit_after_visit(
+        typesville: Policy) -> None:
+    the_child = child("TY", PlanType.CP, allocated_worker="sw.a", conference_dates=(
+        date(2026, 11, 2),), plan_start="2026-10-01")
+    records = tuple(RecordedVisit(f"R{n}", the_child.case_ref,
+                                  datetime.combine(day, time(10), tzinfo=LONDON), "sw.a",
+                                  visit_type=kind)
+                    for n, (day, kind) in enumerate([(date(2026, 11, 2), "statutory"),
+                                                     (date(2026, 11, 9), "direct_work")]))
+    schedule = plan(PlanRequest(typesville, ENGLAND, (the_child,), (worker("sw.a"),), (),
+                                records, date(2026, 11, 10), 6, seed=1))
+    # The planned (statutory) visits keep the 10-day cadence only: 6 weeks, about 5 visits.
+    assert 3 <= len(schedule.visits) <= 6
+    # Direct work was due 4 weeks after Mon 9 Nov: Mon 7 Dec, and no planned visit meets it.
+    (short,) = [s for s in schedule.shortfalls if s.rule_id == "cp-direct-work"]
+    assert (short.deadline, short.planned_on) == (date(2026, 12, 7), None)
+    assert "no planned visit counts toward it" in short.reason

@@ -34,6 +34,7 @@ from visitplanner.verify import (
     kth_shortfalls,
     ratio_shortfalls,
     revisit_shortfalls,
+    unplannable_shortfalls,
 )
 
 
@@ -130,7 +131,9 @@ def dated_late(ctx: Context, request: PlanRequest, staff: Staff, state: State,
             *event_shortfalls(ctx, request.children, recorded, ahead, request.today,
                               request.end, teams),
             *ratio_shortfalls(ctx, request.children, recorded, ahead, request.today,
-                              request.end, teams)]
+                              request.end, teams),
+            *unplannable_shortfalls(ctx, request.children, recorded, ahead, request.today,
+                                    request.end, teams)]
 
 
 def recorded_only(state: State) -> dict[str, tuple[Fact, ...]]:

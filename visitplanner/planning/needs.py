@@ -16,6 +16,7 @@ from visitplanner.rules import (
     Deadline,
     deadlines_of,
     end_of,
+    planned_visits_can_meet,
     quota,
     working_days_back,
 )
@@ -119,9 +120,13 @@ def previous_visit_day(children: Sequence[Child], state: State) -> date | None:
 
 def drives_a_visit(ctx: Context, deadline: Deadline) -> bool:
     """Cadences, first visits and re-visits need a visit; so does a check with a date (the
-    bedroom before the next conference, seen awake within 6 weeks): it can only be made at one."""
-    kind = ctx.policy.rule(deadline.rule_id).kind
-    return kind in VISIT_RULES or (kind is RuleKind.CHECK and not deadline.at_next_visit)
+    bedroom before the next conference, seen awake within 6 weeks): it can only be made at one.
+    Not a rule a planned visit cannot meet (it counts only direct work, or only visits away
+    from home): the plan reports it (:func:`visitplanner.verify.unplannable_shortfalls`)."""
+    rule = ctx.policy.rule(deadline.rule_id)
+    kind = rule.kind
+    return (kind in VISIT_RULES or (kind is RuleKind.CHECK and not deadline.at_next_visit)) \
+        and planned_visits_can_meet(rule)
 
 
 def visit_kind(ctx: Context, drivers: Sequence[Deadline]) -> VisitKind:

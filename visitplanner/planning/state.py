@@ -23,7 +23,14 @@ from visitplanner.model import (
     Worker,
 )
 from visitplanner.policy.model import Policy, Rule, RuleKind
-from visitplanner.rules import Deadline, History, Question, chosen_for, may_ever_apply
+from visitplanner.rules import (
+    Deadline,
+    History,
+    Question,
+    chosen_for,
+    may_ever_apply,
+    planned_visits_can_meet,
+)
 from visitplanner.timeslots import TimeSettings
 from visitplanner.workdays import WorkingCalendar
 
@@ -151,7 +158,9 @@ class Asked:
             driving=tuple(Question.of(r) for r in policy.rules if r.kind in VISIT_RULES or
                           (r.kind is RuleKind.CHECK and not r.every_kth)),
             checks=tuple(map(Question.of, policy.rules_of(RuleKind.CHECK))),
-            visits=tuple(Question.of(r) for r in policy.rules if r.kind in VISIT_RULES),
+            # A rule no planned visit can meet says nothing of when the next is due.
+            visits=tuple(Question.of(r) for r in policy.rules if r.kind in VISIT_RULES
+                         and planned_visits_can_meet(r)),
             counted=counted_rules(policy.rules),
             cites={r.id: policy.rule(r.id).source.cite() for r in policy.rules})
 
