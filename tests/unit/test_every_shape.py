@@ -23,7 +23,8 @@ POLICY = Path(__file__).parent / "policies" / "everyshire.toml"
 TODAY = date(2026, 12, 21)
 
 CHILDREN = ("case_ref,household,name,date_of_birth,plan_type,plan_start,conference_dates,"
-            "allocated_worker,service\n") + """E-CIN,H1,Ada Synthetic,2015-03-01,CIN,2026-06-01,,sw.a,
+            "allocated_worker,service\n") + """\
+E-CIN,H1,Ada Synthetic,2015-03-01,CIN,2026-06-01,,sw.a,
 E-S47,H2,Bo Synthetic,2016-04-01,S47,2026-12-14,,sw.a,
 E-CP,H3,Cy Synthetic,2014-05-01,CP,2026-12-10,2026-12-10,sw.a,
 E-EH,H4,Di Synthetic,2017-06-01,eh,2026-09-01,,sw.a,early_help_hub
