@@ -234,7 +234,20 @@ def draw_child(draw: Draw, ref: str, household: str, plan_type: PlanType, plan_s
         plan_values=(*draw_switches(draw, ref, plan_type),
                      *draw_plan_values(draw, ref, plan_type)),
         events=draw_events(draw, ref),
-        service=draw_service(draw, ref))
+        service=draw_service(draw, ref),
+        tasks_done=draw_tasks_done(draw, ref, plan_start))
+
+
+def draw_tasks_done(draw: Draw, ref: str, plan_start: date) -> tuple[ChildEvent, ...]:
+    """Some of the policy's task rules done once or twice since the plan's start, from their
+    own random source."""
+    found = []
+    for rule in draw.policy.rules_of(RuleKind.TASK):
+        rng = random.Random(f"task|{ref}|{rule.id}")
+        if rng.random() < 0.4 and plan_start < draw.today:
+            found += [ChildEvent(rule.id, day_between(rng, plan_start, draw.today))
+                      for _ in range(rng.randint(1, 2))]
+    return tuple(sorted(found, key=lambda e: (e.day, e.name)))
 
 
 def draw_service(draw: Draw, ref: str) -> str:

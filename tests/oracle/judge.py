@@ -23,6 +23,7 @@ from oracle.faults import Fault, NeedlessCover, needless_cover, planning_faults,
 from oracle.inputs import Caseload
 from oracle.intervals import midnight
 from oracle.obligations import Lapse, Scope, lapses_for
+from oracle.tasks import task_faults
 from visitplanner.model import Child, Schedule, Shortfall
 
 
@@ -53,7 +54,8 @@ def judge(caseload: Caseload, schedule: Schedule) -> Verdict:
     team = team_of(caseload, days, schedule.visits)
     return Verdict(
         lapses=lapses, open_lapses=open_lapses,
-        faults=tuple(planning_faults(team)), needless_cover=tuple(needless_cover(team)),
+        faults=(*planning_faults(team), *task_faults(caseload, schedule, days)),
+        needless_cover=tuple(needless_cover(team)),
         silent_breaches=tuple(la for la in open_lapses if la.key not in reported),
         false_alarms=tuple(s for s in schedule.shortfalls
                            if (s.case_ref, s.rule_id, s.deadline) not in owed))

@@ -194,3 +194,11 @@ def test_tasks_csv_names_task_rules_only(tmp_path: Path) -> None:
     (problem,) = raised.value.problems
     assert problem.where == "tasks.csv, row 2, column rule_id"
     assert "is not a task rule of policy camden" in problem.what
+
+
+def test_a_task_of_another_plan_type_is_not_set(taskville: Policy) -> None:
+    cin = replace(kid(), plan_type=PlanType.CIN, allocated_worker="sw.a")
+    schedule = plan(PlanRequest(taskville, ENGLAND, (cin,), (worker("sw.a"),), (),
+                                (seen(cin.case_ref, date(2026, 12, 10)),),
+                                date(2026, 12, 11), 8, seed=1))
+    assert schedule.tasks == ()

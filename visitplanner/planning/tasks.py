@@ -24,7 +24,7 @@ def tasks_due(ctx: Context, request: PlanRequest, staff: Staff,
     rules = ctx.policy.rules_of(RuleKind.TASK)
     for child in sorted(request.children, key=lambda c: c.case_ref) if rules else ():
         worker = staff.workers.get(child.allocated_worker or "")
-        for rule in rules:
+        for rule in (r for r in rules if r.applies_to(child, request.today)):
             deadline = owed_deadline(ctx, rule, child, histories.get(child.case_ref, EMPTY),
                                      request.today)
             if deadline is None or deadline.due is None or deadline.due > request.end:
