@@ -139,6 +139,14 @@ BUILTIN_EVENTS = ("referral", "plan_start", "birth", "conference", "initial_conf
 SWITCH_OFF, SWITCH_ON = "off", "on"
 
 
+#: The flag of a visit made by a worker on the duty rota on a day the office is shut: no
+#: one of the team could meet the deadline on a working day (``[policy.duty]``).
+DUTY_FLAG = "duty"
+#: The flag of an announced visit, new or moved by this plan, that starts sooner than the
+#: policy's notice to the family: the worker tells the family at once.
+SHORT_NOTICE_FLAG = "short_notice"
+
+
 @dataclass(frozen=True, slots=True)
 class Every:
     """How often a plan asks for something: ``count`` of ``unit`` (a

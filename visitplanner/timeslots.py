@@ -5,7 +5,8 @@ Days are fixed by the planner; this module gives each visit a start and end
 change), per worker and day, never overlapping, with a travel buffer between.
 
 - A household with a child at school is visited in the ``after_school`` time
-  window (a child at school is not at home to be seen).
+  window in term time (a child at school is not at home to be seen); in the school
+  holidays (outside every term of ``terms.csv``) at any time.
 - An unannounced visit (every visit, where the policy prefers varied times) goes
   in one of the other named windows, at a start drawn from the plan's seed, so
   that families cannot learn a pattern while the same inputs give the same plan.
@@ -21,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from visitplanner.model import LONDON, Child, PlannedVisit
+from visitplanner.model import LONDON, Child, PlannedVisit, SchoolTerm
 
 AFTER_SCHOOL = "after_school"
 #: Education statuses of a child who is away at school on a school day.
@@ -70,9 +71,22 @@ class TimeSettings:
 
 
 def at_school(child: Child, day: date) -> bool:
-    """True when ``child`` is likely at school on ``day`` (a working day; term dates unknown)."""
+    """True when ``child`` is of school age and in education on ``day`` (a working day);
+    whether the schools are open that day is :func:`in_term`'s question."""
     age = child.age_on(day)
     return child.education in AT_SCHOOL and age is not None and age >= SCHOOL_AGE
+
+
+def in_term(terms: Sequence[SchoolTerm], day: date) -> bool:
+    """True when ``day`` falls in one of ``terms`` (each inclusive at both ends, calendar
+    days).  No terms given: every day is a school day, as before term dates were known."""
+    return not terms or any(term.holds(day) for term in terms)
+
+
+def term_days_between(terms: Sequence[SchoolTerm], first: date, last: date) -> bool:
+    """True when some day from ``first`` to ``last`` (both inclusive, calendar days) is in
+    term: a visit that may fall on any of them has to be planned as if after school."""
+    return not terms or any(term.first <= last and first <= term.last for term in terms)
 
 
 def window_slots(times: TimeSettings, start: time, end: time) -> int:

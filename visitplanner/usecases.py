@@ -55,7 +55,8 @@ def plan_request(ws: Workspace, today: date, weeks: int | None = None, seed: int
         seed=seed if seed is not None else planning.seed,
         times=time_settings(ws), pin_working_days=planning.pin_working_days,
         previous=previous, moves=dict(moves or {}),
-        records_from=ws.settings.workspace.records_from, duty=ws.duty)
+        records_from=ws.settings.workspace.records_from, duty=ws.duty,
+        terms=ws.terms)
 
 
 def make_plan(ws: Workspace, today: date, weeks: int | None = None, seed: int | None = None,

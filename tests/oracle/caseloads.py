@@ -33,6 +33,7 @@ from visitplanner.model import (
     PlanValue,
     RecordedVisit,
     Role,
+    SchoolTerm,
     Worker,
 )
 from visitplanner.policy import Policy, RuleKind, Unit
@@ -104,7 +105,8 @@ def random_caseload(policy: Policy, seed: int) -> Caseload:
         policy=policy, region=policy.holiday_region or "ENG", closures=draw_closures(draw),
         children=children, workers=workers, absences=draw_absences(draw, workers),
         visits=visits, today=today, weeks=weeks, seed=rng.randrange(2**16), times=TIMES,
-        records_from=records_from, label=f"{policy.id}#{seed}")
+        records_from=records_from, label=f"{policy.id}#{seed}",
+        terms=draw_terms(random.Random(f"{policy.id}-{seed}-terms")))
 
 
 def draw_closures(draw: Draw) -> frozenset[date]:
@@ -115,6 +117,22 @@ def draw_closures(draw: Draw) -> frozenset[date]:
     if draw.rng.random() < 0.15:
         closures.add(day_between(draw.rng, draw.today, draw.end))
     return frozenset(closures)
+
+
+#: School terms of 2026-27 (first and last days, inclusive), half terms as holidays.
+TERMS_2026_27 = ((date(2026, 9, 2), date(2026, 10, 23)), (date(2026, 11, 2), date(2026, 12, 18)),
+                 (date(2027, 1, 5), date(2027, 2, 12)), (date(2027, 2, 22), date(2027, 3, 26)),
+                 (date(2027, 4, 12), date(2027, 5, 28)), (date(2027, 6, 7), date(2027, 7, 21)))
+
+
+def draw_terms(rng: random.Random) -> tuple[SchoolTerm, ...]:
+    """Half the caseloads know their school terms (their own source of randomness, so
+    that the rest of a caseload is as it was before terms were drawn); each term may end
+    up to three days early or late."""
+    if rng.random() < 0.5:
+        return ()
+    return tuple(SchoolTerm(first, last + timedelta(days=rng.randint(-3, 3)))
+                 for first, last in TERMS_2026_27)
 
 
 # ---------------------------------------------------------------- workers and absences

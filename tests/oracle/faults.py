@@ -238,7 +238,12 @@ def on_plan(children: Iterable[Child], day: date) -> list[Child]:
 
 def needs_after_school(team: Team, visit: PlannedVisit, day: date) -> bool:
     """True when a child the visit is for (listed, or on a plan; only the listed child of a
-    visit away from home, which the siblings do not join) is at school on ``day``."""
+    visit away from home, which the siblings do not join) is at school on ``day``: a day
+    inside a school term (every day, when the caseload gives no terms)."""
+    terms = team.caseload.terms
+    if terms and not any(first <= day <= last for first, last in
+                         ((t.first, t.last) for t in terms)):
+        return False
     away = visit.kind is VisitKind.AWAY_FROM_HOME
     return any(c.education in AT_SCHOOL and age(c, day) >= SCHOOL_AGE
                for c in team.household(visit.household)

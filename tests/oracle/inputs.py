@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from visitplanner.model import Absence, Child, RecordedVisit, Worker
+from visitplanner.model import Absence, Child, RecordedVisit, SchoolTerm, Worker
 from visitplanner.policy import Policy
 from visitplanner.timeslots import TimeSettings
 
@@ -25,7 +25,8 @@ class Caseload:
 
     ``closures`` are days the authority is shut (not working days); ``region`` names
     the bank holidays (ENG, WLS, SCT or NIR).  ``records_from``: the recorded history
-    starts on this day; no deadline is counted from before it.
+    starts on this day; no deadline is counted from before it.  ``terms``: school terms
+    (none: every working day is a school day).
     """
 
     policy: Policy
@@ -41,6 +42,7 @@ class Caseload:
     times: TimeSettings
     records_from: date | None = None
     label: str = ""
+    terms: tuple[SchoolTerm, ...] = ()
 
     @property
     def plan_end(self) -> date:

@@ -48,7 +48,8 @@ def request_for(caseload: Caseload) -> PlanRequest:
         calendar=WorkingCalendar(caseload.region, caseload.closures),
         children=caseload.children, workers=caseload.workers, absences=caseload.absences,
         visits=caseload.visits, today=caseload.today, weeks=caseload.weeks,
-        seed=caseload.seed, times=caseload.times, records_from=caseload.records_from)
+        seed=caseload.seed, times=caseload.times, records_from=caseload.records_from,
+        terms=caseload.terms)
 
 
 def run_trial(caseload: Caseload) -> Trial:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
@@ -300,6 +301,16 @@ def test_visit_kind_titles_read_naturally():
     event = events(feeds(away)["w-ana"])["v-a@visitplanner"]
     assert str(event["SUMMARY"]).startswith("Unannounced visit away from home HH-014")
     assert event.categories == ["unannounced", "away from home"]
+
+
+def test_duty_and_short_notice_visits_say_so_in_the_calendar():
+    duty = replace(visit("v-d", date(2026, 3, 28)), flags=("duty",))
+    short = replace(visit("v-s", date(2026, 3, 24)), flags=("short_notice",))
+    feed = feeds(schedule(date(2026, 3, 23), (duty, short)))["w-ana"]
+    # Read back by a second parser: the categories a worker's client shows.
+    shown = {str(e.uid.value): [str(c) for line in e.contents["categories"] for c in line.value]
+             for e in vobject.readOne(feed.decode()).vevent_list}
+    assert shown == {"v-d@visitplanner": ["duty"], "v-s@visitplanner": ["short notice"]}
 
 
 def test_duplicate_visit_ids_are_refused_rather_than_merged():

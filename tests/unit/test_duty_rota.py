@@ -19,10 +19,9 @@ import pytest
 from planner_checks import child, seen, worker
 
 from visitplanner.errors import PolicyError
-from visitplanner.model import DutyShift, PlanType, Schedule
+from visitplanner.model import DUTY_FLAG, DutyShift, PlanType, Schedule
 from visitplanner.partition import split
 from visitplanner.planning import PlanRequest, plan
-from visitplanner.planning.state import DUTY_FLAG
 from visitplanner.policy import Policy
 from visitplanner.policy.load import parse_policy
 from visitplanner.policy.model import DutyRota

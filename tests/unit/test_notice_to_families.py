@@ -15,9 +15,9 @@ import pytest
 from planner_checks import child, seen, worker
 
 from visitplanner.errors import PolicyError
-from visitplanner.model import LONDON, PlannedVisit, Schedule
+from visitplanner.model import LONDON, SHORT_NOTICE_FLAG, PlannedVisit, Schedule
 from visitplanner.planning import PlanRequest, plan
-from visitplanner.planning.notice import SHORT_NOTICE_FLAG, notice_ends
+from visitplanner.planning.notice import notice_ends
 from visitplanner.policy import Policy, parse_policy
 from visitplanner.policy.describe import describe_policy
 from visitplanner.policy.model import Interval, Unit

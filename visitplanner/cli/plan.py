@@ -16,6 +16,8 @@ from visitplanner.cli import Context
 from visitplanner.cli.due import DATE, DATE_FORM, today_in_london
 from visitplanner.errors import PlanError, Problem
 from visitplanner.guards import MAX_START_DAYS_FROM_TODAY
+from visitplanner.model import DUTY_FLAG, SHORT_NOTICE_FLAG, VisitKind
+from visitplanner.timeslots import AFTER_SCHOOL
 
 #: The command named as the workspace lock's holder while a plan is made and kept.
 PLAN_COMMAND = "plan"
@@ -86,6 +88,10 @@ def summary(schedule: Schedule, previous: Schedule | None) -> str:
         f"cover: {flags['cover']}; manager cover: {flags['manager_cover']}; "
         f"unallocated: {flags['unallocated']}; "
         f"failure would breach: {sum(v.failure_would_breach for v in schedule.visits)}",
+        f"  duty: {flags[DUTY_FLAG]}; after school: {flags[AFTER_SCHOOL]}; "
+        f"short notice: {flags[SHORT_NOTICE_FLAG]}; "
+        f"away from home: {sum(v.kind is VisitKind.AWAY_FROM_HOME for v in schedule.visits)}; "
+        f"tasks: {len(schedule.tasks)}",
     ]
     if previous is not None:
         from visitplanner.compare import compare_plans

@@ -30,10 +30,7 @@ from visitplanner.planning.state import EMPTY, PlanRequest, State, noon
 from visitplanner.planning.visits import visit_id_for
 from visitplanner.policy.model import Interval, Rule, RuleKind, Unit
 from visitplanner.rules import Context, Fact, end_of, plan_anchor
-from visitplanner.timeslots import at_school
-
-#: The flag of a visit placed in the after-school window (as on statutory visits).
-AFTER_SCHOOL_FLAG = "after_school"
+from visitplanner.timeslots import AFTER_SCHOOL, at_school, in_term
 
 
 def plan_away_visits(ctx: Context, request: PlanRequest, staff: Staff, state: State) -> None:
@@ -48,7 +45,7 @@ def plan_away_visits(ctx: Context, request: PlanRequest, staff: Staff, state: St
         while (visit := next_away_visit(ctx, request, staff, state, child, worker, kept, busy)):
             state.visits.append(visit)
             state.used_ids.add(visit.id)
-            state.bookings.book(worker.id, visit.day, AFTER_SCHOOL_FLAG in visit.flags)
+            state.bookings.book(worker.id, visit.day, AFTER_SCHOOL in visit.flags)
             busy.add((visit.household, visit.day))
             state.histories[child.case_ref] = state.histories.get(
                 child.case_ref, EMPTY).plus(away_fact(visit.start, worker))
@@ -144,8 +141,9 @@ def _overfull(ctx: Context, rule: Rule, facts: Sequence[Fact], new: Fact) -> boo
 
 def wants_after_school(request: PlanRequest, child: Child, day: date) -> bool:
     """True when the visit must take the after-school window (a school-age child on a
-    school day, where the settings give one)."""
-    return request.times.after_school is not None and at_school(child, day)
+    school day in term, where the settings give one)."""
+    return request.times.after_school is not None and at_school(child, day) and \
+        in_term(request.terms, day)
 
 
 def away_fact(at: datetime, worker: Worker) -> Fact:
@@ -157,7 +155,7 @@ def away_fact(at: datetime, worker: Worker) -> Fact:
 def away_visit(request: PlanRequest, child: Child, worker: Worker, day: date, due: date,
                visit_id: str) -> PlannedVisit:
     start = datetime.combine(day, request.times.day_start, tzinfo=LONDON)
-    flags = (AFTER_SCHOOL_FLAG,) if wants_after_school(request, child, day) else ()
+    flags = (AFTER_SCHOOL,) if wants_after_school(request, child, day) else ()
     return PlannedVisit(
         id=visit_id, household=child.household, case_refs=(child.case_ref,), start=start,
         end=start + timedelta(minutes=request.times.visit_minutes), worker_id=worker.id,

@@ -16,7 +16,7 @@ from visitplanner.planning.reconcile import previous_by_household, reserve_previ
 from visitplanner.planning.state import Asked, Need, PlanRequest, State
 from visitplanner.planning.visits import add_fact, make_visit
 from visitplanner.rules import Context, facts_from_records
-from visitplanner.timeslots import after_school_slots, day_slots
+from visitplanner.timeslots import AFTER_SCHOOL, after_school_slots, day_slots
 
 
 def plan(request: PlanRequest) -> Schedule:
@@ -76,7 +76,9 @@ def serve(ctx: Context, request: PlanRequest, staff: Staff, children: Sequence[C
         report_short(request, staff, children, need, slot.day, state)
     visit = make_visit(ctx, request, staff, children, need, slot, state)
     state.visits.append(visit)
-    state.bookings.book(visit.worker_id, visit.day, need.after_school)
+    # Booked by the visit's own flag: a window placed as if after school may fall on a
+    # day of the school holidays, when the visit can take any slot.
+    state.bookings.book(visit.worker_id, visit.day, AFTER_SCHOOL in visit.flags)
     for child_checks in visit.checks:
         add_fact(state, child_checks.case_ref, visit, staff, frozenset(child_checks.checks))
     return True

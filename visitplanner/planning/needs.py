@@ -20,7 +20,7 @@ from visitplanner.rules import (
     quota,
     working_days_back,
 )
-from visitplanner.timeslots import at_school
+from visitplanner.timeslots import at_school, term_days_between
 
 #: The largest share of an interval a safety margin may take (see ``target_day``).
 MAX_MARGIN_SHARE = 1 / 3
@@ -46,13 +46,16 @@ def next_need(ctx: Context, request: PlanRequest, household: str,
     kind = visit_kind(ctx, [d for d, _ in found])
     roles = required_roles([r for _, r in found])
     # At school on the last day of the window: a child who turns 4 inside it is at school
-    # whichever day the visit takes (school age only comes, never goes).
-    after_school = request.times.after_school is not None and \
-        any(at_school(c, max(due, target, earliest)) for c in children)
+    # whichever day the visit takes (school age only comes, never goes).  The window is
+    # placed as if after school when any of its days is in term (the day is not known yet).
+    last = max(due, target, earliest)
+    school_age = any(at_school(c, last) for c in children)
+    after_school = request.times.after_school is not None and school_age and \
+        term_days_between(request.terms, earliest, last)
     return Need(household, max(target, earliest), due, earliest, kind,
                 tuple(d for d, _ in found), roles, after_school,
                 halfway_day(previous_visit_day(children, state), due, earliest,
-                         max(target, earliest)))
+                         max(target, earliest)), school_age)
 
 
 def wait_for_events(found: list[tuple[Deadline, Rule]], earliest: date

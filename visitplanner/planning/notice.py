@@ -13,12 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from visitplanner.model import LONDON, PlannedVisit
+from visitplanner.model import LONDON, SHORT_NOTICE_FLAG, PlannedVisit
 from visitplanner.planning.state import PlanRequest
-
-#: The flag of an announced visit, new or moved by this plan, that starts sooner than the
-#: policy's notice to the family: the worker tells the family at once.
-SHORT_NOTICE_FLAG = "short_notice"
 
 
 def notice_ends(request: PlanRequest) -> datetime | None:

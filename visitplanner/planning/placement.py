@@ -20,17 +20,17 @@ from visitplanner.cover import (
     on_duty,
     role_fits,
 )
-from visitplanner.model import Child, Worker
+from visitplanner.model import DUTY_FLAG, Child, Worker
 from visitplanner.planning.reconcile import kept_slot, still_safe, take_previous_visit
 from visitplanner.planning.state import (
     DECISION_REJECTED_FLAG,
-    DUTY_FLAG,
     EMPTY,
     Need,
     PlanRequest,
     Slot,
     State,
 )
+from visitplanner.timeslots import term_days_between
 
 
 def place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
@@ -199,6 +199,9 @@ def slot_after_deadline(request: PlanRequest, staff: Staff, bookings: Bookings,
                         allocated: Worker | None, team: str, need: Need) -> Slot | None:
     """The earliest slot after the deadline, inside the plan: late, so reported as a shortfall."""
     first = max(need.due + timedelta(days=1), need.earliest)
+    # Past the window the need was sized for: as if after school when any day left is in term.
+    after_school = request.times.after_school is not None and need.school_age and \
+        term_days_between(request.terms, first, request.end)
     candidates = [allocated] if allocated is not None else []
     candidates += [w for w in staff.colleagues(team, need.roles) if w not in candidates]
     manager = staff.team_manager(team)
@@ -206,7 +209,7 @@ def slot_after_deadline(request: PlanRequest, staff: Staff, bookings: Bookings,
         candidates.append(manager)
     found = [(d, w) for w in candidates
              if (d := earliest_day(staff, bookings, w.id, first, request.end,
-                                    need.after_school)) is not None]
+                                    after_school)) is not None]
     if not found:
         return None
     day, worker = min(found, key=lambda t: (t[0], candidates.index(t[1])))

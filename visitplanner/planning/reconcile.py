@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 from visitplanner.cover import Bookings, Staff, can_visit, can_visit_on_duty, role_fits
 from visitplanner.model import (
+    DUTY_FLAG,
     LONDON,
+    SHORT_NOTICE_FLAG,
     Location,
     Outcome,
     PlannedVisit,
@@ -16,17 +18,18 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
-from visitplanner.planning.notice import SHORT_NOTICE_FLAG, within_notice
+from visitplanner.planning.notice import within_notice
 from visitplanner.planning.state import (
     COVER_FLAGS,
     DECIDED_FLAG,
-    DUTY_FLAG,
     Directive,
     Need,
     PlanRequest,
     Slot,
     State,
+    after_school_on,
 )
+from visitplanner.timeslots import AFTER_SCHOOL
 
 
 def previous_by_household(request: PlanRequest) -> dict[str, list[PlannedVisit]]:
@@ -82,7 +85,7 @@ def reserve_previous(staff: Staff, state: State) -> None:
     """
     for visits in state.previous_left.values():
         for visit in visits:
-            after_school = "after_school" in visit.flags
+            after_school = AFTER_SCHOOL in visit.flags
             if visit.worker_id in staff.workers and \
                     still_free(staff, state.bookings, visit, visit.day, after_school):
                 state.bookings.book(visit.worker_id, visit.day, after_school)
@@ -93,7 +96,7 @@ def release(state: State, visit: PlannedVisit) -> PlannedVisit:
     """Give back the slot reserved for a previous visit (see :func:`reserve_previous`)."""
     if visit.id in state.reserved:
         state.reserved.discard(visit.id)
-        state.bookings.unbook(visit.worker_id, visit.day, "after_school" in visit.flags)
+        state.bookings.unbook(visit.worker_id, visit.day, AFTER_SCHOOL in visit.flags)
     return visit
 
 
@@ -135,12 +138,14 @@ def kept_slot(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisi
         if (visit.allocated_worker_id or visit.worker_id) != allocated.id:
             return None  # reallocated since: the new worker's diary decides
         if visit.day >= (need.halfway or need.earliest) and \
-                can_visit(staff, state.bookings, allocated.id, visit.day, need.after_school):
+                can_visit(staff, state.bookings, allocated.id, visit.day,
+                          after_school_on(request, need, visit.day)):
             return Slot(visit.day, allocated.id, kept_flags(visit, COVER_FLAGS), visit.id,
                         visit.start)
     worker = staff.workers.get(visit.worker_id)
     if worker is None or not role_fits(worker, need.roles) or \
-            not still_free(staff, state.bookings, visit, visit.day, need.after_school):
+            not still_free(staff, state.bookings, visit, visit.day,
+                           after_school_on(request, need, visit.day)):
         return None
     return Slot(visit.day, worker.id, kept_flags(visit), visit.id, visit.start)
 
@@ -157,7 +162,7 @@ def still_free(staff: Staff, bookings: Bookings, visit: PlannedVisit, day: date,
 def kept_flags(visit: PlannedVisit, dropped: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """A kept visit's flags, less those the new placement decides afresh."""
     return tuple(f for f in visit.flags
-                 if f not in ("late", "moved_by_worker_rejected", SHORT_NOTICE_FLAG)
+                 if f not in ("late", "moved_by_worker_rejected", SHORT_NOTICE_FLAG, AFTER_SCHOOL)
                  and f not in dropped)
 
 

@@ -18,6 +18,7 @@ from visitplanner.model import (
     RecordedVisit,
     Role,
     Schedule,
+    SchoolTerm,
     Shortfall,
     VisitKind,
     Worker,
@@ -31,7 +32,7 @@ from visitplanner.rules import (
     may_ever_apply,
     planned_visits_can_meet,
 )
-from visitplanner.timeslots import TimeSettings
+from visitplanner.timeslots import TimeSettings, in_term
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -39,11 +40,6 @@ VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISI
 
 #: Flags that say who visits instead of the allocated worker.
 COVER_FLAGS = frozenset({"cover", "manager_cover"})
-
-
-#: The flag of a visit made by a worker on the duty rota on a day the office is shut: no
-#: one of the team could meet the deadline on a working day (``[policy.duty]``).
-DUTY_FLAG = "duty"
 
 
 #: Rules whose deadlines are met by visits of the kind their ``counts`` describes.
@@ -104,6 +100,9 @@ class PlanRequest:
     default_team: str = ""
     #: The duty rota (duty.csv): who may visit on days the office is shut, and how many.
     duty: tuple[DutyShift, ...] = ()
+    #: School terms (terms.csv): a child at school is visited after school only in term
+    #: time.  None given: every working day is a school day.
+    terms: tuple[SchoolTerm, ...] = ()
 
     @property
     def end(self) -> date:
@@ -122,8 +121,20 @@ class Need:
     kind: VisitKind
     reasons: tuple[Deadline, ...]
     roles: frozenset[Role]
+    #: Placed as if after school: a child of the household is at school on some day of
+    #: the window in term.  The visit itself is after school only on a term day
+    #: (:func:`after_school_on`).
     after_school: bool = False
     halfway: date | None = None
+    #: A child of the household is of school age and in education by the window's end.
+    school_age: bool = False
+
+
+def after_school_on(request: PlanRequest, need: Need, day: date) -> bool:
+    """True when the need's visit on ``day`` must take the after-school window: a child is
+    at school and ``day`` is in term (and the settings give such a window)."""
+    return request.times.after_school is not None and need.school_age and \
+        in_term(request.terms, day)
 
 
 @dataclass(frozen=True, slots=True)

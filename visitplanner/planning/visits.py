@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from visitplanner.cover import Staff, home_team
 from visitplanner.history import as_history
 from visitplanner.model import (
+    DUTY_FLAG,
     LONDON,
     Child,
     ChildChecks,
@@ -22,12 +23,12 @@ from visitplanner.model import (
 )
 from visitplanner.planning.placement import allocated_worker
 from visitplanner.planning.state import (
-    DUTY_FLAG,
     EMPTY,
     Need,
     PlanRequest,
     Slot,
     State,
+    after_school_on,
     counted_rules,
     noon,
 )
@@ -41,6 +42,7 @@ from visitplanner.rules import (
     deadlines_of,
     end_of,
 )
+from visitplanner.timeslots import AFTER_SCHOOL
 
 #: How far ahead checks are planned for a child with no visit rule (no cadence to say when the
 #: next visit is due): a check due within this many calendar days goes on this visit.
@@ -75,7 +77,8 @@ def make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Seque
         # Late whatever the slot's origin: an overdue need placed in its clamped window,
         # or a late visit kept from the previous plan, is as late as one placed after it.
         flags=tuple(sorted({*slot.flags, *(("late",) if slot.day > need.due else ()),
-                            *(("after_school",) if need.after_school else ())})),
+                            *((AFTER_SCHOOL,) if after_school_on(request, need, slot.day)
+                              else ())})),
         failure_would_breach=failure_breaches(ctx, children, slot.day, need.due))
 
 

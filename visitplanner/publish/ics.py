@@ -57,7 +57,9 @@ import visitplanner
 from visitplanner.collector import collector_paused
 from visitplanner.errors import Problem, PublishError
 from visitplanner.model import (
+    DUTY_FLAG,
     LONDON,
+    SHORT_NOTICE_FLAG,
     Child,
     Escalation,
     PlannedVisit,
@@ -1252,6 +1254,10 @@ def _visit_categories(visit: PlannedVisit, ctx: PublishContext) -> list[str]:
         "away from home": visit.kind is VisitKind.AWAY_FROM_HOME,
         "cover": _is_cover(visit),
         "manager cover": _is_cover(visit) and by_manager,
+        # A duty visit is in the duty worker's calendar for a family they may not know;
+        # a short-notice one needs the family told at once.
+        "duty": DUTY_FLAG in visit.flags,
+        "short notice": SHORT_NOTICE_FLAG in visit.flags,
     }
     return [name for name, applies in categories.items() if applies]
 
