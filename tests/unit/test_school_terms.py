@@ -93,15 +93,14 @@ def test_in_the_holidays_a_worker_sees_more_school_age_households_in_a_day(
     assert days((AUTUMN, SPRING)) == [date(2026, 12, 24)] * 3
 
 
-def test_the_workspace_terms_file_reaches_the_plan(tmp_path: Path) -> None:
+def test_the_example_terms_file_reaches_the_plan(tmp_path: Path) -> None:
+    # The Camden example's terms.csv: autumn 2 ends Fri 18 Dec, spring 1 starts Tue 5 Jan.
     workspace = tmp_path / "camden"
     shutil.copytree(EXAMPLE, workspace)
-    ws = load_workspace(workspace)
-    today = date(2026, 12, 7)
-    without = make_plan(ws, today)
-    (workspace / "terms.csv").write_text(
-        "name,from,to\nautumn,2026-11-02,2026-12-18\nspring,2027-01-05,2027-02-12\n")
+    today = date(2026, 11, 23)
     with_terms = make_plan(load_workspace(workspace), today)
+    (workspace / "terms.csv").unlink()
+    without = make_plan(load_workspace(workspace), today)
     holidays = date(2026, 12, 19), date(2027, 1, 4)
 
     def in_holidays(schedule: Schedule) -> list[PlannedVisit]:
