@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
+from oracle.calendar import Days
 from oracle.facts import CHILD_CHECKS
 from oracle.inputs import Caseload
 from visitplanner.model import (
@@ -26,6 +27,7 @@ from visitplanner.model import (
     Absence,
     Child,
     ChildEvent,
+    DutyShift,
     Every,
     Location,
     Outcome,
@@ -101,12 +103,14 @@ def random_caseload(policy: Policy, seed: int) -> Caseload:
     draw = Draw(rng, policy, today, end, records_from)
     workers = draw_workers(draw)
     children, visits = draw_households(draw, workers)
+    closures = draw_closures(draw)
     return Caseload(
-        policy=policy, region=policy.holiday_region or "ENG", closures=draw_closures(draw),
+        policy=policy, region=policy.holiday_region or "ENG", closures=closures,
         children=children, workers=workers, absences=draw_absences(draw, workers),
         visits=visits, today=today, weeks=weeks, seed=rng.randrange(2**16), times=TIMES,
         records_from=records_from, label=f"{policy.id}#{seed}",
-        terms=draw_terms(random.Random(f"{policy.id}-{seed}-terms")))
+        terms=draw_terms(random.Random(f"{policy.id}-{seed}-terms")),
+        duty=draw_duty(random.Random(f"{policy.id}-{seed}-duty"), draw, workers, closures))
 
 
 def draw_closures(draw: Draw) -> frozenset[date]:
@@ -133,6 +137,28 @@ def draw_terms(rng: random.Random) -> tuple[SchoolTerm, ...]:
         return ()
     return tuple(SchoolTerm(first, last + timedelta(days=rng.randint(-3, 3)))
                  for first, last in TERMS_2026_27)
+
+
+def draw_duty(rng: random.Random, draw: Draw, workers: tuple[Worker, ...],
+              closures: frozenset[date]) -> tuple[DutyShift, ...]:
+    """Half the caseloads of a policy with a duty table have a rota: on some of the days the
+    office is shut inside the horizon (closures, bank holidays, weekends) one or two workers
+    who make visits, 1-3 visits each; now and then a shift on a day the office is open (the
+    planner must not use it).  Its own source of randomness, like :func:`draw_terms`."""
+    if not draw.policy.duty.plans or rng.random() < 0.5:
+        return ()
+    days = Days(draw.policy.holiday_region or "ENG", closures)
+    visitors = [w for w in workers
+                if w.role not in (Role.HEALTH_VISITOR, Role.OTHER_PROFESSIONAL)]
+    shifts: dict[tuple[str, date], DutyShift] = {}
+    day = draw.today
+    while day <= draw.end:
+        shut = not days.is_working_day(day)
+        if visitors and rng.random() < (0.7 if shut else 0.02):
+            for worker in rng.sample(visitors, min(len(visitors), rng.randint(1, 2))):
+                shifts[(worker.id, day)] = DutyShift(worker.id, day, rng.randint(1, 3))
+        day += timedelta(days=1)
+    return tuple(shifts[k] for k in sorted(shifts))
 
 
 # ---------------------------------------------------------------- workers and absences

@@ -18,6 +18,11 @@
   (``plan_start`` <= the visit day);
 - it makes a window of an ``at_most`` quota (``window`` counted from a counting fact,
   that fact's day inclusive) hold more than ``at_most`` counting facts;
+- a duty visit (flagged ``duty``) is on a day the office is shut (a weekend only when the
+  policy's ``[policy.duty] weekends`` is true), by a worker on the caseload's duty rota that
+  day who is not absent, for a household with a child on a plan type the duty table lists,
+  and the worker makes no more visits that day than the shift's ``visits``; a visit on a day
+  the office is shut is a duty visit;
 - it is announced and starts less than the policy's ``notice`` (hours) after the end of
   today (00:00 the next day, London), and says nothing of it (no ``short_notice`` flag), or
   carries the flag without being so (the caseload has no previous plan: every visit is new).
@@ -49,7 +54,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
-from oracle.calendar import Days
+from oracle.calendar import WEEKEND, Days
 from oracle.facts import (
     TOOK_PLACE,
     age,
@@ -69,6 +74,8 @@ NEVER_PLANNED = frozenset({Role.HEALTH_VISITOR, Role.OTHER_PROFESSIONAL})
 AT_SCHOOL = frozenset({"school", "alternative"})
 SCHOOL_AGE = 4
 AFTER_SCHOOL = "after_school"
+#: The flag of a visit by a worker on the duty rota on a day the office is shut.
+DUTY = "duty"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,21 +179,47 @@ def notice_faults(team: Team, visit: PlannedVisit) -> list[Fault]:
 
 
 def day_faults(team: Team, visit: PlannedVisit) -> list[Fault]:
-    """The visit's day: in the horizon, a working day, the worker's day, not absent."""
+    """The visit's day: in the horizon, a working day (or a duty day), the worker's day, not
+    absent."""
     day, found = local_day(visit), []
     caseload, worker = team.caseload, team.workers.get(visit.worker_id)
     if not caseload.today <= day <= caseload.plan_end:
         found.append(fault("outside_horizon", visit, f"{day} is outside {caseload.today} "
                            f"to {caseload.plan_end}"))
-    if not team.days.is_working_day(day):
+    if DUTY in visit.flags:
+        found += duty_faults(team, visit, day)
+    elif not team.days.is_working_day(day):
         found.append(fault("not_a_working_day", visit, f"{day:%a %d %b %Y} is not a working day"))
     if worker is None:
         found.append(fault("unknown_worker", visit, f"worker {visit.worker_id} is not in the team"))
-    elif day.weekday() not in worker.working_days:
+    elif DUTY not in visit.flags and day.weekday() not in worker.working_days:
         found.append(fault("worker_day_off", visit, f"{day:%a} is not a working day of "
                            f"{worker.id}"))
     if team.absent(visit.worker_id, day):
         found.append(fault("worker_absent", visit, f"{visit.worker_id} is absent on {day}"))
+    return found
+
+
+def duty_shift(team: Team, worker_id: str, day: date) -> int | None:
+    """The visits of the worker's duty shift on ``day``, or None when they are not on duty."""
+    return next((s.visits for s in team.caseload.duty if s.worker_id == worker_id
+                 and s.day == day), None)
+
+
+def duty_faults(team: Team, visit: PlannedVisit, day: date) -> list[Fault]:
+    """A duty visit: a shut day the duty table allows, a shift, a plan type it lists."""
+    rota, found = team.caseload.policy.duty, []
+    if team.days.is_working_day(day):
+        found.append(fault("duty_on_open_day", visit, f"{day:%a %d %b %Y}: the office is open"))
+    elif day.weekday() in WEEKEND and not rota.weekends:
+        found.append(fault("duty_at_weekend", visit, f"{day:%a %d %b %Y}: the policy's duty "
+                           "rota does not visit at weekends"))
+    if duty_shift(team, visit.worker_id, day) is None:
+        found.append(fault("duty_off_rota", visit, f"{visit.worker_id} is not on duty on {day}"))
+    plans = {c.plan_type for c in team.household(visit.household) if c.plan_start <= day}
+    if not plans & rota.plans:
+        found.append(fault("duty_plan_type", visit, f"plan types {sorted(plans)}: the duty "
+                           f"rota visits {sorted(rota.plans)} only"))
     return found
 
 
@@ -266,9 +299,13 @@ def capacity_faults(team: Team) -> list[Fault]:
     found = []
     for (worker_id, day), visits in sorted(team.diary.items()):
         worker = team.workers.get(worker_id)
-        if worker and len(visits) > worker.visits_per_day:
+        # On a day the office is shut a worker makes at most their duty shift's visits (a
+        # visit there with no shift is already a fault of its day).
+        most = worker.visits_per_day if worker and team.days.is_working_day(day) else \
+            duty_shift(team, worker_id, day)
+        if worker and most is not None and len(visits) > most:
             found.append(fault("over_capacity", visits[-1], f"{len(visits)} visits on {day}, "
-                               f"{worker_id} makes {worker.visits_per_day}"))
+                               f"{worker_id} makes {most}"))
     return found
 
 

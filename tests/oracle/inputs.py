@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from visitplanner.model import Absence, Child, RecordedVisit, SchoolTerm, Worker
+from visitplanner.model import Absence, Child, DutyShift, RecordedVisit, SchoolTerm, Worker
 from visitplanner.policy import Policy
 from visitplanner.timeslots import TimeSettings
 
@@ -26,7 +26,8 @@ class Caseload:
     ``closures`` are days the authority is shut (not working days); ``region`` names
     the bank holidays (ENG, WLS, SCT or NIR).  ``records_from``: the recorded history
     starts on this day; no deadline is counted from before it.  ``terms``: school terms
-    (none: every working day is a school day).
+    (none: every working day is a school day).  ``duty``: the duty rota (who may visit on a
+    day the office is shut, and how many visits).
     """
 
     policy: Policy
@@ -43,6 +44,7 @@ class Caseload:
     records_from: date | None = None
     label: str = ""
     terms: tuple[SchoolTerm, ...] = ()
+    duty: tuple[DutyShift, ...] = ()
 
     @property
     def plan_end(self) -> date:

@@ -49,7 +49,7 @@ def request_for(caseload: Caseload) -> PlanRequest:
         children=caseload.children, workers=caseload.workers, absences=caseload.absences,
         visits=caseload.visits, today=caseload.today, weeks=caseload.weeks,
         seed=caseload.seed, times=caseload.times, records_from=caseload.records_from,
-        terms=caseload.terms)
+        terms=caseload.terms, duty=caseload.duty)
 
 
 def run_trial(caseload: Caseload) -> Trial:

@@ -25,6 +25,7 @@ from visitplanner.model import (
     Absence,
     Child,
     ChildChecks,
+    DutyShift,
     Outcome,
     PlannedVisit,
     PlanType,
@@ -468,6 +469,48 @@ def test_more_home_visits_in_a_week_than_an_at_most_quota_allows_is_a_fault() ->
 
 def at_most_faults(result: Verdict) -> list[str]:
     return [f.kind for f in result.faults if f.kind == "at_most_quota"]
+
+
+CP_CHILD = child("C-0005", "H3", plan=PlanType.CP, conference_dates=(date(2026, 9, 1),),
+                 allocated_worker="w3")
+
+
+def duty_faults(*visits: PlannedVisit, shifts: tuple[DutyShift, ...] = (
+        DutyShift("w3", date(2026, 11, 26), 1), DutyShift("w3", date(2026, 11, 21), 2)),
+                plan: PlanType = PlanType.CP) -> set[str]:
+    """Faults of duty visits to a CP household (Camden's duty table: CP and S47, weekdays
+    the office is shut) with w3 on the rota for the closure on Thu 26 Nov and Sat 21 Nov."""
+    load = replace(fault_load(), children=(replace(CP_CHILD, plan_type=plan),), duty=shifts)
+    return {f.kind for f in verdict(load, tuple(replace(v, flags=("duty",)) for v in visits)
+                                    ).faults}
+
+
+def cp_visit(vid: str, day: str, hour: int = 10, worker: str = "w3") -> PlannedVisit:
+    return planned(vid, day, hour, household="H3", refs=("C-0005",), worker=worker)
+
+
+def test_a_duty_visit_on_a_closure_by_the_worker_on_duty_has_no_fault() -> None:
+    assert duty_faults(cp_visit("v", "2026-11-26")) == set()
+
+
+@pytest.mark.parametrize(("visit", "shifts", "kinds"), [
+    (cp_visit("v", "2026-11-25"), None, {"duty_on_open_day", "duty_off_rota"}),
+    (cp_visit("v", "2026-11-26", worker="w4"), None, {"duty_off_rota"}),
+    (cp_visit("v", "2026-11-21"), None, {"duty_at_weekend"}),
+    (cp_visit("v", "2026-11-26"), (), {"duty_off_rota"}),
+])
+def test_a_duty_visit_off_the_rota_or_on_a_day_the_rota_does_not_visit_is_a_fault(
+        visit: PlannedVisit, shifts: tuple[DutyShift, ...] | None, kinds: set[str]) -> None:
+    assert duty_faults(visit, **({} if shifts is None else {"shifts": shifts})) == kinds
+
+
+def test_a_duty_shift_makes_no_more_visits_than_it_gives() -> None:
+    assert duty_faults(cp_visit("a", "2026-11-26"), cp_visit("b", "2026-11-26", 14)) == \
+        {"over_capacity"}
+
+
+def test_the_duty_rota_visits_only_the_plan_types_the_policy_lists() -> None:
+    assert duty_faults(cp_visit("v", "2026-11-26"), plan=PlanType.CIN) == {"duty_plan_type"}
 
 
 def test_an_announced_visit_sooner_than_the_notice_must_say_so() -> None:
