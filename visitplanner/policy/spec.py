@@ -587,6 +587,11 @@ def reference_markdown() -> str:
 
 #: Short examples of the shapes an authority's policy may take, for the reference.
 EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("Weekdays without bank holidays (`holiday_region = \"none\"`)",
+     '[policy]\nid = "anyshire"\nname = "Anyshire visiting standards"\n'
+     'days = "working_days"\nholiday_region = "none"\n\n'
+     "# Working days are Monday to Friday: a bank holiday counts as a working day, as the\n"
+     "# authority's case system counts it; closures in the workspace settings still do not."),
     ("A cadence left to the conference (no `every`)",
      '[[rules]]\nid = "s47-cadence"\nkind = "cadence"\nplans = ["S47"]\n'
      "requires_plan_value = true\n"
