@@ -15,8 +15,10 @@ process or a pool) is the caller's business (:mod:`visitplanner.usecases`).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from operator import itemgetter
 from typing import TypeVar
 
@@ -140,10 +142,13 @@ def merge(request: PlanRequest, schedules: Sequence[Schedule],
     orders one.  A new visit id drawn in two parts (a 48-bit clash) is drawn again for the
     later part, as one plan would have drawn it."""
     visits, renamed = _distinct_ids(schedules)
-    ordered = tuple(sorted(visits, key=lambda v: (v.start, v.worker_id, v.id)))
-    position = {v.id: n for n, v in enumerate(ordered)}
+    # Each part's visits come in this order already: merged, not sorted again, so that no
+    # sort key is held for every visit of an authority at once.
+    ordered = tuple(heapq.merge(*visits, key=_visit_order))
     tasks = [replace(t, visit_id=renamed[n].get(t.visit_id, t.visit_id))
              for n, s in enumerate(schedules) for t in s.recording_tasks]
+    tasked = {t.visit_id for t in tasks}
+    position = {v.id: n for n, v in enumerate(ordered) if v.id in tasked}
     return Schedule(
         today=request.today, start=request.today, end=request.end, seed=request.seed,
         visits=ordered,
@@ -211,12 +216,17 @@ def _decided_worker(request: PlanRequest, visit_id: str) -> str | None:
     return directive.worker_id if directive is not None else None
 
 
+def _visit_order(visit: PlannedVisit) -> tuple[datetime, str, str]:
+    """The order of a schedule's visits: by start, then worker, then id."""
+    return visit.start, visit.worker_id, visit.id
+
+
 def _distinct_ids(schedules: Sequence[Schedule]
-                  ) -> tuple[list[PlannedVisit], list[dict[str, str]]]:
-    """The parts' visits, a visit whose id an earlier part already gave drawn a new one (never
-    a kept visit: the previous plan's ids are reserved in every part); and each part's
-    renames."""
-    visits: list[PlannedVisit] = []
+                  ) -> tuple[list[Sequence[PlannedVisit]], list[dict[str, str]]]:
+    """Each part's visits in :func:`_visit_order`, a visit whose id an earlier part already
+    gave drawn a new one (never a kept visit: the previous plan's ids are reserved in every
+    part); and each part's renames."""
+    visits: list[Sequence[PlannedVisit]] = []
     taken: set[str] = set()
     renamed: list[dict[str, str]] = []
     for schedule in schedules:
@@ -226,8 +236,9 @@ def _distinct_ids(schedules: Sequence[Schedule]
             if visit.id in taken:
                 renames[visit.id] = visit_id_for(visit.household, visit.due_by, visit.kind,
                                                  taken | own | set(renames.values()))
-        visits += [replace(v, id=renames[v.id]) if v.id in renames else v
-                   for v in schedule.visits]
+        visits.append(sorted((replace(v, id=renames[v.id]) if v.id in renames else v
+                              for v in schedule.visits), key=_visit_order)
+                      if renames else schedule.visits)
         taken |= own | set(renames.values())
         renamed.append(renames)
     return visits, renamed

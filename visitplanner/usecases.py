@@ -126,14 +126,18 @@ def _plan_all(parts: Sequence[PlanRequest], jobs: int) -> list[Schedule]:
         with ProcessPoolExecutor(max_workers=min(jobs, len(parts)),
                                  mp_context=multiprocessing.get_context(_START),
                                  initializer=_send_by_fields) as pool:
-            batch = max(1, len(parts) // (4 * jobs))
+            batch = max(1, min(len(parts) // (4 * jobs), _MOST_PARTS_A_BATCH))
             return list(pool.map(_planned_part, range(len(parts)), chunksize=batch)
                         if _START == "fork" else pool.map(_planned, parts, chunksize=batch))
     finally:
         gc.unfreeze()
         _PARTS = ()
+        _SHARED.clear()
 
 
+#: The most parts a pool worker plans before sending their schedules back: each batch's
+#: schedules arrive as one pickle, held whole beside the visits made from it.
+_MOST_PARTS_A_BATCH = 16
 #: The parts a pool is planning (read by forked workers, see ``plan_in_parts``).
 _PARTS: tuple[PlanRequest, ...] = ()
 #: Fork where the system has it (workers share the parts); else each is sent its part.
@@ -156,10 +160,32 @@ def _send_by_fields() -> None:
         ForkingPickler.register(cls, _by_fields)
 
 
-def _by_fields(value: object) -> tuple[type, tuple[object, ...]]:
-    """How pickle makes ``value`` again: its class called with its fields, in order."""
+def _by_fields(value: object) -> tuple[Callable[..., object], tuple[object, ...]]:
+    """How pickle makes ``value`` again: its class called with its fields, in order (by
+    :func:`_rebuilt`, which shares equal field values)."""
     cls = type(value)
-    return cls, _field_values(cls)(value)  # type: ignore[arg-type]  # classes are hashable
+    return _rebuilt, (cls, *_field_values(cls)(value))  # type: ignore[arg-type]
+
+
+#: Field values equal across many visits (days, quarter-hour starts, flags, checks), each
+#: kept once in this process while a pool's schedules arrive: an authority's visits share
+#: a few thousand of them, where each visit had its own copies (a third of its memory).
+_SHARED: dict[object, object] = {}
+_SHAREABLE = (date, datetime, tuple)
+
+
+def _rebuilt(cls: type, *values: object) -> object:
+    """``cls(*values)``, each day, time and tuple of texts among ``values`` the one already
+    kept in :data:`_SHARED` when an equal one is (a time also by its zone, whose equal
+    instants in two zones are different values to show)."""
+    return cls(*(_shared(v) if type(v) in _SHAREABLE else v for v in values))
+
+
+def _shared(value: object) -> object:
+    if type(value) is tuple and not all(type(item) is str for item in value):
+        return value
+    key = (value, value.tzinfo) if type(value) is datetime else value
+    return _SHARED.setdefault(key, value)
 
 
 @functools.cache

@@ -101,6 +101,15 @@ def test_the_plan_is_the_same_whatever_the_number_of_processes() -> None:
     assert schedule_to_json(replace(one, parts=())) == schedule_to_json(plan(request))
 
 
+def test_visits_from_the_pool_share_each_day_time_and_list_of_checks() -> None:
+    # An authority's visits hold a few thousand distinct days, quarter-hour starts and check
+    # lists: kept once each, not once per visit (issue 9's England memory).
+    visits = plan_in_parts(three_teams(), jobs=2).visits
+    assert len(visits) > 20
+    for value in (lambda v: v.due_by, lambda v: v.start, lambda v: v.checks[0].checks):
+        assert len({id(value(v)) for v in visits}) == len({value(v) for v in visits})
+
+
 def test_a_replan_with_nothing_changed_plans_nothing_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     request = three_teams()
