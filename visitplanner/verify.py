@@ -197,9 +197,21 @@ def _walk(ctx: Context, rule: Rule, child: Child, recorded: tuple[Fact, ...],
     """Follow the rule's deadlines through the planned visits, noting each one met late."""
     history, ahead = list(recorded), list(planned)
     out: list[Shortfall] = []
+    on = max(today, _last_day(history))
     while True:
-        deadline = _deadline(ctx, rule, child, history, max(today, _last_day(history)))
-        if deadline is None or deadline.due is None or deadline.due > end:
+        deadline = _deadline(ctx, rule, child, history, on)
+        if deadline is None:
+            # Nothing owed now (the bedroom already seen since the last conference): owed
+            # again from the next conference inside the plan, whether or not a visit is
+            # planned after it.
+            following = next_period(rule, child, on, end)
+            if following is None:
+                return out
+            on = following
+            passed = [f for f in ahead if f.day < on]
+            history, ahead = history + passed, ahead[len(passed):]
+            continue
+        if deadline.due is None or deadline.due > end:
             return out
         meets = next((f for f in ahead if _meets(rule, f)), None)
         if meets is None or meets.day > deadline.due:
@@ -208,6 +220,18 @@ def _walk(ctx: Context, rule: Rule, child: Child, recorded: tuple[Fact, ...],
             return out
         done = ahead.index(meets) + 1
         history, ahead = history + ahead[:done], ahead[done:]
+        on = max(today, _last_day(history))
+
+
+def next_period(rule: Rule, child: Child, on: date, end: date) -> date | None:
+    """For a check between conferences, the first conference after ``on`` up to ``end``
+    (both exclusive of ``on``, inclusive of ``end``; calendar days), from which the check is
+    owed again; None for other rules, or when no conference comes by then.  A conference on
+    or before the plan's start opens the plan, so it starts no new period."""
+    if not rule.between:
+        return None
+    return next((d for d in child.conference_dates
+                 if on < d <= end and d > child.plan_start), None)
 
 
 def _deadline(ctx: Context, rule: Rule, child: Child, history: list[Fact],

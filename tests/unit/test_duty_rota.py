@@ -19,7 +19,7 @@ import pytest
 from planner_checks import child, seen, worker
 
 from visitplanner.errors import PolicyError
-from visitplanner.model import DUTY_FLAG, DutyShift, PlanType, Schedule
+from visitplanner.model import DUTY_FLAG, Absence, DutyShift, PlanType, Schedule
 from visitplanner.partition import split
 from visitplanner.planning import PlanRequest, plan
 from visitplanner.policy import Policy
@@ -137,6 +137,22 @@ def test_a_worker_absent_on_their_duty_day_makes_no_duty_visit(camden: Policy) -
     schedule = plan(request)
     assert duty_visits(schedule) == []
     assert len(schedule.shortfalls) == 1
+
+
+def test_the_duty_rota_never_visits_before_the_childs_plan_starts(camden: Policy) -> None:
+    # A CP plan starting on Wed 30 Dec (never visited: due 10 days on, Sat 9 Jan); sw.a away
+    # for the whole plan and sw.duty works only on the rota, on Mon 28 Dec: before the plan.
+    newcomer = child("C1", "H1", PlanType.CP, start=date(2026, 12, 30),
+                     conference_dates=(date(2026, 12, 30),))
+    request = PlanRequest(camden, CLOSED, (newcomer,),
+                          (worker("sw.a"), worker("sw.duty", days=())),
+                          (Absence("sw.a", MONDAY_14_DEC, date(2027, 1, 10)),), (),
+                          MONDAY_14_DEC, 4, seed=1,
+                          duty=(DutyShift("sw.duty", date(2026, 12, 28), 2),))
+    schedule = plan(request)
+    assert duty_visits(schedule) == []
+    assert [(s.rule_id, s.planned_on) for s in schedule.shortfalls
+            if s.rule_id == "cp-cadence"] == [("cp-cadence", None)]
 
 
 def test_a_duty_shift_on_a_working_day_is_not_used(camden: Policy) -> None:

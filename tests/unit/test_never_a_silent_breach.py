@@ -8,7 +8,7 @@ small enough to work out by hand.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from planner_checks import child, seen, worker
 from rulekit import POLICY_HEADER, visit
@@ -284,3 +284,24 @@ def test_a_cover_visit_goes_back_to_the_allocated_worker_when_the_absence_is_wit
     second = plan(replace(request, absences=(), previous=first))
     back = {v.id: v for v in second.visits}
     assert all(back[v.id].worker_id == "sw.a" and back[v.id].day == v.day for v in covered)
+
+
+# ---------------------------------------------------------------- checks between conferences
+
+
+def test_a_bedroom_check_owed_after_a_conference_with_no_visit_left_is_reported(
+        walsall: Policy) -> None:
+    # Walsall: the bedroom is seen at least once between each two conferences.  Seen on Mon
+    # 23 Nov (the period from the 1 Oct conference is done); conferences on Mon 7 Dec and Mon
+    # 14 Dec; the only worker is away from 4 Dec to the plan's end (Mon 21 Dec), and the
+    # team has no one else: no visit can come after the 7 Dec conference, so the bedroom is
+    # not seen by Sun 13 Dec, the day before the next one.
+    cp = child("W1", "H1", start=date(2026, 10, 1),
+               conference_dates=(date(2026, 10, 1), date(2026, 12, 7), date(2026, 12, 14)))
+    request = PlanRequest(walsall, ENGLAND, (cp,), (worker("sw.a"),),
+                          (Absence("sw.a", date(2026, 12, 4), date(2026, 12, 21)),),
+                          (seen("W1", MONDAY),), MONDAY + timedelta(days=1), 4, seed=1)
+    schedule = plan(request)
+    assert all(v.day < date(2026, 12, 7) for v in schedule.visits)
+    bedroom = [s for s in schedule.shortfalls if s.rule_id == "cp-bedroom-between-conferences"]
+    assert [(s.deadline, s.planned_on) for s in bedroom] == [(date(2026, 12, 13), None)]

@@ -18,7 +18,7 @@ from visitplanner.outcomes import escalations, recording_tasks
 from visitplanner.planning.notice import flag_short_notice
 from visitplanner.planning.placement import (
     allocated_worker,
-    duty_allowed,
+    duty_from,
     working_day_after_plan,
 )
 from visitplanner.planning.state import Need, PlanRequest, State
@@ -67,12 +67,13 @@ def missing_rota(request: PlanRequest, staff: Staff, children: Sequence[Child], 
                  state: State) -> str:
     """The days the duty rota could have met the need on but had no one free ("" when the
     policy gives this need no duty visits, or the next plan may meet it on a working day)."""
-    if not duty_allowed(request, children, need) or \
-            working_day_after_plan(request, need) is not None:
+    starts = duty_from(request, children, need)
+    if starts is None or working_day_after_plan(request, need) is not None:
         return ""
     duty = request.policy.duty
     return rota_gaps(staff, state.bookings, lambda d: duty.covers_day(d, request.calendar),
-                     need.roles, need.after_school, need.earliest, min(need.due, request.end))
+                     need.roles, need.after_school, max(need.earliest, starts),
+                     min(need.due, request.end))
 
 
 def finish(ctx: Context, request: PlanRequest, staff: Staff, state: State) -> Schedule:

@@ -69,10 +69,11 @@ def fresh_slot(request: PlanRequest, staff: Staff, children: Sequence[Child], ne
         slot = slot_within(staff, state.bookings, allocated, team, familiar, need, first, last)
         if slot is not None:
             return slot
-    if duty_allowed(request, children, need) and working_day_after_plan(request, need) is None:
+    duty_starts = duty_from(request, children, need)
+    if duty_starts is not None and working_day_after_plan(request, need) is None:
         for first, last in windows:
             slot = duty_slot(request, staff, state.bookings, allocated, team, familiar, need,
-                             first, last)
+                             max(first, duty_starts), last)
             if slot is not None:
                 return slot
     return slot_after_deadline(request, staff, state.bookings, allocated, team, need)
@@ -85,12 +86,16 @@ def safe_windows(request: PlanRequest, need: Need) -> tuple[tuple[date, date], .
             (max(need.earliest, need.target + timedelta(days=1)), min(need.due, request.end)))
 
 
-def duty_allowed(request: PlanRequest, children: Sequence[Child], need: Need) -> bool:
-    """True when the policy lets the duty rota visit for a deadline of this need: one of a
-    child whose plan type ``[policy.duty]`` lists (the visit then sees the household)."""
+def duty_from(request: PlanRequest, children: Sequence[Child], need: Need) -> date | None:
+    """The first day the policy lets the duty rota visit for a deadline of this need: the
+    plan start of a child with such a deadline whose plan type ``[policy.duty]`` lists (the
+    visit then sees the household), the earliest of them; None when there is none.  Before
+    the plan starts the duty rota has no reason to call."""
     duty = request.policy.duty
-    plans = {c.case_ref: c.plan_type for c in children}
-    return any(duty.allows(plans[d.case_ref]) for d in need.reasons if d.case_ref in plans)
+    by_ref = {c.case_ref: c for c in children}
+    starts = [by_ref[d.case_ref].plan_start for d in need.reasons
+              if d.case_ref in by_ref and duty.allows(by_ref[d.case_ref].plan_type)]
+    return min(starts, default=None)
 
 
 def working_day_after_plan(request: PlanRequest, need: Need) -> date | None:
