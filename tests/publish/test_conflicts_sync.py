@@ -233,3 +233,32 @@ def test_a_move_the_worker_undid_leaves_no_conflict(status: SyncStatus) -> None:
     storage, result = synced(backend, calendar, documents(2), status, PLAN_A)
     assert (storage.writes, result.conflicts, result.resolved) == ([], 0, (uid(1),))
     assert status.conflicts(calendar) == []
+
+
+# --------------------------------------------------------------------------- token refresh
+
+
+def test_an_update_needs_no_token_refresh_and_the_next_sync_takes_it_for_our_own(
+        backend: Backend, status: SyncStatus) -> None:
+    calendar = backend.new_calendar()
+    synced(backend, calendar, documents(3), status, None)
+    changed = documents(3) | {uid(1): document(1, version=1)}
+    storage, result = synced(backend, calendar, changed, status, None)
+    assert result.updated == 1
+    # One report of what changed before the write, none after it.
+    assert storage.calls.count("changes_since") == 1
+    assert storage.calls[-1] == "update"
+    storage, result = synced(backend, calendar, changed, status, None)
+    assert (result.unchanged, result.worker_edits, storage.writes) == (3, (), [])
+    assert "get" not in storage.calls  # our own update, known by its ETag
+
+
+def test_a_worker_deleting_a_visit_we_just_updated_is_heard_at_the_next_sync(
+        backend: Backend, status: SyncStatus) -> None:
+    calendar = backend.new_calendar()
+    synced(backend, calendar, documents(3), status, None)
+    changed = documents(3) | {uid(1): document(1, version=1)}
+    synced(backend, calendar, changed, status, None)
+    backend.worker_delete(calendar, uid(1))
+    _, result = synced(backend, calendar, changed, status, None)
+    assert [(e.uid, e.kind) for e in result.worker_edits] == [(uid(1), "deleted")]
