@@ -305,3 +305,24 @@ def test_a_bedroom_check_owed_after_a_conference_with_no_visit_left_is_reported(
     assert all(v.day < date(2026, 12, 7) for v in schedule.visits)
     bedroom = [s for s in schedule.shortfalls if s.rule_id == "cp-bedroom-between-conferences"]
     assert [(s.deadline, s.planned_on) for s in bedroom] == [(date(2026, 12, 13), None)]
+
+
+# ---------------------------------------------------------------- a sibling's plan to come
+
+
+def test_a_visit_before_a_siblings_plan_starts_is_not_a_visit_on_that_plan(
+        camden: Policy) -> None:
+    # H1: W1 on a CP plan, seen Mon 23 Nov; W2's CP plan starts Wed 16 Dec.  Visits before 16
+    # Dec are W1's alone: they neither list W2 nor count toward W2's plan, so no deadline of
+    # W2 is counted from them (a false alarm), and W2 is seen within 10 days of its start.
+    first = child("W1", "H1")
+    sibling = child("W2", "H1", start=date(2026, 12, 16), conference_dates=(date(2026, 12, 16),))
+    request = PlanRequest(camden, ENGLAND, (first, sibling), (worker("sw.a"),), (),
+                          (seen("W1", MONDAY),), MONDAY + timedelta(days=1), 6, seed=1)
+    schedule = plan(request)
+    before = [v for v in schedule.visits if v.day < date(2026, 12, 16)]
+    assert before and all(v.case_refs == ("W1",) for v in before)
+    assert all(r.case_ref == "W1" for v in before for r in v.reasons)
+    with_sibling = [v.day for v in schedule.visits if "W2" in v.case_refs]
+    assert with_sibling and date(2026, 12, 16) <= with_sibling[0] <= date(2026, 12, 26)
+    assert not [s for s in schedule.shortfalls if s.case_ref == "W2"]

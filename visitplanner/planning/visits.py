@@ -53,12 +53,14 @@ def make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Seque
                 need: Need, slot: Slot, state: State) -> PlannedVisit:
     worker = staff.workers[slot.worker_id]
     allocated = allocated_worker(staff, children, need)
+    children = visited(children, need, slot.day)
+    listed = {c.case_ref for c in children}
     checks = tuple(ChildChecks(c.case_ref, checks_for(ctx, c, slot, state, need))
                    for c in children)
     # The texts are shared by every visit that gives them (see ``Asked.cites``).
     reasons = tuple(sorted(
         (Reason(d.rule_id, d.case_ref, d.due, state.asked.cites[d.rule_id], sys.intern(d.what))
-         for d in need.reasons if d.due is not None),
+         for d in need.reasons if d.due is not None and d.case_ref in listed),
         key=lambda r: (r.deadline, r.case_ref, r.rule_id)))
     visit_id = slot.reuse_id or new_id(need, state.used_ids)
     state.used_ids.add(visit_id)
@@ -80,6 +82,16 @@ def make_visit(ctx: Context, request: PlanRequest, staff: Staff, children: Seque
                             *((AFTER_SCHOOL,) if after_school_on(request, need, slot.day)
                               else ())})),
         failure_would_breach=failure_breaches(ctx, children, slot.day, need.due))
+
+
+def visited(children: Sequence[Child], need: Need, day: date) -> Sequence[Child]:
+    """The household's children a visit on ``day`` is for: those on a plan that day, and
+    any whose deadline it serves counting from that day or before (a first visit after a
+    referral, before the plan starts).  A sibling whose plan starts later is not visited on
+    it yet: the visit does not count toward their plan."""
+    served = {d.case_ref for d in need.reasons if d.anchor is None or d.anchor <= day}
+    found = [c for c in children if c.plan_start <= day or c.case_ref in served]
+    return found or children
 
 
 def checks_for(ctx: Context, child: Child, slot: Slot, state: State,
