@@ -311,19 +311,25 @@ def still_applies(rule: Rule, child: Child, deadline: Deadline) -> bool:
     return deadline.due is None or rule.when.holds(child, deadline.due)
 
 
+def next_conference(child: Child, on: date) -> date | None:
+    """The child's first conference after ``on`` (calendar days, ``on`` excluded) that ends a
+    period between conferences: a conference on (or before) the plan's first day opens the
+    plan, it ends no period."""
+    return next((d for d in child.conference_dates if d > on and d > child.plan_start), None)
+
+
 def _between_conferences(rule: Rule, child: Child, done: Fact | None,
                          on: date) -> Deadline | None:
-    # A conference on (or before) the plan's first day opens the plan: it ends no period.
     past = [d for d in child.conference_dates if d <= on]
-    future = [d for d in child.conference_dates if d > on and d > child.plan_start]
     since = past[-1] if past else child.plan_start
     if done is not None and done.day >= since:
         return None
-    due = future[0] - timedelta(days=1) if future else None
-    what = f"{rule.check} before the next conference" if future else \
+    following = next_conference(child, on)
+    due = following - timedelta(days=1) if following else None
+    what = f"{rule.check} before the next conference" if following else \
         f"{rule.check} (no next conference booked: at the next visit)"
     return Deadline(rule.id, child.case_ref, "check", due, what, anchor=since,
-                    at_next_visit=not future, check=rule.check)
+                    at_next_visit=following is None, check=rule.check)
 
 
 def failure_streak(rule: Rule, history: Sequence[Fact]) -> list[Fact]:

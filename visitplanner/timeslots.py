@@ -83,7 +83,7 @@ def in_term(terms: Sequence[SchoolTerm], day: date) -> bool:
     return not terms or any(term.holds(day) for term in terms)
 
 
-def term_days_between(terms: Sequence[SchoolTerm], first: date, last: date) -> bool:
+def any_term_day(terms: Sequence[SchoolTerm], first: date, last: date) -> bool:
     """True when some day from ``first`` to ``last`` (both inclusive, calendar days) is in
     term: a visit that may fall on any of them has to be planned as if after school."""
     return not terms or any(term.first <= last and first <= term.last for term in terms)

@@ -22,6 +22,7 @@ from visitplanner.rules import (
     check,
     end_of,
     matches,
+    next_conference,
     owed_deadline,
     planned_visits_can_meet,
     ratio_share,
@@ -224,14 +225,12 @@ def _walk(ctx: Context, rule: Rule, child: Child, recorded: tuple[Fact, ...],
 
 
 def next_period(rule: Rule, child: Child, on: date, end: date) -> date | None:
-    """For a check between conferences, the first conference after ``on`` up to ``end``
-    (both exclusive of ``on``, inclusive of ``end``; calendar days), from which the check is
-    owed again; None for other rules, or when no conference comes by then.  A conference on
-    or before the plan's start opens the plan, so it starts no new period."""
-    if not rule.between:
-        return None
-    return next((d for d in child.conference_dates
-                 if on < d <= end and d > child.plan_start), None)
+    """For a check between conferences, the next conference after ``on`` (excluded) up to
+    ``end`` (included; calendar days), from which the check is owed again
+    (:func:`~visitplanner.rules.next_conference`); None for other rules, or when no
+    conference comes by then."""
+    following = next_conference(child, on) if rule.between else None
+    return following if following is not None and following <= end else None
 
 
 def _deadline(ctx: Context, rule: Rule, child: Child, history: list[Fact],

@@ -9,7 +9,7 @@ spring Tue 5 Jan - Fri 12 Feb 2027 (each inclusive at both ends).
 from __future__ import annotations
 
 import shutil
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from planner_checks import child, seen, worker
@@ -34,7 +34,7 @@ def planned(policy: Policy, terms: tuple[SchoolTerm, ...], households: int = 1,
     children = tuple(child(f"C{i}", f"H{i}") for i in range(households))
     return plan(PlanRequest(
         policy, WorkingCalendar("ENG"), children, (worker("sw.a"),), (),
-        tuple(seen(c.case_ref, seen_on) for c in children), seen_on.replace(day=seen_on.day + 1),
+        tuple(seen(c.case_ref, seen_on) for c in children), seen_on + timedelta(days=1),
         weeks, seed=1, times=TIMES, terms=terms))
 
 

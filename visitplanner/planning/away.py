@@ -26,11 +26,11 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
-from visitplanner.planning.state import EMPTY, PlanRequest, State, noon
+from visitplanner.planning.state import EMPTY, PlanRequest, State, noon, school_day
 from visitplanner.planning.visits import visit_id_for
 from visitplanner.policy.model import Interval, Rule, RuleKind, Unit
 from visitplanner.rules import Context, Fact, end_of, plan_anchor
-from visitplanner.timeslots import AFTER_SCHOOL, at_school, in_term
+from visitplanner.timeslots import AFTER_SCHOOL, at_school
 
 
 def plan_away_visits(ctx: Context, request: PlanRequest, staff: Staff, state: State) -> None:
@@ -142,8 +142,7 @@ def _overfull(ctx: Context, rule: Rule, facts: Sequence[Fact], new: Fact) -> boo
 def wants_after_school(request: PlanRequest, child: Child, day: date) -> bool:
     """True when the visit must take the after-school window (a school-age child on a
     school day in term, where the settings give one)."""
-    return request.times.after_school is not None and at_school(child, day) and \
-        in_term(request.terms, day)
+    return at_school(child, day) and school_day(request, day)
 
 
 def away_fact(at: datetime, worker: Worker) -> Fact:

@@ -9,7 +9,15 @@ from datetime import date, timedelta
 
 from visitplanner.cover import statutory_roles
 from visitplanner.model import Child, Location, Role, VisitKind
-from visitplanner.planning.state import EMPTY, VISIT_RULES, Need, PlanRequest, State, noon
+from visitplanner.planning.state import (
+    EMPTY,
+    VISIT_RULES,
+    Need,
+    PlanRequest,
+    State,
+    after_school_between,
+    noon,
+)
 from visitplanner.policy.model import Rule, RuleKind, Unit
 from visitplanner.rules import (
     Context,
@@ -20,7 +28,7 @@ from visitplanner.rules import (
     quota,
     working_days_back,
 )
-from visitplanner.timeslots import at_school, term_days_between
+from visitplanner.timeslots import at_school
 
 #: The largest share of an interval a safety margin may take (see ``target_day``).
 MAX_MARGIN_SHARE = 1 / 3
@@ -50,8 +58,7 @@ def next_need(ctx: Context, request: PlanRequest, household: str,
     # placed as if after school when any of its days is in term (the day is not known yet).
     last = max(due, target, earliest)
     school_age = any(at_school(c, last) for c in children)
-    after_school = request.times.after_school is not None and school_age and \
-        term_days_between(request.terms, earliest, last)
+    after_school = after_school_between(request, school_age, earliest, last)
     return Need(household, max(target, earliest), due, earliest, kind,
                 tuple(d for d, _ in found), roles, after_school,
                 halfway_day(previous_visit_day(children, state), due, earliest,

@@ -29,8 +29,8 @@ from visitplanner.planning.state import (
     PlanRequest,
     Slot,
     State,
+    after_school_between,
 )
-from visitplanner.timeslots import term_days_between
 
 
 def place(request: PlanRequest, staff: Staff, children: Sequence[Child], need: Need,
@@ -205,8 +205,7 @@ def slot_after_deadline(request: PlanRequest, staff: Staff, bookings: Bookings,
     """The earliest slot after the deadline, inside the plan: late, so reported as a shortfall."""
     first = max(need.due + timedelta(days=1), need.earliest)
     # Past the window the need was sized for: as if after school when any day left is in term.
-    after_school = request.times.after_school is not None and need.school_age and \
-        term_days_between(request.terms, first, request.end)
+    after_school = after_school_between(request, need.school_age, first, request.end)
     candidates = [allocated] if allocated is not None else []
     candidates += [w for w in staff.colleagues(team, need.roles) if w not in candidates]
     manager = staff.team_manager(team)

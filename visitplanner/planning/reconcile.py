@@ -128,10 +128,10 @@ def kept_slot(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisi
     """
     directive = request.directives.get(visit.id)
     if directive is not None:
-        return kept_decision(staff, need, visit, directive, state)
+        return kept_decision(request, staff, need, visit, directive, state)
     moved = request.moves.get(visit.id)
     if moved is not None:
-        return kept_move(staff, need, visit, moved.astimezone(LONDON), state)
+        return kept_move(request, staff, need, visit, moved.astimezone(LONDON), state)
     if visit.day > request.end:
         return None
     if allocated is not None and visit.worker_id != allocated.id:
@@ -179,8 +179,8 @@ def still_safe(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVis
     return moved or told or kept.day <= need.target or kept.day <= pinned_until
 
 
-def kept_move(staff: Staff, need: Need, visit: PlannedVisit, moved: datetime,
-               state: State) -> Slot | None:
+def kept_move(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
+              moved: datetime, state: State) -> Slot | None:
     """A worker's move is kept when the new day is inside the need's window (up to the
     deadline, inclusive) and the worker can visit then; the margin is the worker's call."""
     day = moved.date()
@@ -188,15 +188,16 @@ def kept_move(staff: Staff, need: Need, visit: PlannedVisit, moved: datetime,
     if not need.earliest <= day <= need.due or worker is None:
         return None
     if not role_fits(worker, need.roles) or \
-            not can_visit(staff, state.bookings, worker.id, day, need.after_school):
+            not can_visit(staff, state.bookings, worker.id, day,
+                          after_school_on(request, need, day)):
         return None
     flags = tuple(f for f in visit.flags if f not in ("late", "moved_by_worker_rejected"))
     return Slot(day, worker.id, (*flags, "moved_by_worker"), visit.id, moved)
 
 
 
-def kept_decision(staff: Staff, need: Need, visit: PlannedVisit, directive: Directive,
-                  state: State) -> Slot | None:
+def kept_decision(request: PlanRequest, staff: Staff, need: Need, visit: PlannedVisit,
+                  directive: Directive, state: State) -> Slot | None:
     """A manager's reassignment or pin is kept when its day is inside the need's window (up
     to the deadline, inclusive) and its worker fits the role and can visit then.  A visit
     given to another day keeps its time of day (Europe/London wall time)."""
@@ -205,7 +206,8 @@ def kept_decision(staff: Staff, need: Need, visit: PlannedVisit, directive: Dire
     if not need.earliest <= day <= need.due or worker is None:
         return None
     if not role_fits(worker, need.roles) or \
-            not can_visit(staff, state.bookings, worker.id, day, need.after_school):
+            not can_visit(staff, state.bookings, worker.id, day,
+                          after_school_on(request, need, day)):
         return None
     start = visit.start if day == visit.day else \
         datetime.combine(day, visit.start.astimezone(LONDON).time(), tzinfo=LONDON)

@@ -32,7 +32,7 @@ from visitplanner.rules import (
     may_ever_apply,
     planned_visits_can_meet,
 )
-from visitplanner.timeslots import TimeSettings, in_term
+from visitplanner.timeslots import TimeSettings, any_term_day, in_term
 from visitplanner.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -133,8 +133,22 @@ class Need:
 def after_school_on(request: PlanRequest, need: Need, day: date) -> bool:
     """True when the need's visit on ``day`` must take the after-school window: a child is
     at school and ``day`` is in term (and the settings give such a window)."""
-    return request.times.after_school is not None and need.school_age and \
-        in_term(request.terms, day)
+    return need.school_age and school_day(request, day)
+
+
+def school_day(request: PlanRequest, day: date) -> bool:
+    """True when a child at school is away at school on ``day``: it is in term, and the
+    settings give an after-school window to visit in instead."""
+    return request.times.after_school is not None and in_term(request.terms, day)
+
+
+def after_school_between(request: PlanRequest, school_age: bool, first: date,
+                         last: date) -> bool:
+    """True when a visit that may fall on any day from ``first`` to ``last`` (inclusive,
+    calendar days) must be placed as if after school: a child is at school and one of the
+    days is in term (the day is not known yet)."""
+    return school_age and request.times.after_school is not None and \
+        any_term_day(request.terms, first, last)
 
 
 @dataclass(frozen=True, slots=True)
