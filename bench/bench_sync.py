@@ -9,7 +9,8 @@ requests.  With ``--vdirsyncer PATH`` (a vdirsyncer installed in a venv of its o
 no dependency of ours) the very same documents, read back from visitplanner's server, are
 synced by vdirsyncer from a vdir to a second fresh server of the same kind, step by step,
 and the ratio printed.  ``--code ROOT`` runs the visitplanner of another checkout (a
-"before" figure).
+"before" figure).  visitplanner runs with its bytecode kept, as an installed wheel's is (see
+``compiled.py``; vdirsyncer's venv has its own).
 
     .venv/bin/python bench/bench_sync.py --vdirsyncer /tmp/vds/bin/vdirsyncer
 """
@@ -34,7 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "publish"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from compiled import compiled_env  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 from visitplanner.devserver import DevServer, point_workspace_at  # noqa: E402
@@ -175,7 +178,7 @@ def bench(kind: str, scratch: Path, options: argparse.Namespace) -> None:
         point_workspace_at(workspace, proxy.url_for(server.url), server.calendar_url_template)
         if options.concurrency is not None:
             set_concurrency(workspace, options.concurrency)
-        env = dict(os.environ)
+        env = compiled_env(scratch)  # bytecode kept, as installed; warmed by the dry run
         if server.needs_auth:
             env |= {"VISITPLANNER_CALDAV_USERNAME": server.username,
                     "VISITPLANNER_CALDAV_PASSWORD": server.password}
