@@ -6,11 +6,15 @@
 field by field in ``docs/plan-json.md``.
 
 The JSON is deterministic: keys sorted, lists in the schedule's own order,
-dates as ISO ``YYYY-MM-DD``, instants as ISO date-times with their UTC offset
-(``2026-03-30T10:00:00+01:00``).  The same schedule always gives the same text.
+dates as ISO ``YYYY-MM-DD``, instants as RFC 3339 date-times with the UTC offset
+in force in London (``2026-03-30T10:00:00+01:00``; ``Z`` when it is zero, in GMT).
+The same schedule always gives the same text.
 
-The codec follows the dataclass fields of :mod:`visitplanner.model`, so a field
-added to the model is stored without a change here.
+The codec is msgspec's, which reads and writes the dataclasses of
+:mod:`visitplanner.model` from their type hints (a field added to the model is stored
+without a change here) about fifteen times faster than a codec written in Python: at
+5,000 children (77 MB) a plan is read in about 0.3 s instead of 3 s, and written in
+0.2 s instead of 4 s (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from visitplanner.collector import collector_paused
 from visitplanner.errors import PlanError, Problem
 from visitplanner.fsutil import write_atomic
 from visitplanner.model import LONDON, Schedule
@@ -37,42 +44,121 @@ FORMAT = 1
 PLAN_FILE = Path(".visitplanner") / "plan.json"
 
 
+#: The plan file's fix, whatever is wrong with it.
+_PLAN_AGAIN = "run `visitplanner plan` again to rewrite it"
+
+
+class _Envelope(msgspec.Struct, frozen=True):
+    """The plan file's outer object: its format is checked before the schedule is read."""
+
+    format: object = None
+    schedule: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"null"))
+
+
+#: Keys and dataclass fields sorted, sets sorted: the same schedule gives the same bytes.
+_ENCODER = msgspec.json.Encoder(order="sorted")
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_SCHEDULE = msgspec.json.Decoder(Schedule)
+
+
 def schedule_to_json(schedule: Schedule) -> str:
     """The schedule as deterministic JSON text (ends with a newline)."""
-    document = {"format": FORMAT, "schedule": _encode(schedule)}
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return schedule_json_bytes(schedule).decode("utf-8")
 
 
-def schedule_from_json(text: str, where: str = "plan.json") -> Schedule:
+def schedule_json_bytes(schedule: Schedule) -> bytes:
+    """:func:`schedule_to_json` as UTF-8 bytes: indented two spaces, one value per line."""
+    for _, name, instant in _instants(schedule, Schedule):
+        if instant.tzinfo is None:
+            raise ValueError(f"naive datetime {instant!r} in {name}: the model keeps aware "
+                             "datetimes only")
+    compact = _ENCODER.encode({"format": FORMAT, "schedule": schedule})
+    return msgspec.json.format(compact, indent=2) + b"\n"
+
+
+def schedule_from_json(text: str | bytes, where: str = "plan.json") -> Schedule:
     """Read a schedule written by :func:`schedule_to_json`.
 
     Raises :class:`PlanError` (naming ``where``) when the text is not such a
     schedule, with a fix telling the user to plan again.
     """
-    fix = "run `visitplanner plan` again to rewrite it"
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanError(
-            "The kept plan cannot be read", [Problem(where, f"not JSON: {error}", fix)]
-        ) from error
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        found = document.get("format") if isinstance(document, dict) else None
-        problem = Problem(where, f"plan format {found!r}, expected {FORMAT}", fix)
-        raise PlanError("The kept plan cannot be read", [problem])
+        envelope = _ENVELOPE.decode(text)
+    except msgspec.DecodeError as error:
+        raise _unreadable(where, f"not JSON: {error}") from error
+    except msgspec.ValidationError as error:
+        raise _unreadable(where, f"not a plan: {error}") from error
+    if envelope.format != FORMAT:
+        raise _unreadable(where, f"plan format {envelope.format!r}, expected {FORMAT}")
     try:
-        schedule = _decode(Schedule, document["schedule"])
-    except (KeyError, TypeError, ValueError) as error:
-        problem = Problem(where, f"not a plan: {type(error).__name__}: {error}", fix)
-        raise PlanError("The kept plan cannot be read", [problem]) from error
-    assert isinstance(schedule, Schedule)
+        # A plan is a million small values and no cycles: the collector's passes over them
+        # cost more than reading them (5,000 children: 1.2 s -> 0.5 s).
+        with collector_paused():
+            schedule = _SCHEDULE.decode(envelope.schedule)
+            _to_london(schedule)
+    except (msgspec.ValidationError, ValueError) as error:
+        raise _unreadable(where, f"not a plan: {error}") from error
     return schedule
+
+
+def _unreadable(where: str, what: str) -> PlanError:
+    return PlanError("The kept plan cannot be read", [Problem(where, what, _PLAN_AGAIN)])
+
+
+def _to_london(schedule: Schedule) -> None:
+    """Turn the instants just read into Europe/London times, whatever offset the text
+    carried (msgspec reads them with a fixed offset; a London time knows its clock
+    changes).  The values were made by the decoder a moment ago and are seen by no one
+    else yet, so they are set in place rather than copied."""
+    for holder, name, instant in _instants(schedule, Schedule):
+        if instant.tzinfo is None:
+            raise ValueError(f"date-time {instant.isoformat()!r} has no UTC offset")
+        object.__setattr__(holder, name, instant.astimezone(LONDON))
+
+
+def _instants(value: Any, cls: type) -> Iterator[tuple[Any, str, datetime]]:
+    """(holder, field name, instant) for every date-time field inside ``value`` (of
+    dataclass ``cls``), found through the fields that may hold one."""
+    own, inner = _instant_fields(cls)
+    for name in own:
+        instant = getattr(value, name)
+        if instant is not None:
+            yield value, name, instant
+    for name, inner_cls, many in inner:
+        held = getattr(value, name)
+        for item in (held if many else (held,)):
+            if item is not None:
+                yield from _instants(item, inner_cls)
+
+
+@functools.cache
+def _instant_fields(cls: type) -> tuple[tuple[str, ...], tuple[tuple[str, type, bool], ...]]:
+    """The dataclass's date-time fields, and its fields that hold (one, or a tuple of)
+    dataclasses with date-time fields somewhere inside, found once per class."""
+    own: list[str] = []
+    inner: list[tuple[str, type, bool]] = []
+    for name, hint in typing.get_type_hints(cls).items():
+        many = typing.get_origin(hint) is tuple
+        args = typing.get_args(hint) if many or typing.get_origin(hint) in (
+            typing.Union, types.UnionType) else (hint,)
+        for arg in args:
+            if arg is datetime and not many:
+                own.append(name)
+            elif dataclasses.is_dataclass(arg) and isinstance(arg, type) and \
+                    _holds_instants(arg):
+                inner.append((name, arg, many))
+    return tuple(own), tuple(inner)
+
+
+def _holds_instants(cls: type) -> bool:
+    own, inner = _instant_fields(cls)
+    return bool(own or inner)
 
 
 def save_schedule(root: Path, schedule: Schedule) -> Path:
     """Keep the schedule in ``root/.visitplanner/plan.json`` (atomically, mode 0600)."""
     path = root / PLAN_FILE
-    write_atomic(path, schedule_to_json(schedule).encode("utf-8"))
+    write_atomic(path, schedule_json_bytes(schedule))
     return path
 
 
@@ -80,36 +166,10 @@ def load_schedule(root: Path) -> Schedule | None:
     """The kept schedule of the workspace ``root``, or None when none was kept."""
     path = root / PLAN_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
-    return schedule_from_json(text, where=str(PLAN_FILE))
-
-
-def _encode(value: Any) -> Any:
-    """Plain JSON values for a model value (dataclasses become objects)."""
-    if value is None or type(value) in _PLAIN:
-        return value
-    names = _field_names(type(value))  # type: ignore[arg-type]  # classes are hashable
-    if names is not None:
-        return {name: _encode(getattr(value, name)) for name in names}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: the model keeps aware datetimes only")
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (frozenset, set)):
-        return sorted(_encode(item) for item in value)
-    if isinstance(value, (tuple, list)):
-        return [_encode(item) for item in value]
-    return value
-
-
-#: Types that are JSON values as they are (most values: asked first).
-_PLAIN = frozenset({str, int, bool, float})
+    return schedule_from_json(data, where=str(PLAN_FILE))
 
 
 @functools.cache
@@ -126,10 +186,8 @@ def canonical_json(value: Any) -> str:
 
     Dataclasses are arrays of their compared fields' values (in field order), sets are sorted,
     enums are their values, dates, times and instants ISO text, mapping keys sorted: the same
-    value gives the same text in any process.  Unlike ``json.dumps`` of the plain values the
-    plan file is written from, it builds no copy of the value: json's encoder walks it and
-    calls back only for what it does not know, which makes a digest of an authority's inputs
-    about twice as cheap.
+    value gives the same text in any process.  It builds no copy of the value: json's encoder
+    walks it and calls back only for what it does not know.
     """
     return json.dumps(value, default=_canonical, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False)
@@ -166,85 +224,3 @@ def _field_getter(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
     if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
         return lambda value: (getter(value),)
     return getter
-
-
-def _decode(hint: Any, raw: Any) -> Any:
-    """The model value of type ``hint`` for the JSON value ``raw``."""
-    return _decoder(hint)(raw)
-
-
-@functools.cache
-def _decoder(hint: Any) -> Callable[[Any], Any]:
-    """A function that decodes JSON values of type ``hint``, built once per type: reading the
-    type hints of a dataclass for every value cost most of the time of reading a plan."""
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return _optional_decoder(hint)
-    if origin is tuple:
-        item = _decoder(typing.get_args(hint)[0])
-        return lambda raw: tuple(item(x) for x in _as_list(raw))
-    if origin is frozenset:
-        member = _decoder(typing.get_args(hint)[0])
-        return lambda raw: frozenset(member(x) for x in _as_list(raw))
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return _dataclass_decoder(hint)
-    return functools.partial(_decode_scalar, hint)
-
-
-def _optional_decoder(hint: Any) -> Callable[[Any], Any]:
-    options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-    if len(options) != 1:
-        def refuse(raw: Any) -> Any:
-            if raw is None:
-                return None
-            raise TypeError(f"cannot decode a value of type {hint}")
-        return refuse
-    inner = _decoder(options[0])
-    return lambda raw: None if raw is None else inner(raw)
-
-
-def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
-    hints = typing.get_type_hints(cls)
-    fields = [(f.name, f.default is dataclasses.MISSING and
-               f.default_factory is dataclasses.MISSING) for f in dataclasses.fields(cls)]
-    decoders = {name: _decoder(hints[name]) for name, _ in fields}
-
-    def decode(raw: Any) -> Any:
-        if not isinstance(raw, dict):
-            raise TypeError(f"{cls.__name__}: expected an object, found {type(raw).__name__}")
-        values = {}
-        for name, required in fields:
-            if name in raw:
-                values[name] = decoders[name](raw[name])
-            elif required:
-                raise KeyError(f"{cls.__name__}.{name}")
-        return cls(**values)
-    return decode
-
-
-def _decode_scalar(hint: Any, raw: Any) -> Any:
-    if hint is datetime:
-        # Instants are kept in Europe/London, whatever offset the text carries.
-        instant = datetime.fromisoformat(_as_str(raw))
-        if instant.tzinfo is None:
-            raise ValueError(f"date-time {raw!r} has no UTC offset")
-        return instant.astimezone(LONDON)
-    if hint is date:
-        return date.fromisoformat(_as_str(raw))
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(raw)
-    if hint in (str, int, bool) and type(raw) is hint:
-        return raw
-    raise TypeError(f"expected {getattr(hint, '__name__', hint)}, found {raw!r}")
-
-
-def _as_list(raw: Any) -> list[Any]:
-    if not isinstance(raw, list):
-        raise TypeError(f"expected a list, found {type(raw).__name__}")
-    return raw
-
-
-def _as_str(raw: Any) -> str:
-    if not isinstance(raw, str):
-        raise TypeError(f"expected a string, found {type(raw).__name__}")
-    return raw

@@ -51,6 +51,32 @@ def test_dates_are_iso_and_instants_carry_their_offset():
     assert document["format"] == 1
 
 
+def test_an_instant_in_gmt_is_written_with_z_and_an_older_plus_zero_offset_still_reads():
+    plan = sample_schedule()
+    winter = plan.visits[0].start.replace(month=11, day=23)
+    gmt = replace(plan, visits=(replace(plan.visits[0], start=winter),))
+    text = schedule_to_json(gmt)
+    assert '"start": "2026-11-23T10:00:00Z"' in text
+    older = text.replace("2026-11-23T10:00:00Z", "2026-11-23T10:00:00+00:00")
+    for written in (text, older):
+        back = schedule_from_json(written).visits[0].start
+        assert (back, back.tzinfo, back.hour) == (winter, LONDON, 10)
+
+
+def test_a_naive_instant_is_never_written():
+    plan = sample_schedule()
+    naive = replace(plan.visits[0], start=plan.visits[0].start.replace(tzinfo=None))
+    with pytest.raises(ValueError, match="naive datetime"):
+        schedule_to_json(replace(plan, visits=(naive,)))
+
+
+def test_a_wrong_value_is_named_by_where_it_is():
+    text = schedule_to_json(sample_schedule()).replace('"kind": "routine"', '"kind": "weekly"', 1)
+    with pytest.raises(PlanError) as caught:
+        schedule_from_json(text)
+    assert "$.visits[" in caught.value.render() and ".kind" in caught.value.render()
+
+
 def test_instants_come_back_in_london_time():
     plan = sample_schedule()
     utc = replace(plan.visits[0], start=plan.visits[0].start.astimezone(UTC))
