@@ -21,13 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
-import operator
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime, time
-from enum import Enum
+from collections.abc import Iterator, Mapping
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -172,55 +169,25 @@ def load_schedule(root: Path) -> Schedule | None:
     return schedule_from_json(data, where=str(PLAN_FILE))
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (None for other types), found once per class; fields kept
-    out of comparisons (indexes built from the others) are left out."""
-    if dataclasses.is_dataclass(cls):
-        return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
-    return None
+def canonical_json(value: Any) -> bytes:
+    """A model value as compact, deterministic JSON (UTF-8), for digests (never read back).
 
-
-def canonical_json(value: Any) -> str:
-    """A model value as compact, deterministic JSON text, for digests (never read back).
-
-    Dataclasses are arrays of their compared fields' values (in field order), sets are sorted,
-    enums are their values, dates, times and instants ISO text, mapping keys sorted: the same
-    value gives the same text in any process.  It builds no copy of the value: json's encoder
-    walks it and calls back only for what it does not know.
+    Dataclasses are objects of all their fields, in name order; sets are sorted, mapping keys
+    sorted, enums their values, dates, times and instants ISO text, a ratio's share exact
+    ("1/2"): the same value gives the same bytes in any process.  Derived fields (a policy's
+    index of its rules) are written too; an input must keep no cache filled as it is used
+    (tests/unit/test_partition.py holds that rule).
     """
-    return json.dumps(value, default=_canonical, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
-def _canonical(value: Any) -> Any:
-    """What json's encoder writes for a value it does not know (see ``canonical_json``)."""
-    fields = _field_getter(type(value))  # type: ignore[arg-type]  # classes are hashable
-    if fields is not None:
-        return fields(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (date, time)):  # datetime is a date
-        return value.isoformat()
-    if isinstance(value, (frozenset, set)):
-        try:
-            return sorted(value)
-        except TypeError:  # items with no order (dataclasses): by their own text
-            return sorted(value, key=canonical_json)
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, Fraction):  # a ratio's share: exact, "1/2"
+def _canonical_extra(value: Any) -> Any:
+    """What the digest encoder writes for a type msgspec does not know."""
+    if isinstance(value, Fraction):
         return str(value)
+    if isinstance(value, Mapping):  # a read-only view (MappingProxyType)
+        return dict(value)
     raise TypeError(f"no canonical JSON for {type(value).__name__}")
 
 
-@functools.cache
-def _field_getter(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
-    """The compared fields' values of a dataclass, as a tuple (None for other types)."""
-    names = _field_names(cls)
-    if names is None:
-        return None
-    getter = operator.attrgetter(*names)
-    if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
-        return lambda value: (getter(value),)
-    return getter
+_CANONICAL = msgspec.json.Encoder(enc_hook=_canonical_extra, order="sorted")

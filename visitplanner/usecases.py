@@ -105,7 +105,7 @@ _PART_INPUTS = tuple(f.name for f in fields(PlanRequest)
 
 
 def _digest(*values: object) -> str:
-    return hashlib.sha256(canonical_json(values).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(values)).hexdigest()
 
 
 def _plan_all(parts: Sequence[PlanRequest], jobs: int) -> list[Schedule]:

@@ -152,3 +152,23 @@ def test_a_parts_digest_is_the_same_in_every_process() -> None:
                             capture_output=True, text=True).stdout
              for seed in ("1", "2", "3")}
     assert len(found) == 1
+
+
+def test_a_parts_digest_is_the_same_after_its_request_was_planned() -> None:
+    """A digest is written from every field of the inputs, derived ones too: no input may keep
+    a cache that planning fills (a digest would then differ the next time the same inputs
+    came, and a kept part would be planned again for nothing)."""
+    request = three_teams()
+    before = usecases.part_digests(request, split(request))
+    plan_in_parts(request)
+    assert usecases.part_digests(request, split(request)) == before
+
+
+def test_a_parts_digest_changes_with_any_input() -> None:
+    request = three_teams()
+    parts = split(request)
+    first = parts[0]
+    moved_day = replace(first, today=date(2026, 11, 24))
+    one_less = replace(first, children=first.children[1:])
+    digests = usecases.part_digests(request, [first, moved_day, one_less])
+    assert len(set(digests)) == 3

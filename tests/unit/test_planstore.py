@@ -6,6 +6,7 @@ import json
 import stat
 from dataclasses import replace
 from datetime import UTC, date
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,17 @@ def test_a_schedule_survives_the_round_trip_exactly():
 def test_a_digest_text_writes_a_value_as_its_fields_with_sets_sorted():
     worker = Worker("w1", "Worker One", "w1@example.org", "north", Role.SOCIAL_WORKER,
                     frozenset({4, 0}))
-    assert canonical_json(worker) == \
-        '["w1","Worker One","w1@example.org","north","social_worker",[0,4],3]'
-    assert canonical_json({"b": date(2026, 11, 23), "a": frozenset({"y", "x"})}) == \
-        '{"a":["x","y"],"b":"2026-11-23"}'
+    assert canonical_json(worker) == (
+        b'{"email":"w1@example.org","id":"w1","name":"Worker One","role":"social_worker",'
+        b'"team":"north","visits_per_day":3,"working_days":[0,4]}')
+    assert canonical_json({"b": date(2026, 11, 23), "a": frozenset({"y", "x"}),
+                           "share": Fraction(1, 2)}) == \
+        b'{"a":["x","y"],"b":"2026-11-23","share":"1/2"}'
+
+
+def test_a_digest_text_refuses_a_value_it_cannot_write_exactly():
+    with pytest.raises(TypeError, match="no canonical JSON for object"):
+        canonical_json({"a": object()})
 
 
 def test_the_json_is_deterministic_and_sorted():
