@@ -52,14 +52,21 @@ def compare_plans(kept: Schedule, new: Schedule) -> PlanComparison:
     """``new`` compared with ``kept``, overall and per worker (see the module's rules)."""
     before = {v.id: v for v in kept.visits if v.day >= new.start}
     after = {v.id: v for v in new.visits}
-    workers = sorted({v.worker_id for v in (*before.values(), *after.values())})
-    by_worker = {worker: _changes(_diary(before, worker), _diary(after, worker))
-                 for worker in workers}
+    diaries_before, diaries_after = _diaries(before), _diaries(after)
+    empty: dict[str, PlannedVisit] = {}
+    by_worker = {worker: _changes(diaries_before.get(worker, empty),
+                                  diaries_after.get(worker, empty))
+                 for worker in sorted(diaries_before.keys() | diaries_after.keys())}
     return PlanComparison(_changes(before, after), MappingProxyType(by_worker))
 
 
-def _diary(visits: Mapping[str, PlannedVisit], worker_id: str) -> dict[str, PlannedVisit]:
-    return {vid: v for vid, v in visits.items() if v.worker_id == worker_id}
+def _diaries(visits: Mapping[str, PlannedVisit]) -> dict[str, dict[str, PlannedVisit]]:
+    """Each worker's visits, by id: one pass over the plan (a pass per worker cost 5 s at
+    5,000 children, more than planning them)."""
+    found: dict[str, dict[str, PlannedVisit]] = {}
+    for vid, visit in visits.items():
+        found.setdefault(visit.worker_id, {})[vid] = visit
+    return found
 
 
 def _changes(before: Mapping[str, PlannedVisit],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import re
 from calendar import monthrange
@@ -55,6 +56,8 @@ IDENTIFIER_RULE = ("1 to 64 letters, digits, '.', '_' and '-', starting with a l
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n]")
 _UNUSUAL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # either of the above
+#: A date cell as it must be written (fromisoformat alone would also take 20190228).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _QUOTE_FIX = ('quote the whole cell and double each " inside it ("like ""this"""), '
               'or remove the stray "')
 _LINE_BREAK_FIX = "remove the line break, or close the double quote left open before it"
@@ -435,7 +438,7 @@ class Row:
 
     def parse_date(self, column: str, raw: str) -> date | None:
         # fromisoformat alone would also take 20190228 and week dates; insist on YYYY-MM-DD.
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if _ISO_DATE.fullmatch(raw):
             try:
                 return date.fromisoformat(raw)
             except ValueError:
@@ -452,15 +455,18 @@ class Row:
 
     def items(self, column: str) -> tuple[str, ...]:
         """A ``;``-separated list cell, blanks dropped, order kept."""
-        return tuple(item.strip() for item in self.text(column).split(";") if item.strip())
+        raw = self.cells.get(column, "")
+        if not raw:  # most list cells are empty: asked of every visit row many times
+            return ()
+        return tuple(item.strip() for item in raw.split(";") if item.strip())
 
     def choice(self, column: str, enum: type[E], default: E | None = None) -> E | None:
         raw = self.required(column) if default is None else self.text(column)
         if not raw:
             return default
-        by_value = {member.value.lower(): member for member in enum}
-        if raw.lower() in by_value:
-            return by_value[raw.lower()]
+        found: E | None = _members_by_value(enum).get(raw.lower())
+        if found is not None:
+            return found
         self.problem(column, self.about(column, raw, f"is not a {column.replace('_', ' ')}"),
                      closest(raw, [m.value for m in enum]))
         return None
@@ -559,3 +565,7 @@ def london_cell(row: Row, column: str, day: date, clock: time) -> datetime | Non
     return None
 
 
+@functools.cache
+def _members_by_value(enum: type[E]) -> dict[str, E]:
+    """An enumeration's members by their lower-case values, found once per enumeration."""
+    return {member.value.lower(): member for member in enum}
