@@ -235,8 +235,10 @@ def _free_within(day: date, wanted: datetime, windows: list[TimeWindow], times: 
         start = datetime.combine(day, window.start, tzinfo=LONDON)
         if index == 0:
             start = max(start, wanted)
-        end = datetime.combine(day, window.end, tzinfo=LONDON)
-        while start + times.length <= end:
+        # The last start that still ends inside the window (the same arithmetic as adding
+        # the visit's length to each start, done once).
+        last = datetime.combine(day, window.end, tzinfo=LONDON) - times.length
+        while start <= last:
             if _is_free(start, times, busy):
                 return start
             start += QUARTER
@@ -244,4 +246,8 @@ def _free_within(day: date, wanted: datetime, windows: list[TimeWindow], times: 
 
 
 def _is_free(start: datetime, times: TimeSettings, busy: Busy) -> bool:
-    return all(start + times.length + times.gap <= b or start >= e + times.gap for b, e in busy)
+    """True when a visit from ``start`` leaves the travel gap before and after every busy
+    span (inclusive bounds: a visit may start exactly a gap after one ends)."""
+    gap = times.gap
+    done = start + times.length + gap
+    return all(done <= begins or start >= ends + gap for begins, ends in busy)
