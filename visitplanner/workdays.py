@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
 
-import holidays
-
 #: Weekdays are working days, bank holidays included: for an authority whose case system
 #: counts bank holidays as working days (only weekends and closures are off).
 NO_BANK_HOLIDAYS = "none"
@@ -42,6 +40,10 @@ def _bank_holidays(region: str, year: int) -> Mapping[date, str]:
     """
     if region == NO_BANK_HOLIDAYS:
         return MappingProxyType({})
+    # Imported when a year's holidays are first asked (70 ms): sync and publish read the
+    # workspace, and its calendar, without counting a working day.
+    import holidays
+
     table = holidays.country_holidays("GB", subdiv=region, years=(year - 1, year), language="en_GB")
     return MappingProxyType({day: str(name) for day, name in table.items() if day.year == year})
 

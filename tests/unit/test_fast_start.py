@@ -119,3 +119,12 @@ def test_plan_still_reads_the_worker_edits_through_the_publish_package() -> None
                             "from visitplanner.publish import build_documents\n"
                             "assert build_documents.__module__ == 'visitplanner.publish.ics'\n")
     assert "icalendar" in modules
+
+
+def test_reading_a_workspace_leaves_the_bank_holidays_unread_until_a_working_day_is_asked() -> None:
+    # sync and publish read the workspace (and its calendar) but count no working day.
+    read = ("from pathlib import Path\nfrom visitplanner.workspace import load_workspace\n"
+            f"ws = load_workspace(Path({str(EXAMPLE)!r}))\n")
+    assert loaded(modules_after(read), ("holidays",)) == []
+    asked = read + "import datetime\nws.calendar.is_working_day(datetime.date(2026, 12, 25))\n"
+    assert loaded(modules_after(asked), ("holidays",)) == ["holidays"]
