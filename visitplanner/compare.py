@@ -61,8 +61,8 @@ def compare_plans(kept: Schedule, new: Schedule) -> PlanComparison:
 
 
 def _diaries(visits: Mapping[str, PlannedVisit]) -> dict[str, dict[str, PlannedVisit]]:
-    """Each worker's visits, by id: one pass over the plan (a pass per worker cost 5 s at
-    5,000 children, more than planning them)."""
+    """Each worker's visits, by id: one pass over the plan (a pass per worker, in both
+    plans, cost about 1.6 s of a same-day `plan` at 5,040 children)."""
     found: dict[str, dict[str, PlannedVisit]] = {}
     for vid, visit in visits.items():
         found.setdefault(visit.worker_id, {})[vid] = visit
