@@ -19,7 +19,7 @@ import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import TypeVar
 
 from visitplanner.model import Absence, Child, PlannedVisit, RecordedVisit, Schedule, Worker
@@ -58,12 +58,8 @@ def split(request: PlanRequest) -> tuple[PlanRequest, ...]:
     home = {household: _home_team(children, workers, default_team)
             for household, children in households.items()}
     teams = _Teams(sorted({w.team for w in request.workers} | set(home.values())))
-    if request.previous is not None:
-        for visit in request.previous.visits:
-            for worker_id in (visit.worker_id, _decided_worker(request, visit.id)):
-                worker = workers.get(worker_id or "")
-                if worker is not None and visit.household in home:
-                    teams.join(home[visit.household], worker.team)
+    for first, second in _teams_joined_by_kept_visits(request, workers, home):
+        teams.join(first, second)
     parts: dict[str, list[str]] = {}
     for household in sorted(households):
         parts.setdefault(teams.find(home[household]), []).append(household)
@@ -73,6 +69,23 @@ def split(request: PlanRequest) -> tuple[PlanRequest, ...]:
     return tuple(_part(request, index, root, [c for h in parts[root] for c in households[h]],
                        default_team)
                  for root in sorted(parts))
+
+
+def _teams_joined_by_kept_visits(request: PlanRequest, workers: dict[str, Worker],
+                                 home: dict[str, str]) -> list[tuple[str, str]]:
+    """Each pair of different teams (household's team, worker's team) that a visit of the
+    kept plan joins: held by, or handed by a manager to, another team's worker.  Once each,
+    sorted: most kept visits are their own team's, and join nothing."""
+    pairs: set[tuple[str, str]] = set()
+    for visit in request.previous.visits if request.previous is not None else ():
+        team = home.get(visit.household)
+        if team is None:
+            continue
+        for worker_id in (visit.worker_id, _decided_worker(request, visit.id)):
+            worker = workers.get(worker_id or "")
+            if worker is not None and worker.team != team:
+                pairs.add((team, worker.team))
+    return sorted(pairs)
 
 
 class _Index:
@@ -162,7 +175,7 @@ def merge(request: PlanRequest, schedules: Sequence[Schedule],
         tasks=tuple(sorted((t for s in schedules for t in s.tasks),
                            key=lambda t: (t.due, t.case_ref, t.rule_id))),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
-                                   if v.day <= request.today})),
+                                   if v.at.date() <= request.today})),
         parts=tuple(digests))
 
 
@@ -216,9 +229,9 @@ def _decided_worker(request: PlanRequest, visit_id: str) -> str | None:
     return directive.worker_id if directive is not None else None
 
 
-def _visit_order(visit: PlannedVisit) -> tuple[datetime, str, str]:
-    """The order of a schedule's visits: by start, then worker, then id."""
-    return visit.start, visit.worker_id, visit.id
+#: The order of a schedule's visits: by start, then worker, then id (a visit's key, made in C).
+_visit_order: Callable[[PlannedVisit], tuple[datetime, str, str]] = attrgetter(
+    "start", "worker_id", "id")
 
 
 def _distinct_ids(schedules: Sequence[Schedule]

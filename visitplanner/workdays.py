@@ -29,23 +29,54 @@ _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5  # date.weekday(): Monday is 0, so 5 and 6 are the weekend
 
 
+#: A year's bank holidays: day -> English name.
+YearTable = Mapping[date, str]
+
+#: Tables given by :func:`remember_bank_holidays`, by (region, year): the package's own
+#: answers, kept by the caller from an earlier run (see :mod:`visitplanner.holiday_cache`).
+_GIVEN: dict[tuple[str, int], YearTable] = {}
+#: Tables found from the package in this process, by (region, year).
+_FOUND: dict[tuple[str, int], YearTable] = {}
+
+
 @functools.lru_cache(maxsize=512)
-def _bank_holidays(region: str, year: int) -> Mapping[date, str]:
+def _bank_holidays(region: str, year: int) -> YearTable:
     """Bank holidays of ``region`` falling in calendar ``year`` (1 Jan to 31 Dec inclusive).
 
-    The previous year is generated too, so a substitute day pushed across New Year into
-    ``year`` is not lost. The language is fixed because ``holidays`` otherwise reads it from
-    the environment's locale, and the core never reads the environment.  Region
-    :data:`NO_BANK_HOLIDAYS` has none.
+    A table given by :func:`remember_bank_holidays` is used as it is; otherwise the
+    ``holidays`` package is asked, with the previous year generated too, so a substitute day
+    pushed across New Year into ``year`` is not lost. The language is fixed because
+    ``holidays`` otherwise reads it from the environment's locale, and the core never reads
+    the environment.  Region :data:`NO_BANK_HOLIDAYS` has none.
     """
     if region == NO_BANK_HOLIDAYS:
         return MappingProxyType({})
-    # Imported when a year's holidays are first asked (70 ms): sync and publish read the
-    # workspace, and its calendar, without counting a working day.
+    given = _GIVEN.get((region, year))
+    if given is not None:
+        return given
+    # Imported when a year's holidays are first asked: importing the package and its
+    # countries costs about 0.2 s, and sync and publish read the workspace, and its
+    # calendar, without counting a working day.
     import holidays
 
     table = holidays.country_holidays("GB", subdiv=region, years=(year - 1, year), language="en_GB")
-    return MappingProxyType({day: str(name) for day, name in table.items() if day.year == year})
+    found = MappingProxyType({day: str(name) for day, name in table.items() if day.year == year})
+    _FOUND[(region, year)] = found
+    return found
+
+
+def remember_bank_holidays(tables: Mapping[tuple[str, int], YearTable]) -> None:
+    """Use ``tables`` ((region, year) -> that year's bank holidays) instead of asking the
+    ``holidays`` package for those years.  The caller vouches that they are the package's
+    answers (the installed version's: see :mod:`visitplanner.holiday_cache`)."""
+    _GIVEN.update({key: MappingProxyType(dict(table)) for key, table in tables.items()})
+    _bank_holidays.cache_clear()
+
+
+def bank_holidays_found() -> dict[tuple[str, int], YearTable]:
+    """The tables found from the ``holidays`` package in this process (not those given),
+    by (region, year): what a caller may keep for the next run."""
+    return dict(_FOUND)
 
 
 @dataclass(frozen=True, slots=True)

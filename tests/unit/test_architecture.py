@@ -24,6 +24,7 @@ CORE = ("model", "workdays", "rules", "history", "partition", "cover", "tags",
 EDGES = ("visitplanner.cli", "visitplanner.publish", "visitplanner.workspace",
          "visitplanner.settings", "visitplanner.planstore", "visitplanner.csvsheet",
          "visitplanner.visit_rows", "visitplanner.devserver", "visitplanner.usecases",
+         "visitplanner.holiday_cache",
          "visitplanner.wslock", "visitplanner.jobs", "visitplanner.decisions.store",
          "visitplanner.decisions.location",
          "visitplanner.desk", "sqlalchemy", "flask", "click")
@@ -186,6 +187,7 @@ def test_every_core_module_is_listed_here() -> None:
     listed = {f"{m}.py" for m in CORE}
     edge_files = {"cli", "publish", "workspace.py", "settings.py", "planstore.py",
                   "csvsheet.py", "visit_rows.py", "devserver.py", "usecases.py", "fsutil.py",
+                  "holiday_cache.py",
                   "errors.py", "wslock.py", "collector.py", "jobs.py", "reporting.py",
                   "__init__.py", "__main__.py", "decisions/__init__.py", "decisions/store.py",
                   "decisions/tables.py", "decisions/location.py"}

@@ -46,6 +46,34 @@ def cli(ctx: click.Context, workspace: Path, verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
     _check_workspace_folder(workspace)
     ctx.obj = Context(workspace=workspace, verbose=verbose)
+    _use_kept_bank_holidays(ctx, workspace)
+
+
+#: Where the group keeps, for its command's end, the bank holidays known when it started.
+_HOLIDAYS_KNOWN = "visitplanner.bank_holidays_known"
+
+
+def _use_kept_bank_holidays(ctx: click.Context, workspace: Path) -> None:
+    """Give the working-day calendar the bank holidays earlier commands kept, and note
+    which it knows already (:mod:`visitplanner.holiday_cache`)."""
+    from visitplanner.holiday_cache import use_kept_tables
+    from visitplanner.workdays import bank_holidays_found
+
+    use_kept_tables(workspace)
+    ctx.meta[_HOLIDAYS_KNOWN] = frozenset(bank_holidays_found())
+
+
+@cli.result_callback()
+@click.pass_context
+def _keep_bank_holidays(ctx: click.Context, /, *_: object, **__: object) -> None:
+    """After a command that succeeded: keep the bank holidays it asked the holidays package
+    for, for the next command; a command that failed writes nothing."""
+    from visitplanner.holiday_cache import keep_found_tables
+    from visitplanner.workdays import bank_holidays_found
+
+    known = ctx.meta.get(_HOLIDAYS_KNOWN, frozenset())
+    found = {key: table for key, table in bank_holidays_found().items() if key not in known}
+    keep_found_tables(ctx.obj.workspace, found)
 
 
 def _check_workspace_folder(workspace: Path) -> None:
