@@ -15,10 +15,10 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from visitplanner.model import Absence, Child, RecordedVisit, Worker
-from visitplanner.planning import PlanRequest
+from visitplanner.core.model import Absence, Child, RecordedVisit, Worker
+from visitplanner.core.planning import PlanRequest
+from visitplanner.inputs.workspace import load_workspace
 from visitplanner.usecases import plan_request
-from visitplanner.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "camden"

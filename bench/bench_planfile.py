@@ -6,8 +6,8 @@ Run from the repository root:
 
 Each size is a synthetic authority of that many children (:mod:`authority`, 13 weeks from
 2026-11-23), planned on two processes; its schedule is then written as ``visitplanner plan``
-keeps it (:func:`visitplanner.planstore.save_schedule`) into a temporary workspace and read
-back as every command reads it (:func:`~visitplanner.planstore.load_schedule`), ``--runs``
+keeps it (:func:`visitplanner.inputs.planstore.save_schedule`) into a temporary workspace and read
+back as every command reads it (:func:`~visitplanner.inputs.planstore.load_schedule`), ``--runs``
 times each.  Printed per size: visits, the file's size, and the fastest write and read in CPU
 seconds.  Every read is checked to give back the schedule that was written.
 
@@ -34,7 +34,7 @@ COLUMNS = ("children", "visits", "file MB", "write CPU s", "read CPU s")
 def measure(children: int, runs: int) -> dict[str, float]:
     from authority import synthetic_authority
 
-    from visitplanner.planstore import load_schedule, save_schedule
+    from visitplanner.inputs.planstore import load_schedule, save_schedule
     from visitplanner.usecases import plan_in_parts
 
     schedule = plan_in_parts(synthetic_authority(children, TODAY, 13), jobs=2)

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from visitplanner.model import Schedule
-    from visitplanner.planning import PlanRequest
+    from visitplanner.core.model import Schedule
+    from visitplanner.core.planning import PlanRequest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -72,9 +72,9 @@ def measure(children: int, jobs: int, weeks: int) -> dict[str, float]:
 
 def one_visit_made(request: PlanRequest, schedule: Schedule) -> PlanRequest:
     """The same day's request after one visit of an ordinary team (the first team also holds
-    every household with no known worker, see visitplanner.partition) was made: its first
+    every household with no known worker, see visitplanner.core.partition) was made: its first
     visit, recorded as made; ``schedule`` is the kept plan."""
-    from visitplanner.model import Location, Outcome, RecordedVisit
+    from visitplanner.core.model import Location, Outcome, RecordedVisit
 
     first = next((v for v in schedule.visits if v.team != schedule.visits[-1].team
                   and v.team.endswith(".1")), schedule.visits[0])

@@ -5,10 +5,11 @@ Run from the repository root:
     .venv/bin/python bench/bench_publish.py [--sizes 1000,5000] [--weeks 13]
 
 For each size a synthetic authority of that many children (:mod:`authority`: copies of the
-Camden example's team, 13 weeks from 2026-11-23) is planned (:func:`visitplanner.planning.plan`)
-in one process and handed to a second, fresh one, which publishes it as ``visitplanner
-publish`` does -- load the kept state, build the documents, write one .ics per calendar, keep
-the state (:mod:`visitplanner.cli.publish`) -- into a temporary folder:
+Camden example's team, 13 weeks from 2026-11-23) is planned
+(:func:`visitplanner.core.planning.plan`) in one process and handed to a second, fresh
+one, which publishes it as ``visitplanner publish`` does -- load the kept state, build the
+documents, write one .ics per calendar, keep the state (:mod:`visitplanner.cli.publish`) --
+into a temporary folder:
 
 * first publish: no state yet (CPU and wall seconds);
 * nothing changed: the same plan again, with the state the first left (wall seconds);
@@ -47,8 +48,8 @@ def plan_to(children: int, weeks: int, path: Path) -> None:
     """Plan a synthetic authority; keep what publishing needs in ``path`` (a pickle)."""
     from authority import EXAMPLE, synthetic_authority
 
-    from visitplanner.planning import plan
-    from visitplanner.workspace import load_workspace
+    from visitplanner.core.planning import plan
+    from visitplanner.inputs.workspace import load_workspace
 
     request = synthetic_authority(children, TODAY, weeks)
     schedule = plan(request)
@@ -63,7 +64,7 @@ def plan_to(children: int, weeks: int, path: Path) -> None:
 
 def context(kept: dict[str, Any]) -> Any:
     """The :class:`PublishContext` ``publish_context`` would give for this authority."""
-    from visitplanner.policy import recording_headings
+    from visitplanner.core.policy import recording_headings
     from visitplanner.publish import PublishContext
 
     teams = sorted({worker.team for worker in kept["workers"]})

@@ -36,7 +36,7 @@ def main() -> None:
     import caldav
     import niquests
 
-    from visitplanner.devserver import DevServer
+    from visitplanner.publish.devserver import DevServer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="xandikos", choices=("xandikos", "radicale"))

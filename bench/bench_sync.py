@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from compiled import compiled_env  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
-from visitplanner.devserver import DevServer, point_workspace_at  # noqa: E402
 from visitplanner.publish.caldav_storage import CaldavStorage  # noqa: E402
+from visitplanner.publish.devserver import DevServer, point_workspace_at  # noqa: E402
 
 PLAN_FROM = "2026-11-23"
 MOVED_BY = timedelta(minutes=30)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import heapq
 from datetime import date, timedelta
 
-from visitplanner.model import Schedule
-from visitplanner.planning import PlanRequest
+from visitplanner.core.model import Schedule
+from visitplanner.core.planning import PlanRequest
 
 
 def greedy(request: PlanRequest, schedule: Schedule) -> int:

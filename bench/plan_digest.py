@@ -34,11 +34,11 @@ from bench_planner import one_visit_made  # noqa: E402
 from oracle.caseloads import random_caseload  # noqa: E402
 from oracle.trial import POLICY_FILES, policy_named, request_for  # noqa: E402
 
-from visitplanner.model import Location, Outcome, RecordedVisit, Schedule  # noqa: E402
-from visitplanner.planning import PlanRequest, plan  # noqa: E402
-from visitplanner.planstore import schedule_from_json, schedule_to_json  # noqa: E402
+from visitplanner.core.model import Location, Outcome, RecordedVisit, Schedule  # noqa: E402
+from visitplanner.core.planning import PlanRequest, plan  # noqa: E402
+from visitplanner.inputs.planstore import schedule_from_json, schedule_to_json  # noqa: E402
+from visitplanner.inputs.workspace import load_workspace  # noqa: E402
 from visitplanner.usecases import plan_in_parts, plan_request  # noqa: E402
-from visitplanner.workspace import load_workspace  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 

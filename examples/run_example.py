@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from visitplanner.devserver import DevServer, point_workspace_at
+from visitplanner.publish.devserver import DevServer, point_workspace_at
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import Phase, settings
 
-from visitplanner.policy import Policy, load_policy
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.policy import Policy, load_policy
+from visitplanner.core.workdays import WorkingCalendar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

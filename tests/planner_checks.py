@@ -1,7 +1,7 @@
 """An independent checker for planner output, used by the planner's tests.
 
 It never calls planner internals: only the model, the policy values, the
-working-day calendar and :mod:`visitplanner.rules`' public deadline functions
+working-day calendar and :mod:`visitplanner.core.rules`' public deadline functions
 (the same rules the ``due`` report uses).  Each function returns a list of
 human-readable violations, empty when the schedule keeps the property, so a
 failing test shows every breach at once.
@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
-from visitplanner.model import (
+from visitplanner.core.model import (
     LONDON,
     Absence,
     Child,
@@ -33,10 +33,10 @@ from visitplanner.model import (
     Schedule,
     Worker,
 )
-from visitplanner.planning import PlanRequest
-from visitplanner.policy.model import Policy, Rule, RuleKind, Unit
-from visitplanner.rules import Context, Fact, deadlines, facts_from_records, matches, quota
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.planning import PlanRequest
+from visitplanner.core.policy.model import Policy, Rule, RuleKind, Unit
+from visitplanner.core.rules import Context, Fact, deadlines, facts_from_records, matches, quota
+from visitplanner.core.workdays import WorkingCalendar
 
 VISIT_KINDS = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
 

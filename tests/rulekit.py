@@ -11,10 +11,10 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
-from visitplanner.policy import Policy, RuleKind
-from visitplanner.rules import Context, Deadline, Fact, deadlines
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import LONDON, Child, Location, Outcome, PlanType, Role
+from visitplanner.core.policy import Policy, RuleKind
+from visitplanner.core.rules import Context, Deadline, Fact, deadlines
+from visitplanner.core.workdays import WorkingCalendar
 
 D = date.fromisoformat
 

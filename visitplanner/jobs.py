@@ -15,14 +15,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visitplanner import guards
+from visitplanner.core import guards
+from visitplanner.core.model import Schedule
 from visitplanner.decisions.model import Decision, DecisionStatus
 from visitplanner.decisions.overlay import Caseload, Overlay, overlay
 from visitplanner.decisions.preview import Preview, preview
 from visitplanner.errors import InputError, PlanError, Problem, VisitplannerError
-from visitplanner.model import Schedule
-from visitplanner.settings import Settings
-from visitplanner.workspace import Workspace
+from visitplanner.inputs.settings import Settings
+from visitplanner.inputs.workspace import Workspace
 
 if TYPE_CHECKING:
     from visitplanner.decisions.store import Store
@@ -95,10 +95,10 @@ def plan_workspace(root: Path, order: PlanOrder, decisions: Sequence[Decision],
                    keep: bool = True, loaded: Loaded | None = None) -> PlanOutcome:
     """Read the workspace and the kept plan (or take them as ``loaded``, read just before),
     lay ``decisions`` over it, plan, pass the guards, and keep the new plan when ``keep``."""
-    from visitplanner.planstore import load_schedule, save_schedule
+    from visitplanner.inputs.planstore import load_schedule, save_schedule
+    from visitplanner.inputs.workspace import load_workspace
     from visitplanner.publish.syncstatus import load_worker_edits
     from visitplanner.usecases import moves_from_edits
-    from visitplanner.workspace import load_workspace
 
     ws, previous = loaded if loaded is not None else (load_workspace(root), load_schedule(root))
     check_children(len(ws.children), previous, order.force)
@@ -182,9 +182,9 @@ def apply_decision(desk: Desk, decision_id: int, by: str, now: datetime) -> Appl
     A refused plan leaves the draft a draft and the workspace as it was.  Publishing may
     cancel many of a worker's visits (a caseload handed over): the manager saw that in the
     preview before applying."""
-    from visitplanner.planstore import save_schedule
+    from visitplanner.inputs.planstore import save_schedule
+    from visitplanner.inputs.wslock import workspace_lock
     from visitplanner.publish.job import publish_workspace
-    from visitplanner.wslock import workspace_lock
 
     with workspace_lock(desk.root, DECIDE_COMMAND):
         draft = desk.store.decision(decision_id)
@@ -204,9 +204,9 @@ def withdraw_decision(desk: Desk, decision_id: int, by: str, now: datetime,
                       why: str) -> Applied:
     """Withdraw an applied decision, re-plan without it and publish (as
     :func:`apply_decision`)."""
-    from visitplanner.planstore import save_schedule
+    from visitplanner.inputs.planstore import save_schedule
+    from visitplanner.inputs.wslock import workspace_lock
     from visitplanner.publish.job import publish_workspace
-    from visitplanner.wslock import workspace_lock
 
     with workspace_lock(desk.root, DECIDE_COMMAND):
         rest = [d for d in desk.store.applied() if d.id != decision_id]
@@ -221,9 +221,9 @@ def withdraw_decision(desk: Desk, decision_id: int, by: str, now: datetime,
 def _queue_sync(root: Path, now: datetime) -> bool:
     """Mark the calendars as changed since the last CalDAV sync, when the workspace syncs
     (``visitplanner sync`` clears the mark)."""
-    from visitplanner.fsutil import write_atomic
+    from visitplanner.inputs.fsutil import write_atomic
+    from visitplanner.inputs.settings import SETTINGS_FILE, load_settings
     from visitplanner.publish.job import SYNC_QUEUE
-    from visitplanner.settings import SETTINGS_FILE, load_settings
 
     if load_settings(root / SETTINGS_FILE).caldav is None:
         return False

@@ -8,17 +8,17 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from visitplanner.model import Schedule
+    from visitplanner.core.model import Schedule
+    from visitplanner.inputs.workspace import Workspace
     from visitplanner.report.measures import ComplianceReport
     from visitplanner.report.period import Period
-    from visitplanner.workspace import Workspace
 
 
 def workspace_report(ws: Workspace, period: Period, schedule: Schedule | None) -> ComplianceReport:
     """The report over ``period``: from the recorded visits, or with the kept plan's."""
+    from visitplanner.core.rules import facts_from_records
     from visitplanner.report.forecast import forecast_histories, recorded_since
     from visitplanner.report.measures import Caseload, compliance_report
-    from visitplanner.rules import facts_from_records
 
     workers = {w.id: w for w in ws.workers}
     settings = ws.settings.workspace

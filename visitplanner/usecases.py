@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import date, datetime
 
-from visitplanner.collector import collector_paused
-from visitplanner.model import (
+from visitplanner.core.collector import collector_paused
+from visitplanner.core.model import (
     BirthDateNeeded,
     ChildChecks,
     Escalation,
@@ -27,11 +27,11 @@ from visitplanner.model import (
     Shortfall,
     TaskDue,
 )
-from visitplanner.partition import kept_parts, merge, split
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.planstore import canonical_json
-from visitplanner.timeslots import TimeSettings, TimeWindow
-from visitplanner.workspace import Workspace
+from visitplanner.core.partition import kept_parts, merge, split
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.timeslots import TimeSettings, TimeWindow
+from visitplanner.inputs.planstore import canonical_json
+from visitplanner.inputs.workspace import Workspace
 
 
 def time_settings(ws: Workspace) -> TimeSettings:
@@ -68,7 +68,7 @@ def make_plan(ws: Workspace, today: date, weeks: int | None = None, seed: int | 
 
 
 def plan_in_parts(request: PlanRequest, jobs: int = 1) -> Schedule:
-    """The request planned team by team (:mod:`visitplanner.partition`), on ``jobs`` processes
+    """The request planned team by team (:mod:`visitplanner.core.partition`), on ``jobs`` processes
     when there is more than one part.
 
     A part whose inputs are those the kept plan (``request.previous``) was made from -- the
@@ -76,7 +76,7 @@ def plan_in_parts(request: PlanRequest, jobs: int = 1) -> Schedule:
     it is, not planned again: a visit recorded this morning re-plans its own team only.
     Otherwise the same schedule as one :func:`plan` of the request.
 
-    Without the cyclic garbage collector throughout (see :mod:`visitplanner.collector`):
+    Without the cyclic garbage collector throughout (see :mod:`visitplanner.core.collector`):
     paused around each part alone, it walked every part planned so far when it came back.
     """
     with collector_paused():
@@ -201,7 +201,8 @@ def _planned_part(index: int) -> Schedule:
 
 
 def _planned(part: PlanRequest) -> Schedule:
-    """``plan(part)`` without the cyclic garbage collector (see :mod:`visitplanner.collector`)."""
+    """``plan(part)`` without the cyclic garbage collector (see
+    :mod:`visitplanner.core.collector`)."""
     with collector_paused():
         return plan(part)
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from visitplanner.cli import cli
 from visitplanner.errors import VisitplannerError
-from visitplanner.planstore import load_schedule
+from visitplanner.inputs.planstore import load_schedule
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
 TODAY = ("--today", "2026-11-23")

@@ -13,9 +13,9 @@ from rulekit import CORRECTED_POLICY, MALFORMED_POLICY
 
 from visitplanner import __version__
 from visitplanner.cli import cli, main
+from visitplanner.core.policy import Policy
+from visitplanner.core.policy.spec import reference_markdown
 from visitplanner.errors import PolicyError
-from visitplanner.policy import Policy
-from visitplanner.policy.spec import reference_markdown
 
 
 def run(*args: str) -> str:
@@ -108,8 +108,8 @@ def test_python_m_visitplanner_version_works() -> None:
 
 
 def test_the_sentence_to_rule_table_in_the_docs_is_current() -> None:
-    from visitplanner.policy import CONFIG_DIR, load_policy
-    from visitplanner.policy.describe import sources_table
+    from visitplanner.core.policy import CONFIG_DIR, load_policy
+    from visitplanner.core.policy.describe import sources_table
 
     docs = CONFIG_DIR.parent / "docs" / "policy-sources.md"
     text = docs.read_text(encoding="utf-8")

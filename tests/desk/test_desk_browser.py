@@ -21,7 +21,7 @@ from conftest import MANAGER, NOW, OTHER, PASSWORD, TEAM, VIEWER, desk_config
 
 from visitplanner.decisions.store import Store
 from visitplanner.desk.app import create_app
-from visitplanner.planstore import load_schedule
+from visitplanner.inputs.planstore import load_schedule
 from visitplanner.publish.feeds import feed_url, rotate_token
 
 if TYPE_CHECKING:

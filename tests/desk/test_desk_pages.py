@@ -13,7 +13,7 @@ import vobject
 from conftest import MANAGER, OTHER, PASSWORD, TEAM, VIEWER
 from flask.testing import FlaskClient
 
-from visitplanner.planstore import load_schedule
+from visitplanner.inputs.planstore import load_schedule
 
 TOKEN = re.compile(r'name="[\w-]*csrf_token" type="hidden" value="([^"]+)"|'
                    r'name="csrf_token" value="([^"]+)"')

@@ -96,7 +96,7 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path,
 
 def test_the_wheel_holds_every_policy_in_config(installed: Path, outside: Path) -> None:
     names = checked([installed / "bin" / "python", "-c",
-                     "from visitplanner.policy.load import bundled_names; "
+                     "from visitplanner.core.policy.load import bundled_names; "
                      "print(' '.join(bundled_names()))"], outside)
     assert names.split() == sorted(p.stem for p in (ROOT / "config").glob("*.toml"))
 

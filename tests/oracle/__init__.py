@@ -17,5 +17,5 @@ module docstrings:
   the real planner and judges it (the only module here that imports the planner).
 
 The oracle itself (everything but ``caseloads`` and ``trial``) never imports
-``visitplanner.planning``, ``rules``, ``workdays`` or any other module with rule logic.
+``visitplanner.core.planning``, ``rules``, ``workdays`` or any other module with rule logic.
 """

@@ -20,7 +20,7 @@ from typing import TypeVar
 from oracle.calendar import Days
 from oracle.facts import CHILD_CHECKS
 from oracle.inputs import Caseload
-from visitplanner.model import (
+from visitplanner.core.model import (
     LONDON,
     SWITCH_OFF,
     SWITCH_ON,
@@ -38,8 +38,8 @@ from visitplanner.model import (
     SchoolTerm,
     Worker,
 )
-from visitplanner.policy import Policy, RuleKind, Unit
-from visitplanner.timeslots import TimeSettings, TimeWindow
+from visitplanner.core.policy import Policy, RuleKind, Unit
+from visitplanner.core.timeslots import TimeSettings, TimeWindow
 
 T = TypeVar("T")
 TEAM = "oracle-team"

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from visitplanner.model import (
+from visitplanner.core.model import (
     LONDON,
     Child,
     Location,
@@ -40,7 +40,7 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
-from visitplanner.policy import Rule, VisitFilter
+from visitplanner.core.policy import Rule, VisitFilter
 
 #: Checks made on the child themself: not owed before the child is born.
 CHILD_CHECKS = frozenset({"seen_alone", "seen_awake", "injuries"})

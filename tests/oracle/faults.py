@@ -66,8 +66,8 @@ from oracle.facts import (
 )
 from oracle.inputs import Caseload
 from oracle.intervals import counting_of, interval_end
-from visitplanner.model import LONDON, Child, Location, PlannedVisit, Role, VisitKind, Worker
-from visitplanner.policy import Rule, RuleKind
+from visitplanner.core.model import LONDON, Child, Location, PlannedVisit, Role, VisitKind, Worker
+from visitplanner.core.policy import Rule, RuleKind
 
 #: Roles that never take a planned visit.
 NEVER_PLANNED = frozenset({Role.HEALTH_VISITOR, Role.OTHER_PROFESSIONAL})

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from visitplanner.model import Absence, Child, DutyShift, RecordedVisit, SchoolTerm, Worker
-from visitplanner.policy import Policy
-from visitplanner.timeslots import TimeSettings
+from visitplanner.core.model import Absence, Child, DutyShift, RecordedVisit, SchoolTerm, Worker
+from visitplanner.core.policy import Policy
+from visitplanner.core.timeslots import TimeSettings
 
 #: The synthetic policy with the rule shapes the bundled policies lack.
 SHAPES_POLICY = Path(__file__).resolve().parent / "policies" / "shapes.toml"

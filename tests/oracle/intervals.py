@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from oracle.calendar import Days
-from visitplanner.model import LONDON
-from visitplanner.policy import Counting, Interval, Policy, Rule, Unit
+from visitplanner.core.model import LONDON
+from visitplanner.core.policy import Counting, Interval, Policy, Rule, Unit
 
 
 def unit_of(interval: Interval, policy: Policy) -> Unit:

@@ -24,7 +24,7 @@ from oracle.inputs import Caseload
 from oracle.intervals import midnight
 from oracle.obligations import Lapse, Scope, lapses_for
 from oracle.tasks import task_faults
-from visitplanner.model import Child, Schedule, Shortfall
+from visitplanner.core.model import Child, Schedule, Shortfall
 
 
 @dataclass(frozen=True, slots=True)

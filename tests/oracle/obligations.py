@@ -75,8 +75,8 @@ from oracle.intervals import (
     interval_end,
     midnight,
 )
-from visitplanner.model import LONDON, Child, Location, Outcome
-from visitplanner.policy import Interval, Policy, Rule, RuleKind, Unit, VisitFilter
+from visitplanner.core.model import LONDON, Child, Location, Outcome
+from visitplanner.core.policy import Interval, Policy, Rule, RuleKind, Unit, VisitFilter
 
 
 @dataclass(frozen=True, slots=True)

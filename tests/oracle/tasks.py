@@ -21,8 +21,8 @@ from oracle.facts import applies, event_days
 from oracle.faults import Fault
 from oracle.inputs import Caseload
 from oracle.intervals import counting_of, interval_end, midnight, unit_of
-from visitplanner.model import Child, Schedule
-from visitplanner.policy import Interval, Rule, RuleKind, Unit
+from visitplanner.core.model import Child, Schedule
+from visitplanner.core.policy import Interval, Rule, RuleKind, Unit
 
 
 def task_faults(caseload: Caseload, schedule: Schedule, days: Days) -> list[Fault]:

@@ -1,8 +1,8 @@
 """Plan a random caseload with the real planner and judge the schedule with the oracle.
 
 The only module of the oracle package that imports the planner: it builds the
-:class:`~visitplanner.planning.PlanRequest` from a :class:`~oracle.inputs.Caseload`,
-calls :func:`~visitplanner.planning.plan`, and hands the schedule to
+:class:`~visitplanner.core.planning.PlanRequest` from a :class:`~oracle.inputs.Caseload`,
+calls :func:`~visitplanner.core.planning.plan`, and hands the schedule to
 :func:`oracle.judge.judge`.  The sweep (``bench/oracle_sweep.py``) and the property tests
 share it.
 """
@@ -16,10 +16,10 @@ from pathlib import Path
 from oracle.caseloads import random_caseload
 from oracle.inputs import SHAPES_POLICY, Caseload
 from oracle.judge import Verdict, judge
-from visitplanner.model import Schedule
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy, load_policy
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import Schedule
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy, load_policy
+from visitplanner.core.workdays import WorkingCalendar
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The policies the sweep plans for: the two bundled ones and the synthetic shapes.

@@ -26,7 +26,7 @@ from planner_checks import (
     unreported_lapses,
 )
 
-from visitplanner.model import (
+from visitplanner.core.model import (
     LONDON,
     Absence,
     Child,
@@ -36,12 +36,12 @@ from visitplanner.model import (
     Role,
     Worker,
 )
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.planstore import schedule_to_json
-from visitplanner.policy import Policy, load_policy
-from visitplanner.policy.model import Rule, RuleKind
-from visitplanner.rules import Context, deadlines, facts_from_records
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy, load_policy
+from visitplanner.core.policy.model import Rule, RuleKind
+from visitplanner.core.rules import Context, deadlines, facts_from_records
+from visitplanner.core.workdays import WorkingCalendar
+from visitplanner.inputs.planstore import schedule_to_json
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POLICIES = {name: load_policy(name, REPO_ROOT) for name in ("camden", "walsall")}

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from visitplanner.workdays import REGIONS, WorkingCalendar
+from visitplanner.core.workdays import REGIONS, WorkingCalendar
 
 ONE_DAY = timedelta(days=1)
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))

@@ -18,8 +18,8 @@ from typing import Any
 import caldav
 import pytest
 
-from visitplanner.devserver import DevServer
 from visitplanner.publish.caldav_storage import CaldavStorage
+from visitplanner.publish.devserver import DevServer
 from visitplanner.publish.memory import MemoryStorage
 from visitplanner.publish.storage import Changes, Storage, href_for_uid
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
-from visitplanner.model import (
+from visitplanner.core.model import (
     LONDON,
     Child,
     ChildChecks,

@@ -15,8 +15,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from visitplanner.model import LONDON
-from visitplanner.settings import CaldavSettings
+from visitplanner.core.model import LONDON
+from visitplanner.inputs.settings import CaldavSettings
 
 BASE = datetime(2030, 3, 4, 10, 0, tzinfo=LONDON)
 

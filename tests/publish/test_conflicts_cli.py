@@ -23,8 +23,8 @@ import pytest
 from sync_docs import EXAMPLE
 
 from visitplanner.cli import main
-from visitplanner.devserver import DevServer, point_workspace_at
 from visitplanner.publish.caldav_storage import CaldavStorage
+from visitplanner.publish.devserver import DevServer, point_workspace_at
 from visitplanner.publish.sync import PUT_BACK_NOTE
 from visitplanner.publish.syncstatus import load_worker_edits
 

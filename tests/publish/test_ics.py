@@ -12,7 +12,7 @@ import vobject
 from ics_samples import ADDRESS, CHILD_NAMES, context, sample_schedule, schedule, visit
 from served_meaning import content_lines, served_zone
 
-from visitplanner.model import LONDON, VisitKind
+from visitplanner.core.model import LONDON, VisitKind
 from visitplanner.publish import PublishState, build_documents, calendar_names, render_feed
 
 

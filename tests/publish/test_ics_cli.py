@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from ics_samples import visit
 
 from visitplanner.cli import cli
-from visitplanner.model import Schedule
-from visitplanner.planstore import save_schedule
+from visitplanner.core.model import Schedule
+from visitplanner.inputs.planstore import save_schedule
+from visitplanner.inputs.workspace import load_workspace
 from visitplanner.publish.feeds import load_tokens
-from visitplanner.workspace import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
 

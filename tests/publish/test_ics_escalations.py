@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import icalendar
 from ics_samples import CHILD_NAMES, context, sample_schedule
 
-from visitplanner.model import Escalation, Schedule, Shortfall
+from visitplanner.core.model import Escalation, Schedule, Shortfall
 from visitplanner.publish import PublishState, build_documents, count_changes
 from visitplanner.publish.state import state_to_json
 

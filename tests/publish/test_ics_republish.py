@@ -11,7 +11,7 @@ from pathlib import Path
 import icalendar
 from ics_samples import WORKERS, context, sample_schedule, schedule, visit
 
-from visitplanner.model import Role, Worker
+from visitplanner.core.model import Role, Worker
 from visitplanner.publish import (
     PublishState,
     build_documents,

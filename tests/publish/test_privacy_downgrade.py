@@ -19,7 +19,7 @@ import icalendar
 import vobject
 from ics_samples import ADDRESS, CHILD_NAMES, context, sample_schedule, schedule, visit
 
-from visitplanner.model import VisitKind
+from visitplanner.core.model import VisitKind
 from visitplanner.publish import (
     PublishState,
     build_documents,

@@ -19,7 +19,7 @@ import pytest
 from sync_docs import EXAMPLE
 from test_conflicts_cli import PLAN, Workspace, run_cli
 
-from visitplanner.devserver import DevServer
+from visitplanner.publish.devserver import DevServer
 
 pytestmark = pytest.mark.servers
 

@@ -12,8 +12,8 @@ from sync_docs import LOCAL_CALDAV, planned_camden_copy
 
 from visitplanner.cli import Context
 from visitplanner.cli.sync import _raise_for_failures, credentials, sync
-from visitplanner.devserver import DevServer, point_workspace_at
 from visitplanner.errors import PartialSyncError, SyncError
+from visitplanner.publish.devserver import DevServer, point_workspace_at
 from visitplanner.publish.job import SYNC_QUEUE
 from visitplanner.publish.sync import CalendarSyncResult
 from visitplanner.publish.syncstatus import load_worker_edits

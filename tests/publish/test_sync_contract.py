@@ -16,7 +16,7 @@ from ics_samples import context, schedule, visit
 from served_meaning import Meaning, meaning
 from sync_docs import document, documents, uid
 
-from visitplanner.model import ChildChecks, PlannedVisit
+from visitplanner.core.model import ChildChecks, PlannedVisit
 from visitplanner.publish import PublishState, build_documents
 from visitplanner.publish.storage import href_for_uid
 from visitplanner.publish.sync import SyncPolicy, sync_calendar

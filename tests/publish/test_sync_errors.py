@@ -14,9 +14,9 @@ from sync_docs import LOCAL_CALDAV, planned_camden_copy
 
 from visitplanner.cli import Context
 from visitplanner.cli.sync import credentials, error_kind, sync
-from visitplanner.devserver import DevServer, free_port, point_workspace_at
 from visitplanner.errors import SyncError
 from visitplanner.publish.caldav_storage import CaldavStorage, server_address
+from visitplanner.publish.devserver import DevServer, free_port, point_workspace_at
 from visitplanner.publish.sync import SyncPolicy, sync_calendar
 from visitplanner.publish.syncstatus import SyncStatus
 

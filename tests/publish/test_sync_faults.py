@@ -9,8 +9,8 @@ import pytest
 from conftest import MemoryBackend, ServerBackend
 from sync_docs import document, documents, uid
 
-from visitplanner.devserver import DevServer
 from visitplanner.publish.caldav_storage import CaldavStorage
+from visitplanner.publish.devserver import DevServer
 from visitplanner.publish.memory import MemoryStorage, SimulatedCrash
 from visitplanner.publish.storage import AuthError, StorageError, TransientError, href_for_uid
 from visitplanner.publish.sync import SyncPolicy, sync_calendar

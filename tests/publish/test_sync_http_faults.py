@@ -11,8 +11,8 @@ from fault_proxy import FaultProxy
 from sync_docs import document, documents, uid
 
 from visitplanner.cli.sync import SERVER_DOWN, error_kind
-from visitplanner.devserver import DevServer
 from visitplanner.publish.caldav_storage import CaldavStorage, ServerDownError
+from visitplanner.publish.devserver import DevServer
 from visitplanner.publish.sync import CalendarSyncResult, SyncPolicy, sync_calendar
 from visitplanner.publish.syncstatus import SyncStatus
 

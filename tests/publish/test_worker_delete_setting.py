@@ -21,6 +21,7 @@ from conftest import Backend, MemoryBackend, RecordingStorage
 from sync_docs import BASE, document, documents, event_bytes, uid
 
 from visitplanner.errors import InputError
+from visitplanner.inputs.settings import SPEC, load_settings
 from visitplanner.publish.memory import SimulatedCrash
 from visitplanner.publish.sync import (
     FOLD_OCTETS,
@@ -34,7 +35,6 @@ from visitplanner.publish.sync import (
     with_put_back_note,
 )
 from visitplanner.publish.syncstatus import SyncStatus, describe_conflicts
-from visitplanner.settings import SPEC, load_settings
 
 FIXED_NOW = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)
 PLAN_A, PLAN_B, PLAN_C = PlanVerdicts("plan-a"), PlanVerdicts("plan-b"), PlanVerdicts("plan-c")

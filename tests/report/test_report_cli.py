@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from visitplanner.cli import cli, main
-from visitplanner.model import LONDON, ChildChecks, PlannedVisit, Schedule, VisitKind
-from visitplanner.planstore import save_schedule
+from visitplanner.core.model import LONDON, ChildChecks, PlannedVisit, Schedule, VisitKind
+from visitplanner.inputs.planstore import save_schedule
 
 SETTINGS = '[workspace]\npolicy = "camden"\nholiday_region = "ENG"\nprivacy = "standard"\n'
 WORKERS = ("worker_id,name,email,team,role\n"

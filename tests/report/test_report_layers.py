@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "visitplanner" / "report"
 EXAMPLE = ROOT / "examples" / "camden"
 #: What the report's modules may import from visitplanner: the pure core, and themselves.
-CORE = ("visitplanner.model", "visitplanner.history", "visitplanner.rules",
-        "visitplanner.policy", "visitplanner.workdays", "visitplanner.report")
+CORE = ("visitplanner.core.model", "visitplanner.core.history", "visitplanner.core.rules",
+        "visitplanner.core.policy", "visitplanner.core.workdays", "visitplanner.report")
 #: Names that read the clock or the environment.
 CLOCK = frozenset({"now", "today", "utcnow", "environ", "getenv", "time", "monotonic",
                    "perf_counter"})

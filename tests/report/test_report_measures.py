@@ -14,9 +14,10 @@ from typing import Any
 
 from rulekit import D, child, visit
 
-from visitplanner.history import Fact
-from visitplanner.model import Child, Outcome, PlanType, Role, Worker
-from visitplanner.policy import Policy
+from visitplanner.core.history import Fact
+from visitplanner.core.model import Child, Outcome, PlanType, Role, Worker
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.report.items import UNALLOCATED, Status, Topic, child_label
 from visitplanner.report.measures import (
     By,
@@ -31,7 +32,6 @@ from visitplanner.report.measures import (
     weekly,
 )
 from visitplanner.report.period import Period
-from visitplanner.workdays import WorkingCalendar
 
 WORKERS = (Worker("sw.one", "Test Worker One", "one@example.org", "north", Role.SOCIAL_WORKER),
            Worker("sw.two", "Test Worker Two", "two@example.org", "south", Role.SOCIAL_WORKER))

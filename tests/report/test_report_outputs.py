@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from rulekit import D, child, visit
 
-from visitplanner.model import Outcome, PlanType, Role, Worker
-from visitplanner.policy import Policy
+from visitplanner.core.model import Outcome, PlanType, Role, Worker
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.report.forecast import forecast_histories, recorded_since
 from visitplanner.report.measures import By, Caseload, ComplianceReport, compliance_report
 from visitplanner.report.period import Period
 from visitplanner.report.render_csv import COLUMNS, report_csv
 from visitplanner.report.render_html import report_html
 from visitplanner.report.render_json import report_json
-from visitplanner.workdays import WorkingCalendar
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "report.md"
 WORKERS = (Worker("sw.one", "Test Worker One", "one@example.org", "north", Role.SOCIAL_WORKER),)
@@ -87,7 +87,7 @@ def test_the_html_names_no_child(made: ComplianceReport, camden: Policy) -> None
 def test_a_forecast_keeps_recorded_visits_before_the_plan_and_adds_the_planned_ones() -> None:
     from datetime import date, datetime, time
 
-    from visitplanner.model import (
+    from visitplanner.core.model import (
         LONDON,
         ChildChecks,
         PlannedVisit,

@@ -15,22 +15,23 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "visitplanner"
-CORE = ("model", "workdays", "rules", "history", "partition", "cover", "tags",
-        "timeslots", "verify", "outcomes", "shortfalls", "due", "explain", "policy/__init__",
-        "policy/model", "policy/spec", "policy/load", "policy/describe", "guards", "compare",
-        "decisions/model", "decisions/overlay", "decisions/preview", "decisions/check",
-        *(f"planning/{m}" for m in ("__init__", "state", "needs", "reconcile", "placement",
-                                     "visits", "finish", "engine", "away", "notice", "tasks")))
-EDGES = ("visitplanner.cli", "visitplanner.publish", "visitplanner.workspace",
-         "visitplanner.settings", "visitplanner.planstore", "visitplanner.csvsheet",
-         "visitplanner.visit_rows", "visitplanner.devserver", "visitplanner.usecases",
-         "visitplanner.holiday_cache",
-         "visitplanner.wslock", "visitplanner.jobs", "visitplanner.decisions.store",
-         "visitplanner.decisions.location",
-         "visitplanner.desk", "sqlalchemy", "flask", "click")
+CORE = (*(f"core/{m}" for m in (
+            "__init__", "model", "workdays", "rules", "history", "partition", "cover", "tags",
+            "timeslots", "verify", "outcomes", "shortfalls", "due", "explain", "guards",
+            "compare", "collector")),
+        *(f"core/policy/{m}" for m in ("__init__", "model", "spec", "load", "describe")),
+        *(f"core/planning/{m}" for m in ("__init__", "state", "needs", "reconcile", "placement",
+                                          "visits", "finish", "engine", "away", "notice",
+                                          "tasks")),
+        "decisions/model", "decisions/overlay", "decisions/preview", "decisions/check")
+#: The layers at the edges (the workspace's files, publishing, the desk, the CLI) and the
+#: libraries only they may use.
+EDGES = ("visitplanner.cli", "visitplanner.publish", "visitplanner.inputs",
+         "visitplanner.usecases", "visitplanner.jobs", "visitplanner.decisions.store",
+         "visitplanner.decisions.location", "visitplanner.desk", "sqlalchemy", "flask", "click")
 #: Fully qualified names that read the clock or the environment.  A name that ends in one
 #: of them counts too: the last four are the class methods as written, for a ``datetime``
-#: or ``date`` that came in some other way (``from visitplanner.model import datetime``).
+#: or ``date`` that came in some other way (``from visitplanner.core.model import datetime``).
 CLOCK_AND_ENVIRONMENT = frozenset({
     "datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow",
     "datetime.date.today",
@@ -185,17 +186,25 @@ def test_only_the_cli_imports_click() -> None:
 
 def test_every_core_module_is_listed_here() -> None:
     listed = {f"{m}.py" for m in CORE}
-    edge_files = {"cli", "publish", "workspace.py", "settings.py", "planstore.py",
-                  "csvsheet.py", "visit_rows.py", "devserver.py", "usecases.py", "fsutil.py",
-                  "holiday_cache.py",
-                  "errors.py", "wslock.py", "collector.py", "jobs.py", "reporting.py",
-                  "__init__.py", "__main__.py", "decisions/__init__.py", "decisions/store.py",
+    # Not in the core: the layers at the edges (folders), and what ties the layers together.
+    edge_folders = ("cli", "publish", "inputs", "desk", "report")
+    edge_files = {"usecases.py", "errors.py", "jobs.py", "reporting.py", "__init__.py",
+                  "__main__.py", "decisions/__init__.py", "decisions/store.py",
                   "decisions/tables.py", "decisions/location.py"}
-    top = {str(p.relative_to(PACKAGE)) for p in PACKAGE.glob("*.py")} | \
-        {str(p.relative_to(PACKAGE)) for folder in ("policy", "planning")
-         for p in (PACKAGE / folder).glob("*.py")} | \
-        {str(p.relative_to(PACKAGE)) for p in (PACKAGE / "decisions").glob("*.py")}
-    assert sorted(top - listed - edge_files) == []
+    found = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+             if p.relative_to(PACKAGE).parts[0] not in edge_folders
+             and "migrations" not in p.parts and "bundled" not in p.parts}
+    assert sorted(found - listed - edge_files) == []
+
+
+def test_the_folders_show_the_layers() -> None:
+    # A newcomer sees the architecture from the folder list: no module outside a layer but
+    # those that tie the layers together.
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "errors.py", "jobs.py", "reporting.py",
+                     "usecases.py"]
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == \
+        {"core", "inputs", "publish", "report", "decisions", "desk", "cli"}
 
 
 def test_the_clock_check_finds_the_one_clock_reading_in_the_cli() -> None:
@@ -208,28 +217,31 @@ def test_the_clock_check_finds_the_one_clock_reading_in_the_cli() -> None:
 
 #: Source planted in a core module (as the module named), and the edge import it makes.
 PLANTED_IMPORTS = [
-    ("rules", "import visitplanner.settings", "visitplanner.settings"),
-    ("rules", "import visitplanner.settings as s", "visitplanner.settings"),
-    ("rules", "import visitplanner.publish.ics", "visitplanner.publish.ics"),
-    ("rules", "from visitplanner import settings", "visitplanner.settings"),
-    ("rules", "from visitplanner import model, cli", "visitplanner.cli"),
-    ("rules", "from visitplanner.settings import load_settings", "visitplanner.settings"),
-    ("rules", "from visitplanner.publish.ics import calendar", "visitplanner.publish.ics"),
-    ("rules", "from . import settings", "visitplanner.settings"),
-    ("rules", "from .settings import load_settings", "visitplanner.settings"),
-    ("rules", "from .publish import ics", "visitplanner.publish"),
-    ("policy/model", "from ..publish import ics", "visitplanner.publish"),
-    ("policy/model", "from .. import workspace", "visitplanner.workspace"),
-    ("policy/__init__", "from ..cli import main", "visitplanner.cli"),
-    ("rules", "def f():\n    from visitplanner import usecases", "visitplanner.usecases"),
-    ("rules", "import click", "click"),
-    ("rules", "from click import echo", "click"),
-    ("rules", "import click.testing", "click.testing"),
-    ("rules", "import importlib\nimportlib.import_module('visitplanner.settings')",
-     "visitplanner.settings"),
-    ("rules", "from importlib import import_module\nimport_module('visitplanner.cli')",
+    ("core/rules", "import visitplanner.inputs.settings", "visitplanner.inputs.settings"),
+    ("core/rules", "import visitplanner.inputs.settings as s", "visitplanner.inputs.settings"),
+    ("core/rules", "import visitplanner.publish.ics", "visitplanner.publish.ics"),
+    ("core/rules", "from visitplanner.inputs import settings", "visitplanner.inputs.settings"),
+    ("core/rules", "from visitplanner import model, cli", "visitplanner.cli"),
+    ("core/rules", "from visitplanner.inputs.settings import load_settings",
+     "visitplanner.inputs.settings"),
+    ("core/rules", "from visitplanner.publish.ics import calendar", "visitplanner.publish.ics"),
+    ("core/rules", "from ..inputs import settings", "visitplanner.inputs.settings"),
+    ("core/rules", "from ..inputs.settings import load_settings", "visitplanner.inputs.settings"),
+    ("core/rules", "from .. import inputs", "visitplanner.inputs"),
+    ("core/rules", "from ..publish import ics", "visitplanner.publish"),
+    ("core/policy/model", "from ...publish import ics", "visitplanner.publish"),
+    ("core/policy/model", "from ...inputs import workspace", "visitplanner.inputs.workspace"),
+    ("core/policy/__init__", "from ...cli import main", "visitplanner.cli"),
+    ("core/rules", "def f():\n    from visitplanner import usecases", "visitplanner.usecases"),
+    ("core/rules", "import click", "click"),
+    ("core/rules", "from click import echo", "click"),
+    ("core/rules", "import click.testing", "click.testing"),
+    ("core/rules", "import importlib\nimportlib.import_module('visitplanner.inputs.settings')",
+     "visitplanner.inputs.settings"),
+    ("core/rules", "from importlib import import_module\nimport_module('visitplanner.cli')",
      "visitplanner.cli"),
-    ("rules", "__import__('visitplanner.planstore')", "visitplanner.planstore"),
+    ("core/rules", "__import__('visitplanner.inputs.planstore')",
+     "visitplanner.inputs.planstore"),
 ]
 
 #: Source planted in a core module, and the clock or environment reading it makes.
@@ -241,8 +253,8 @@ PLANTED_READS = [
     ("import datetime\nx = datetime.datetime.now()", "datetime.datetime.now"),
     ("import datetime as dt\nx = dt.date.today()", "datetime.date.today"),
     ("from datetime import date\nx = date.today()", "datetime.date.today"),
-    ("from visitplanner.model import datetime\nx = datetime.now()",
-     "visitplanner.model.datetime.now"),
+    ("from visitplanner.core.model import datetime\nx = datetime.now()",
+     "visitplanner.core.model.datetime.now"),
     ("from dataclasses import field\nfrom datetime import datetime\n"
      "at = field(default_factory=datetime.now)", "datetime.datetime.now"),
     ("import time\nx = time.time()", "time.time"),
@@ -265,11 +277,11 @@ PLANTED_READS = [
 #: Source a core module may hold: dates as values, names like the forbidden ones that are not.
 CLEAN = """
 from datetime import UTC, date, datetime, time, timedelta
-from visitplanner import model, workdays
-from visitplanner.model import Child
+from visitplanner.core import model, workdays
+from visitplanner.core.model import Child
 from . import policy
 from .workdays import WorkingCalendar
-import visitplanner.rules as rules
+import visitplanner.core.rules as rules
 
 NOON = time(12, 0)
 day = date.fromisoformat("2026-11-23") + timedelta(days=1)
@@ -295,26 +307,28 @@ def test_the_import_check_finds_a_planted_edge_import(module: str, planted: str,
                          ids=[one_line(case) for case in PLANTED_READS])
 def test_the_clock_check_finds_a_planted_clock_or_environment_reading(planted: str,
                                                                       reading: str) -> None:
-    assert reading in clock_and_environment_reads(planted, "rules")
+    assert reading in clock_and_environment_reads(planted, "core/rules")
 
 
 def test_both_checks_find_violations_planted_in_a_copy_of_the_real_rules_module() -> None:
-    planted = source_of("rules") + "\nfrom visitplanner import settings\nNOW = datetime.now()\n"
-    assert edge_imports(planted, "rules") == ["visitplanner.settings"]
-    assert clock_and_environment_reads(planted, "rules") == ["datetime.datetime.now"]
+    planted = source_of("core/rules") + \
+        "\nfrom visitplanner.inputs import settings\nNOW = datetime.now()\n"
+    assert edge_imports(planted, "core/rules") == ["visitplanner.inputs",
+                                                   "visitplanner.inputs.settings"]
+    assert clock_and_environment_reads(planted, "core/rules") == ["datetime.datetime.now"]
 
 
-@pytest.mark.parametrize("module", ["rules", "policy/model"])
+@pytest.mark.parametrize("module", ["core/rules", "core/policy/model"])
 def test_clean_core_source_passes_both_checks(module: str) -> None:
     assert edge_imports(CLEAN, module) == []
     assert clock_and_environment_reads(CLEAN, module) == []
 
 
 def test_a_relative_import_in_the_policy_package_is_resolved_from_that_package() -> None:
-    assert edge_imports("from .publish import ics", "policy/model") == []
-    assert edge_imports("from ..publish import ics", "policy/model") == ["visitplanner.publish",
-                                                                         "visitplanner.publish.ics"]
+    assert edge_imports("from ..publish import ics", "core/policy/model") == []
+    assert edge_imports("from ...publish import ics", "core/policy/model") == [
+        "visitplanner.publish", "visitplanner.publish.ics"]
 
 
 def test_a_module_whose_name_begins_like_an_edge_is_not_an_edge() -> None:
-    assert edge_imports("import visitplanner.clinic\nimport clickhouse", "rules") == []
+    assert edge_imports("import visitplanner.clinic\nimport clickhouse", "core/rules") == []

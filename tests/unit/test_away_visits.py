@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from planner_checks import child, seen, worker
 
-from visitplanner.errors import InputError
-from visitplanner.model import (
+from visitplanner.core.model import (
     LONDON,
     Every,
     Location,
@@ -26,10 +25,11 @@ from visitplanner.model import (
     Schedule,
     VisitKind,
 )
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
+from visitplanner.errors import InputError
+from visitplanner.inputs.workspace import load_workspace
 
 ENGLAND = WorkingCalendar("ENG")
 MONDAY_4_JAN = date(2027, 1, 4)

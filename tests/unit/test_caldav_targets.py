@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from visitplanner.cli.sync import calendar_url
-from visitplanner.settings import parse_settings
+from visitplanner.inputs.settings import parse_settings
 
 SETTINGS = """
 [workspace]

@@ -24,9 +24,9 @@ from rulekit import (
     visit,
 )
 
-from visitplanner.model import Child, Location, Outcome, PlanType, Role
-from visitplanner.policy import Policy, child_problems
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import Child, Location, Outcome, PlanType, Role
+from visitplanner.core.policy import Policy, child_problems
+from visitplanner.core.workdays import WorkingCalendar
 
 
 def child(plan: PlanType = PlanType.CIN, **details: Any) -> Child:

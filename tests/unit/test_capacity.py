@@ -7,11 +7,11 @@ from datetime import date, time
 
 from planner_checks import child, worker
 
-from visitplanner.model import LONDON, PlanType
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy
-from visitplanner.timeslots import TimeSettings, day_slots
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import LONDON, PlanType
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.timeslots import TimeSettings, day_slots
+from visitplanner.core.workdays import WorkingCalendar
 
 LONG_VISITS = TimeSettings(day_start=time(9), day_end=time(17), visit_minutes=120,
                            travel_minutes=60)

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from visitplanner.cli import cli
-from visitplanner.model import LONDON, PlannedVisit, Reason, VisitKind
+from visitplanner.core.model import LONDON, PlannedVisit, Reason, VisitKind
 from visitplanner.publish.syncstatus import (
     ConflictKind,
     SyncConflict,

@@ -5,6 +5,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from visitplanner.core.model import (
+    LONDON,
+    Absence,
+    Child,
+    PlannedVisit,
+    PlanType,
+    Role,
+    Schedule,
+    Shortfall,
+    VisitKind,
+    Worker,
+)
+from visitplanner.core.planning.state import DECISION_REJECTED_FLAG, Directive
 from visitplanner.decisions.check import caseload_of, change_problems, decision_team
 from visitplanner.decisions.model import (
     AbsenceDecision,
@@ -18,19 +31,6 @@ from visitplanner.decisions.model import (
 )
 from visitplanner.decisions.overlay import Caseload, overlay
 from visitplanner.decisions.preview import preview, preview_lines
-from visitplanner.model import (
-    LONDON,
-    Absence,
-    Child,
-    PlannedVisit,
-    PlanType,
-    Role,
-    Schedule,
-    Shortfall,
-    VisitKind,
-    Worker,
-)
-from visitplanner.planning.state import DECISION_REJECTED_FLAG, Directive
 
 DAY = date(2026, 11, 23)
 WORKERS = (Worker("sw.a", "A", "a@example.org", "west", Role.SOCIAL_WORKER),

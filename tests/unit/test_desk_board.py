@@ -5,17 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from visitplanner.desk.board import (
-    DUE_SOON,
-    ESCALATION,
-    NO_SLACK,
-    SHORTFALL,
-    Team,
-    at_risk,
-    load_grid,
-    weeks_of,
-)
-from visitplanner.model import (
+from visitplanner.core.model import (
     LONDON,
     Absence,
     Child,
@@ -29,8 +19,18 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
-from visitplanner.policy import Policy
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
+from visitplanner.desk.board import (
+    DUE_SOON,
+    ESCALATION,
+    NO_SLACK,
+    SHORTFALL,
+    Team,
+    at_risk,
+    load_grid,
+    weeks_of,
+)
 
 A = Worker("sw.a", "A", "a@example.org", "west", Role.SOCIAL_WORKER, visits_per_day=2)
 B = Worker("sw.b", "B", "b@example.org", "west", Role.SOCIAL_WORKER, visits_per_day=3,

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from visitplanner.core.model import PlannedVisit, Schedule
+from visitplanner.core.planning.state import DECIDED_FLAG, DECISION_REJECTED_FLAG
 from visitplanner.decisions.model import (
     AbsenceDecision,
     Change,
@@ -21,8 +23,6 @@ from visitplanner.decisions.model import (
     Reassignment,
 )
 from visitplanner.jobs import PlanOrder, plan_workspace
-from visitplanner.model import PlannedVisit, Schedule
-from visitplanner.planning.state import DECIDED_FLAG, DECISION_REJECTED_FLAG
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
 DAY = date(2026, 11, 23)
@@ -37,7 +37,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def kept(root: Path) -> Schedule:
-    from visitplanner.planstore import load_schedule
+    from visitplanner.inputs.planstore import load_schedule
 
     schedule = load_schedule(root)
     assert schedule is not None
@@ -72,7 +72,7 @@ def test_a_visit_given_to_a_named_colleague_keeps_its_id_and_day(workspace: Path
 
 
 def test_a_visit_given_another_day_inside_its_window_moves_there(workspace: Path) -> None:
-    from visitplanner.workspace import load_workspace
+    from visitplanner.inputs.workspace import load_workspace
 
     ws = load_workspace(workspace)
     worker = ws.worker("sw.marchetti")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from visitplanner.explain import FLAG_TEXT
-from visitplanner.model import (
+from visitplanner.core.explain import FLAG_TEXT
+from visitplanner.core.model import (
     BirthDateNeeded,
     ChildChecks,
     Escalation,

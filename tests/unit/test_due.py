@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from visitplanner.due import ChildDue, DueItem, due_report
-from visitplanner.model import (
+from visitplanner.core.due import ChildDue, DueItem, due_report
+from visitplanner.core.model import (
     LONDON,
     Child,
     Location,
@@ -15,8 +15,8 @@ from visitplanner.model import (
     Role,
     Worker,
 )
-from visitplanner.policy import Policy
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
 
 D = date.fromisoformat
 EVERY_CHECK = ("seen_alone", "household_changes", "food", "injuries", "network_contact",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from visitplanner.core.model import DutyShift, SchoolTerm
 from visitplanner.errors import InputError
-from visitplanner.model import DutyShift, SchoolTerm
-from visitplanner.workspace import load_workspace, read_tables
+from visitplanner.inputs.workspace import load_workspace, read_tables
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
 

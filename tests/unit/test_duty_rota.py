@@ -18,16 +18,16 @@ from pathlib import Path
 import pytest
 from planner_checks import child, seen, worker
 
+from visitplanner.core.model import DUTY_FLAG, Absence, DutyShift, PlanType, Schedule
+from visitplanner.core.partition import split
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.policy.load import parse_policy
+from visitplanner.core.policy.model import DutyRota
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import PolicyError
-from visitplanner.model import DUTY_FLAG, Absence, DutyShift, PlanType, Schedule
-from visitplanner.partition import split
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy
-from visitplanner.policy.load import parse_policy
-from visitplanner.policy.model import DutyRota
+from visitplanner.inputs.workspace import load_workspace
 from visitplanner.usecases import make_plan
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
 
@@ -129,7 +129,7 @@ def test_the_allocated_worker_on_duty_makes_their_own_familys_duty_visit(
 
 
 def test_a_worker_absent_on_their_duty_day_makes_no_duty_visit(camden: Policy) -> None:
-    from visitplanner.model import Absence
+    from visitplanner.core.model import Absence
 
     request = christmas(camden, "H1", duty=(DutyShift("sw.duty", date(2026, 12, 30), 2),))
     request = replace(request, absences=(Absence("sw.duty", date(2026, 12, 30),

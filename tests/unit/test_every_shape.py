@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from visitplanner.cli import main
-from visitplanner.due import due_report
+from visitplanner.core.due import due_report
+from visitplanner.inputs.workspace import Workspace, load_workspace
 from visitplanner.usecases import make_plan
-from visitplanner.workspace import Workspace, load_workspace
 
 POLICY = Path(__file__).parent / "policies" / "everyshire.toml"
 TODAY = date(2026, 12, 21)

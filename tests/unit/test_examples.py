@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.workspace import load_workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TODAY = date(2026, 11, 23)

@@ -21,8 +21,8 @@ EXAMPLE = ROOT / "examples" / "camden"
 #: iCalendar library: only `publish`, `serve` and `sync` need them.
 CALENDAR_STACK = ("caldav", "niquests", "urllib3", "icalendar")
 #: What `--help` has no use for either: the web server, holidays and the planning core.
-NOT_FOR_HELP = (*CALENDAR_STACK, "waitress", "holidays", "dateutil", "visitplanner.planning",
-                "visitplanner.workspace", "visitplanner.policy", "visitplanner.publish")
+NOT_FOR_HELP = (*CALENDAR_STACK, "waitress", "holidays", "dateutil", "visitplanner.core.planning",
+                "visitplanner.inputs.workspace", "visitplanner.core.policy", "visitplanner.publish")
 
 PREAMBLE = "import contextlib, io, json, sys\n"
 REPORT = "\nprint(json.dumps(sorted(sys.modules)))\n"
@@ -81,7 +81,7 @@ def test_commands_that_publish_nothing_import_no_calendar_library(
     shutil.copytree(EXAMPLE, workspace,
                     ignore=shutil.ignore_patterns(".visitplanner", "calendars"))
     modules = modules_after(run_cli("-w", str(workspace), *command))
-    assert "visitplanner.workspace" in modules  # the command did run
+    assert "visitplanner.inputs.workspace" in modules  # the command did run
     assert loaded(modules, CALENDAR_STACK) == []
 
 
@@ -95,7 +95,7 @@ def test_plan_without_a_desk_database_imports_no_database_library(tmp_path: Path
                     ignore=shutil.ignore_patterns(".visitplanner", "calendars"))
     modules = modules_after(run_cli("-w", str(workspace), "plan", "--from", "2026-11-23",
                                     "--force", "--no-keep"))
-    assert "visitplanner.planning" in modules  # the plan was made
+    assert "visitplanner.core.planning" in modules  # the plan was made
     assert loaded(modules, DATABASE_STACK) == []
 
 
@@ -107,7 +107,7 @@ def test_the_database_check_sees_the_store_once_imported() -> None:
 
 def test_policy_show_imports_no_calendar_library() -> None:
     modules = modules_after(run_cli("policy", "show", "camden"))
-    assert "visitplanner.policy.describe" in modules
+    assert "visitplanner.core.policy.describe" in modules
     assert loaded(modules, CALENDAR_STACK) == []
 
 
@@ -123,7 +123,7 @@ def test_plan_still_reads_the_worker_edits_through_the_publish_package() -> None
 
 def test_reading_a_workspace_leaves_the_bank_holidays_unread_until_a_working_day_is_asked() -> None:
     # sync and publish read the workspace (and its calendar) but count no working day.
-    read = ("from pathlib import Path\nfrom visitplanner.workspace import load_workspace\n"
+    read = ("from pathlib import Path\nfrom visitplanner.inputs.workspace import load_workspace\n"
             f"ws = load_workspace(Path({str(EXAMPLE)!r}))\n")
     assert loaded(modules_after(read), ("holidays",)) == []
     asked = read + "import datetime\nws.calendar.is_working_day(datetime.date(2026, 12, 25))\n"

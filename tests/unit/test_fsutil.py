@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from visitplanner.fsutil import safe_filename, write_atomic, write_if_changed
+from visitplanner.inputs.fsutil import safe_filename, write_atomic, write_if_changed
 
 
 def test_write_atomic_writes_the_bytes_with_mode_0600_whatever_the_umask(tmp_path: Path):

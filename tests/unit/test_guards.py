@@ -1,4 +1,4 @@
-"""Safe by default (issue 10): the guards' rules, on values (visitplanner.guards is pure)."""
+"""Safe by default (issue 10): the guards' rules, on values (visitplanner.core.guards is pure)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from visitplanner import explain, guards
 from visitplanner.cli import due
-from visitplanner.explain import visit_id_of
-from visitplanner.guards import (
+from visitplanner.core import explain, guards
+from visitplanner.core.explain import visit_id_of
+from visitplanner.core.guards import (
     CalendarLoss,
     FutureVisit,
     calendar_losses,
@@ -22,7 +22,7 @@ from visitplanner.guards import (
     shrunk_export_problems,
     start_problems,
 )
-from visitplanner.model import LONDON, PlannedVisit, Schedule, VisitKind
+from visitplanner.core.model import LONDON, PlannedVisit, Schedule, VisitKind
 from visitplanner.publish.state import PublishedItem
 
 TODAY = date(2026, 11, 23)

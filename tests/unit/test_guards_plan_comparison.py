@@ -1,12 +1,12 @@
-"""A new plan against the kept one (visitplanner.compare): unchanged, changed, new, removed."""
+"""A new plan against the kept one (visitplanner.core.compare): unchanged, changed, new, removed."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from visitplanner.compare import PlanComparison, VisitChanges, compare_plans
-from visitplanner.model import LONDON, PlannedVisit, Schedule, VisitKind
+from visitplanner.core.compare import PlanComparison, VisitChanges, compare_plans
+from visitplanner.core.model import LONDON, PlannedVisit, Schedule, VisitKind
 
 START = date(2026, 11, 23)
 

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from visitplanner.history import Fact, History, matches
-from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
-from visitplanner.policy.model import Condition, Rule, RuleKind, Source, VisitFilter
+from visitplanner.core.history import Fact, History, matches
+from visitplanner.core.model import LONDON, Child, Location, Outcome, PlanType, Role
+from visitplanner.core.policy.model import Condition, Rule, RuleKind, Source, VisitFilter
 
 FILTERS = (VisitFilter(), VisitFilter(location="any", child_seen=None),
            VisitFilter(checks=frozenset({"seen_alone"})),

@@ -19,16 +19,16 @@ import pytest
 from holidays.version import __version__ as PACKAGE_VERSION
 from unit.test_fast_start import EXAMPLE, loaded, modules_after, run_cli
 
-from visitplanner import workdays
 from visitplanner.cli import main
-from visitplanner.holiday_cache import (
+from visitplanner.core import workdays
+from visitplanner.core.workdays import WorkingCalendar
+from visitplanner.inputs.holiday_cache import (
     CACHE_FILE,
     installed_version,
     keep_found_tables,
     use_kept_tables,
 )
-from visitplanner.planstore import PLAN_FILE
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.inputs.planstore import PLAN_FILE
 
 PLAN = ("plan", "--from", "2026-11-23", "--force")
 
@@ -63,7 +63,7 @@ def package_answer(region: str, year: int) -> dict[str, str]:
 
 def test_the_version_is_read_without_importing_the_package() -> None:
     assert installed_version() == PACKAGE_VERSION
-    modules = modules_after("from visitplanner.holiday_cache import installed_version\n"
+    modules = modules_after("from visitplanner.inputs.holiday_cache import installed_version\n"
                             "assert installed_version()\n")
     assert loaded(modules, ("holidays",)) == []
 
@@ -88,7 +88,7 @@ def test_the_next_command_counts_working_days_without_asking_the_package(
     (workspace / PLAN_FILE).unlink()
     fresh = (*PLAN, "--no-keep")
     again = modules_after(run_cli("-w", str(workspace), *fresh))
-    assert "visitplanner.planning" in again  # it planned
+    assert "visitplanner.core.planning" in again  # it planned
     assert loaded(again, ("holidays",)) == []
     # The check can fail: a workspace with nothing kept asks the package.
     (workspace / CACHE_FILE).unlink()

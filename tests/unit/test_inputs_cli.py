@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from visitplanner.cli import main
+from visitplanner.core.policy.load import BUNDLED, bundled_names, load_policy
 from visitplanner.errors import InputError, PolicyError, PublishError
-from visitplanner.policy.load import BUNDLED, bundled_names, load_policy
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.workspace import load_workspace
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "camden"

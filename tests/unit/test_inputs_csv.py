@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from visitplanner.cli import main
-from visitplanner.csvsheet import PROBLEMS_LISTED
 from visitplanner.errors import InputError
-from visitplanner.workspace import load_tables, read_tables
+from visitplanner.inputs.csvsheet import PROBLEMS_LISTED
+from visitplanner.inputs.workspace import load_tables, read_tables
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "camden"
 HEADER = "case_ref,household,name,date_of_birth,plan_type,plan_start,address\n"

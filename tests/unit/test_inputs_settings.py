@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from visitplanner.settings import MAX_WEEKS, parse_settings
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.settings import MAX_WEEKS, parse_settings
+from visitplanner.inputs.workspace import load_workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "camden"
 CLOCK_FIX = '(fix: write it as "HH:MM" (24 hour), e.g. "09:30")'

@@ -21,13 +21,13 @@ import vobject
 from planner_checks import seen, worker
 from rulekit import D, child, due
 
+from visitplanner.core.model import Child, ChildEvent, PlanType, Schedule, TaskDue
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.policy.describe import describe_rule
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import InputError, PolicyError
-from visitplanner.model import Child, ChildEvent, PlanType, Schedule, TaskDue
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.policy.describe import describe_rule
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.workspace import load_workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "publish"))
 from ics_samples import context

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 from planner_checks import child, seen, worker
 from rulekit import POLICY_HEADER, visit
 
-from visitplanner.explain import explain_visit
-from visitplanner.model import (
+from visitplanner.core.explain import explain_visit
+from visitplanner.core.model import (
     LONDON,
     Absence,
     Outcome,
@@ -23,13 +23,13 @@ from visitplanner.model import (
     Schedule,
     VisitKind,
 )
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy
-from visitplanner.policy.load import parse_policy
-from visitplanner.policy.model import Counting, Interval, Unit
-from visitplanner.rules import Context, deadlines
-from visitplanner.timeslots import TimeSettings, TimeWindow, assign_times
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.policy.load import parse_policy
+from visitplanner.core.policy.model import Counting, Interval, Unit
+from visitplanner.core.rules import Context, deadlines
+from visitplanner.core.timeslots import TimeSettings, TimeWindow, assign_times
+from visitplanner.core.workdays import WorkingCalendar
 
 ENGLAND = WorkingCalendar("ENG")
 MONDAY = date(2026, 11, 23)
@@ -99,7 +99,7 @@ def test_a_not_seen_unannounced_visit_counts_toward_the_unannounced_quota(
 
 def test_no_failed_visit_counts_toward_any_rule_of_either_policy(
         camden: Policy, walsall: Policy) -> None:
-    from visitplanner.rules import matches
+    from visitplanner.core.rules import matches
 
     for policy in (camden, walsall):
         for rule in policy.rules:
@@ -146,8 +146,8 @@ def test_a_planned_visit_carries_every_check_a_cadence_it_serves_counts() -> Non
 
 
 def test_a_shortfall_never_prints_a_date_range_backwards() -> None:
-    from visitplanner.cover import Staff
-    from visitplanner.shortfalls import missed_because
+    from visitplanner.core.cover import Staff
+    from visitplanner.core.shortfalls import missed_because
 
     staff = Staff.build((worker("sw.a"),), (), ENGLAND)
     reason = missed_because(MONDAY, staff, worker("sw.a"), "north", frozenset(),
@@ -227,8 +227,8 @@ def test_every_visit_lies_inside_the_working_day_or_a_time_window_after_a_two_we
         ) -> None:
     from pathlib import Path
 
+    from visitplanner.inputs.workspace import load_workspace
     from visitplanner.usecases import plan_request
-    from visitplanner.workspace import load_workspace
 
     workspace = load_workspace(Path(__file__).resolve().parents[2] / "examples" / "camden")
     request = plan_request(workspace, MONDAY)

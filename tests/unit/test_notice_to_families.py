@@ -14,14 +14,14 @@ from datetime import date, datetime, time
 import pytest
 from planner_checks import child, seen, worker
 
+from visitplanner.core.model import LONDON, SHORT_NOTICE_FLAG, PlannedVisit, Schedule
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.planning.notice import notice_ends
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.policy.describe import describe_policy
+from visitplanner.core.policy.model import Interval, Unit
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import PolicyError
-from visitplanner.model import LONDON, SHORT_NOTICE_FLAG, PlannedVisit, Schedule
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.planning.notice import notice_ends
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.policy.describe import describe_policy
-from visitplanner.policy.model import Interval, Unit
-from visitplanner.workdays import WorkingCalendar
 
 ENGLAND = WorkingCalendar("ENG")
 MONDAY = date(2026, 12, 7)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from visitplanner import wslock
 from visitplanner.cli import main
-from visitplanner.planstore import PLAN_FILE, load_schedule
-from visitplanner.wslock import HOLDER_FILE, LockHolder, busy_error, holder_from_json
+from visitplanner.inputs import wslock
+from visitplanner.inputs.planstore import PLAN_FILE, load_schedule
+from visitplanner.inputs.wslock import HOLDER_FILE, LockHolder, busy_error, holder_from_json
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"
 PLAN = ("plan", "--from", "2026-11-23", "--force", "--jobs", "1")
@@ -37,7 +37,7 @@ BUSY = wslock.WorkspaceBusyError.exit_code
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from visitplanner.wslock import workspace_lock
+from visitplanner.inputs.wslock import workspace_lock
 with workspace_lock(Path(sys.argv[1]), sys.argv[2]):
     print("held", flush=True)
     sys.stdin.read()
@@ -47,7 +47,7 @@ with workspace_lock(Path(sys.argv[1]), sys.argv[2]):
 #: it widens the window in which an unlocked second `plan` would read the old kept plan.
 SLOW_KEEPING_CLI = """
 import sys, time
-import visitplanner.planstore as planstore
+import visitplanner.inputs.planstore as planstore
 from visitplanner.cli import main
 keep = planstore.save_schedule
 def slow_keep(root, schedule):

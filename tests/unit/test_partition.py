@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from visitplanner import usecases
-from visitplanner.model import Child, RecordedVisit
-from visitplanner.partition import merge, split
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.planstore import schedule_to_json
+from visitplanner.core.model import Child, RecordedVisit
+from visitplanner.core.partition import merge, split
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.inputs.planstore import schedule_to_json
+from visitplanner.inputs.workspace import load_workspace
 from visitplanner.usecases import plan_in_parts, plan_request
-from visitplanner.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 23)
@@ -143,7 +143,7 @@ def test_a_parts_digest_is_the_same_in_every_process() -> None:
     """Sets are written sorted: the digest does not depend on the interpreter's hash seed."""
     program = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
                "from test_partition import three_teams\n"
-               "from visitplanner.partition import split\n"
+               "from visitplanner.core.partition import split\n"
                "from visitplanner.usecases import part_digests\n"
                "r = three_teams(); print(part_digests(r, split(r)))\n")
     here = Path(__file__).resolve().parent

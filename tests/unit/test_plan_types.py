@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from rulekit import D, child, due, visit
 
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.policy.describe import describe_rule
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import InputError, PolicyError
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.policy.describe import describe_rule
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.workspace import load_workspace
 
 ENGLAND = WorkingCalendar("ENG")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -7,11 +7,11 @@ from datetime import date, time
 
 from planner_checks import child, seen, worker
 
-from visitplanner.model import LONDON, Absence, Outcome, PlanType, Role, VisitKind
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy
-from visitplanner.timeslots import TimeSettings, TimeWindow
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import LONDON, Absence, Outcome, PlanType, Role, VisitKind
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.timeslots import TimeSettings, TimeWindow
+from visitplanner.core.workdays import WorkingCalendar
 
 TODAY = date(2026, 11, 23)  # a Monday
 WINDOWS = (TimeWindow("early_morning", time(8), time(9, 30)),

@@ -16,10 +16,10 @@ from planner_checks import (
     worker,
 )
 
-from visitplanner.model import SOCIAL_WORK_ROLES, Absence, PlanType, Role, Schedule
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import SOCIAL_WORK_ROLES, Absence, PlanType, Role, Schedule
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
 
 CAMDEN_CLOSURES = frozenset({date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)})
 CLOSED = WorkingCalendar("ENG", CAMDEN_CLOSURES)

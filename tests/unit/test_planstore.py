@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from ics_samples import sample_schedule
 
+from visitplanner.core.model import LONDON, Role, VisitKind, Worker
 from visitplanner.errors import PlanError
-from visitplanner.model import LONDON, Role, VisitKind, Worker
-from visitplanner.planstore import (
+from visitplanner.inputs.planstore import (
     canonical_json,
     load_schedule,
     save_schedule,

@@ -15,12 +15,12 @@ import pytest
 from rulekit import POLICY_HEADER
 
 from visitplanner.cli import main
+from visitplanner.core.model import LONDON
+from visitplanner.core.policy import Interval, Unit, load_policy, parse_policy
+from visitplanner.core.policy.model import Counting
+from visitplanner.core.policy.spec import MAX_INTERVAL
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import PolicyError
-from visitplanner.model import LONDON
-from visitplanner.policy import Interval, Unit, load_policy, parse_policy
-from visitplanner.policy.model import Counting
-from visitplanner.policy.spec import MAX_INTERVAL
-from visitplanner.workdays import WorkingCalendar
 
 ROOT = Path(__file__).resolve().parents[2]
 CAMDEN = ROOT / "config" / "camden.toml"

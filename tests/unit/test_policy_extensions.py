@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from visitplanner.core.model import LONDON, Child, Location, Outcome, PlanType, Role
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.rules import Context, Fact, cadence, revisit
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import PolicyError
-from visitplanner.model import LONDON, Child, Location, Outcome, PlanType, Role
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.rules import Context, Fact, cadence, revisit
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_a_frequency_set_for_the_child_is_never_looser_than_the_policy_and_alway
 
 def test_checks_on_the_child_wait_for_the_birth_but_household_checks_do_not(
         camden: Policy, england: WorkingCalendar) -> None:
-    from visitplanner.rules import deadlines
+    from visitplanner.core.rules import deadlines
 
     unborn = Child("C1", "H1", "Unborn Test", None, PlanType.CP, date(2026, 11, 2),
                    due_date=date(2026, 12, 18))
@@ -108,7 +108,7 @@ def test_checks_on_the_child_wait_for_the_birth_but_household_checks_do_not(
 
 def test_due_asks_for_the_date_of_birth_once_the_expected_date_has_passed(
         camden: Policy, england: WorkingCalendar) -> None:
-    from visitplanner.due import due_report
+    from visitplanner.core.due import due_report
 
     unborn = Child("C1", "H1", "Unborn Test", None, PlanType.CP, date(2026, 11, 2),
                    due_date=date(2026, 12, 18))
@@ -122,7 +122,7 @@ def test_due_asks_for_the_date_of_birth_once_the_expected_date_has_passed(
 
 def test_no_deadline_is_counted_from_before_the_records_begin(
         camden: Policy, england: WorkingCalendar) -> None:
-    from visitplanner.due import due_report
+    from visitplanner.core.due import due_report
 
     # On a plan since January, but the export holds visits only from 14 September.
     kid = Child("C1", "H1", "Test Child", date(2016, 1, 1), PlanType.CP, date(2026, 1, 5))
@@ -137,7 +137,7 @@ def test_no_deadline_is_counted_from_before_the_records_begin(
 
 def test_a_seen_awake_deadline_lapses_when_the_child_turns_3_before_it(
         camden: Policy, england: WorkingCalendar) -> None:
-    from visitplanner.rules import owed_deadline
+    from visitplanner.core.rules import owed_deadline
 
     # Found by a deep property run: born 6 Feb 2023, on a plan from 4 Jan 2026, so the
     # 6-week deadline (15 Feb 2026) falls after the third birthday (6 Feb 2026).

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from rulekit import MALFORMED_POLICY, POLICY_HEADER, visit
 
-from visitplanner.errors import PolicyError
-from visitplanner.model import Child, Outcome, PlanType, Role
-from visitplanner.policy import Interval, Policy, RuleKind, Unit, parse_policy
-from visitplanner.policy.describe import describe_policy
-from visitplanner.policy.spec import (
+from visitplanner.core.model import Child, Outcome, PlanType, Role
+from visitplanner.core.policy import Interval, Policy, RuleKind, Unit, parse_policy
+from visitplanner.core.policy.describe import describe_policy
+from visitplanner.core.policy.spec import (
     COUNTS_FIELDS,
     FIELDS,
     KINDS,
@@ -22,8 +21,9 @@ from visitplanner.policy.spec import (
     WHEN_FIELDS,
     reference_markdown,
 )
-from visitplanner.rules import Context, deadlines
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.rules import Context, deadlines
+from visitplanner.core.workdays import WorkingCalendar
+from visitplanner.errors import PolicyError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from rulekit import D, child, due_date, visit
 
-from visitplanner.due import due_report
+from visitplanner.core.due import due_report
+from visitplanner.core.model import PlanType, PlanValue
+from visitplanner.core.policy import Policy, child_problems, parse_policy, plan_value_problems
+from visitplanner.core.policy.describe import describe_rule
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import InputError, PolicyError
-from visitplanner.model import PlanType, PlanValue
-from visitplanner.policy import Policy, child_problems, parse_policy, plan_value_problems
-from visitplanner.policy.describe import describe_rule
+from visitplanner.inputs.workspace import load_workspace
 from visitplanner.usecases import make_plan
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

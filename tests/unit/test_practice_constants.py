@@ -13,13 +13,13 @@ import pytest
 from planner_checks import child, seen, worker
 from rulekit import POLICY_HEADER
 
-from visitplanner.cover import Bookings, cover_order
-from visitplanner.model import Absence, Child, PlanType, RecordedVisit, Schedule, Worker
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.rules import Context, deadlines, facts_from_records
-from visitplanner.timeslots import TimeSettings, TimeWindow, at_school
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.cover import Bookings, cover_order
+from visitplanner.core.model import Absence, Child, PlanType, RecordedVisit, Schedule, Worker
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.rules import Context, deadlines, facts_from_records
+from visitplanner.core.timeslots import TimeSettings, TimeWindow, at_school
+from visitplanner.core.workdays import WorkingCalendar
 
 MONDAY = date(2026, 11, 23)
 SATURDAY = date(2026, 11, 21)

@@ -19,7 +19,8 @@ from types import MappingProxyType
 import pytest
 from icalendar import Calendar, Event, Todo
 
-from visitplanner.model import Schedule
+from visitplanner.core.model import Schedule
+from visitplanner.inputs.workspace import load_workspace
 from visitplanner.publish import (
     PublishedItem,
     PublishState,
@@ -34,7 +35,6 @@ from visitplanner.publish import (
 from visitplanner.publish.ics import Documents, PublishContext
 from visitplanner.publish.job import publish_context
 from visitplanner.usecases import make_plan
-from visitplanner.workspace import load_workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TODAY = date(2026, 11, 23)

@@ -27,7 +27,7 @@ from icalendar.parser import Contentline
 from ics_samples import CHILDREN, WORKERS, context, sample_schedule, schedule, visit
 from test_publish_incremental import icalendar_document, icalendar_feed, reference_documents
 
-from visitplanner.model import (
+from visitplanner.core.model import (
     Child,
     Escalation,
     PlannedVisit,

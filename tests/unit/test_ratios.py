@@ -15,13 +15,13 @@ import pytest
 from planner_checks import seen, worker
 from rulekit import child, due, visit
 
+from visitplanner.core.history import Fact
+from visitplanner.core.model import Location, Outcome, PlanType
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.policy.describe import describe_rule
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import PolicyError
-from visitplanner.history import Fact
-from visitplanner.model import Location, Outcome, PlanType
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.policy.describe import describe_rule
-from visitplanner.workdays import WorkingCalendar
 
 ENGLAND = WorkingCalendar("ENG")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from visitplanner.model import LONDON
-from visitplanner.policy.model import Interval, Policy, Unit
-from visitplanner.rules import Context, end_of
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import LONDON
+from visitplanner.core.policy.model import Interval, Policy, Unit
+from visitplanner.core.rules import Context, end_of
+from visitplanner.core.workdays import WorkingCalendar
 
 
 def fresh_end(policy: Policy, interval: Interval, anchor: datetime) -> date:

@@ -8,11 +8,11 @@ from datetime import date, time, timedelta
 import pytest
 from planner_checks import all_violations, child, inputs_of, seen, worker
 
-from visitplanner.model import Absence, Outcome, PlanType, Role, Schedule
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.planstore import schedule_to_json
-from visitplanner.policy import Policy
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import Absence, Outcome, PlanType, Role, Schedule
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
+from visitplanner.inputs.planstore import schedule_to_json
 
 TODAY = date(2026, 11, 23)  # a Monday
 CLOSED = WorkingCalendar("ENG", frozenset({date(2026, 12, 29), date(2026, 12, 30),
@@ -140,8 +140,8 @@ def test_a_visit_recorded_on_the_first_day_of_the_plan_counts(caseload: PlanRequ
 def test_a_new_absence_in_the_camden_example_leaves_every_other_workers_diary_as_it_was() -> None:
     from pathlib import Path
 
+    from visitplanner.inputs.workspace import load_workspace
     from visitplanner.usecases import plan_request
-    from visitplanner.workspace import load_workspace
 
     workspace = load_workspace(Path(__file__).resolve().parents[2] / "examples" / "camden")
     request = plan_request(workspace, TODAY)
@@ -171,7 +171,7 @@ def test_replanning_a_saturday_start_with_unallocated_siblings_changes_nothing(
     lies after it was placed after the plan's end, and re-planning gave it to another worker."""
     from datetime import datetime, time
 
-    from visitplanner.model import LONDON, RecordedVisit
+    from visitplanner.core.model import LONDON, RecordedVisit
 
     saturday = date(2027, 3, 13)
     children = (

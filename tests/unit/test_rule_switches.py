@@ -16,13 +16,13 @@ import pytest
 from planner_checks import seen, worker
 from rulekit import D, child, due, visit
 
+from visitplanner.core.model import SWITCH_OFF, SWITCH_ON, Child, PlanType, PlanValue
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.policy.describe import describe_rule
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import InputError
-from visitplanner.model import SWITCH_OFF, SWITCH_ON, Child, PlanType, PlanValue
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.policy.describe import describe_rule
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.workspace import load_workspace
 
 ENGLAND = WorkingCalendar("ENG")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from planner_checks import child, seen, worker
 
-from visitplanner.model import LONDON, PlannedVisit, Schedule, SchoolTerm
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy
-from visitplanner.timeslots import TimeSettings, TimeWindow, in_term
+from visitplanner.core.model import LONDON, PlannedVisit, Schedule, SchoolTerm
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy
+from visitplanner.core.timeslots import TimeSettings, TimeWindow, in_term
+from visitplanner.core.workdays import WorkingCalendar
+from visitplanner.inputs.workspace import load_workspace
 from visitplanner.usecases import make_plan
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
 
 AFTER_SCHOOL_WINDOW = TimeWindow("after_school", time(15, 30), time(18))
 TIMES = TimeSettings(windows=(AFTER_SCHOOL_WINDOW,))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from visitplanner.fsutil import (
+from visitplanner.inputs.fsutil import (
     LEFTOVER_MIN_AGE_SECONDS,
     remove_leftover_temporaries,
     write_atomic,

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from visitplanner.errors import InputError, Problem
+from visitplanner.inputs.settings import load_settings, parse_settings
 from visitplanner.publish.caldav_storage import CaldavStorage
 from visitplanner.publish.storage import StorageError
-from visitplanner.settings import load_settings, parse_settings
 
 SECRET = "Hunter2-s3cret"
 SERVER = "https://dav.example.org/"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from visitplanner.errors import InputError
-from visitplanner.settings import (
+from visitplanner.inputs.settings import (
     SPEC,
     TimeWindow,
     load_settings,

@@ -18,14 +18,14 @@ import pytest
 from planner_checks import worker
 from rulekit import child, due_date, visit
 
+from visitplanner.core.history import Fact
+from visitplanner.core.model import LONDON, Child, PlanType, RecordedVisit
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import Policy, parse_policy
+from visitplanner.core.policy.describe import describe_rule
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.errors import InputError, PolicyError
-from visitplanner.history import Fact
-from visitplanner.model import LONDON, Child, PlanType, RecordedVisit
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import Policy, parse_policy
-from visitplanner.policy.describe import describe_rule
-from visitplanner.workdays import WorkingCalendar
-from visitplanner.workspace import load_workspace
+from visitplanner.inputs.workspace import load_workspace
 
 ENGLAND = WorkingCalendar("ENG")
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "camden"

@@ -14,10 +14,10 @@ import pytest
 import rulekit
 from rulekit import D, due, due_date, ids_not_quoted_in, schedule_rule_ids, visit
 
-from visitplanner.model import Child, Location, Outcome, PlanType, Role
-from visitplanner.policy import Policy, child_problems
-from visitplanner.rules import Context, deadlines
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import Child, Location, Outcome, PlanType, Role
+from visitplanner.core.policy import Policy, child_problems
+from visitplanner.core.rules import Context, deadlines
+from visitplanner.core.workdays import WorkingCalendar
 
 
 def child(**details: Any) -> Child:

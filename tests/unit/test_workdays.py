@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from visitplanner.workdays import NO_BANK_HOLIDAYS, REGIONS, WorkingCalendar
+from visitplanner.core.workdays import NO_BANK_HOLIDAYS, REGIONS, WorkingCalendar
 
 ENGLAND = WorkingCalendar()
 SCOTLAND = WorkingCalendar(region="SCT")
@@ -209,7 +209,7 @@ def test_earliest_working_day_after_christmas_skips_closures() -> None:
 
 
 def test_holiday_names_do_not_depend_on_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
-    from visitplanner import workdays
+    from visitplanner.core import workdays
 
     workdays._bank_holidays.cache_clear()
     monkeypatch.setenv("LANGUAGE", "th")

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from visitplanner.model import LONDON, Child, PlanType, Role, Worker
-from visitplanner.planning import PlanRequest, plan
-from visitplanner.policy import load_policy
+from visitplanner.core.model import LONDON, Child, PlanType, Role, Worker
+from visitplanner.core.planning import PlanRequest, plan
+from visitplanner.core.policy import load_policy
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.usecases import moves_from_edits
-from visitplanner.workdays import WorkingCalendar
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 23)  # a Monday

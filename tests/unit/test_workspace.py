@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from visitplanner.core.model import LONDON, Location, Outcome, PlanType, Role
 from visitplanner.errors import InputError
-from visitplanner.model import LONDON, Location, Outcome, PlanType, Role
-from visitplanner.visit_rows import VISIT_COLUMNS
-from visitplanner.workspace import (
+from visitplanner.inputs.visit_rows import VISIT_COLUMNS
+from visitplanner.inputs.workspace import (
     ABSENCE_COLUMNS,
     CHILD_COLUMNS,
     WORKER_COLUMNS,

@@ -55,9 +55,9 @@ _HOLIDAYS_KNOWN = "visitplanner.bank_holidays_known"
 
 def _use_kept_bank_holidays(ctx: click.Context, workspace: Path) -> None:
     """Give the working-day calendar the bank holidays earlier commands kept, and note
-    which it knows already (:mod:`visitplanner.holiday_cache`)."""
-    from visitplanner.holiday_cache import use_kept_tables
-    from visitplanner.workdays import bank_holidays_found
+    which it knows already (:mod:`visitplanner.inputs.holiday_cache`)."""
+    from visitplanner.core.workdays import bank_holidays_found
+    from visitplanner.inputs.holiday_cache import use_kept_tables
 
     use_kept_tables(workspace)
     ctx.meta[_HOLIDAYS_KNOWN] = frozenset(bank_holidays_found())
@@ -68,8 +68,8 @@ def _use_kept_bank_holidays(ctx: click.Context, workspace: Path) -> None:
 def _keep_bank_holidays(ctx: click.Context, /, *_: object, **__: object) -> None:
     """After a command that succeeded: keep the bank holidays it asked the holidays package
     for, for the next command; a command that failed writes nothing."""
-    from visitplanner.holiday_cache import keep_found_tables
-    from visitplanner.workdays import bank_holidays_found
+    from visitplanner.core.workdays import bank_holidays_found
+    from visitplanner.inputs.holiday_cache import keep_found_tables
 
     known = ctx.meta.get(_HOLIDAYS_KNOWN, frozenset())
     found = {key: table for key, table in bank_holidays_found().items() if key not in known}

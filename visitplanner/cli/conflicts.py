@@ -41,7 +41,7 @@ def conflicts(obj: object, as_json: bool) -> None:
 
 def load_conflict_reports(root: Path) -> list[ConflictReport]:
     """Every conflict the sync state holds, described from the kept plan (none: no sync yet)."""
-    from visitplanner.planstore import load_schedule
+    from visitplanner.inputs.planstore import load_schedule
     from visitplanner.publish.syncstatus import (
         STATE_DIR,
         STATUS_FILE,

@@ -35,8 +35,8 @@ TODAY = click.option("--today", "start", type=DATE, metavar=DATE_FORM,
 def open_desk(root: Path, start: date | None) -> Desk:
     """The workspace's decisions, planned from ``start`` (default: today)."""
     from visitplanner.decisions.store import Store
+    from visitplanner.inputs.settings import SETTINGS_FILE, load_settings
     from visitplanner.jobs import Desk, PlanOrder, desk_database_url
-    from visitplanner.settings import SETTINGS_FILE, load_settings
 
     settings = load_settings(root / SETTINGS_FILE)
     url = desk_database_url(root, settings, os.environ)
@@ -49,9 +49,9 @@ def decide(ctx: Context, change: Change, why: str, dry_run: bool, start: date | 
     from visitplanner.decisions.model import Decision, DecisionStatus
     from visitplanner.decisions.overlay import Caseload
     from visitplanner.decisions.preview import preview, preview_lines
+    from visitplanner.inputs.planstore import load_schedule
+    from visitplanner.inputs.workspace import load_workspace
     from visitplanner.jobs import UNSTORED, apply_decision, preview_decision
-    from visitplanner.planstore import load_schedule
-    from visitplanner.workspace import load_workspace
 
     ws = load_workspace(ctx.workspace)
     kept = load_schedule(ctx.workspace)
@@ -202,7 +202,7 @@ def handover(ctx: Context, who: str, to_worker: str, why: str, dry_run: bool,
     from visitplanner.decisions.check import caseload_of
     from visitplanner.decisions.model import Handover
     from visitplanner.decisions.overlay import Caseload
-    from visitplanner.workspace import load_workspace
+    from visitplanner.inputs.workspace import load_workspace
 
     ws = load_workspace(ctx.workspace)
     child = ws.child(who)

@@ -65,9 +65,9 @@ def desk(click_ctx: click.Context, host: str, port: int, today: date | None,
 def desk_config(root: Path, today: date | None) -> DeskConfig:
     """The desk's configuration: the clock, the database, the session key, the feeds."""
     from visitplanner.desk.app import DeskConfig
+    from visitplanner.inputs.settings import SETTINGS_FILE, load_settings
     from visitplanner.jobs import desk_database_url
     from visitplanner.publish.feeds import feed_app
-    from visitplanner.settings import SETTINGS_FILE, load_settings
 
     settings = load_settings(root / SETTINGS_FILE)
     url = desk_database_url(root, settings, os.environ)
@@ -80,7 +80,7 @@ def desk_config(root: Path, today: date | None) -> DeskConfig:
 def _secret_key(root: Path) -> bytes:
     """The session-signing key: from the environment, else the workspace's key file (made
     owner-only on first start, so sessions survive a restart)."""
-    from visitplanner.fsutil import write_atomic
+    from visitplanner.inputs.fsutil import write_atomic
 
     if os.environ.get(SECRET_ENV):
         return os.environ[SECRET_ENV].encode()
@@ -94,7 +94,7 @@ def _secret_key(root: Path) -> bytes:
 def demo_accounts(config: DeskConfig) -> list[str]:
     """Demo accounts for every team of the workspace, made if missing: lines to print."""
     from visitplanner.decisions.store import MANAGER, VIEWER, Store
-    from visitplanner.workspace import read_tables
+    from visitplanner.inputs.workspace import read_tables
 
     tables, _ = read_tables(config.root)
     teams = sorted({w.team for w in tables.workers})
@@ -122,7 +122,7 @@ def add_user(ctx: Context, name: str, role: str, teams: tuple[str, ...],
              password_stdin: bool) -> None:
     """Create the desk account NAME (its password hashed with Argon2)."""
     from visitplanner.decisions.store import Store
-    from visitplanner.workspace import read_tables
+    from visitplanner.inputs.workspace import read_tables
 
     password = sys.stdin.readline().rstrip("\r\n")
     tables, _ = read_tables(ctx.workspace)

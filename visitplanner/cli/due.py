@@ -13,12 +13,12 @@ import click
 from visitplanner.cli import Context
 
 if TYPE_CHECKING:
-    from visitplanner.due import ChildDue
+    from visitplanner.core.due import ChildDue
 
 
 def today_in_london() -> date:
     """The CLI's one reading of the clock: today's date in Europe/London."""
-    from visitplanner.model import LONDON
+    from visitplanner.core.model import LONDON
 
     return datetime.now(LONDON).date()
 
@@ -90,8 +90,8 @@ DATE = IsoDate()
 @click.pass_obj
 def due(ctx: Context, on: date | None, as_json: bool, overdue: bool) -> None:
     """For each child: the next deadline of every rule, and what is overdue."""
-    from visitplanner.due import due_report
-    from visitplanner.workspace import load_workspace
+    from visitplanner.core.due import due_report
+    from visitplanner.inputs.workspace import load_workspace
 
     day = on or today_in_london()
     ws = load_workspace(ctx.workspace)

@@ -11,21 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from visitplanner import guards
 from visitplanner.cli import Context
 from visitplanner.cli.due import DATE, DATE_FORM, today_in_london
+from visitplanner.core import guards
+from visitplanner.core.guards import MAX_START_DAYS_FROM_TODAY
+from visitplanner.core.model import DUTY_FLAG, SHORT_NOTICE_FLAG, VisitKind
+from visitplanner.core.timeslots import AFTER_SCHOOL
 from visitplanner.errors import PlanError, Problem
-from visitplanner.guards import MAX_START_DAYS_FROM_TODAY
-from visitplanner.model import DUTY_FLAG, SHORT_NOTICE_FLAG, VisitKind
-from visitplanner.timeslots import AFTER_SCHOOL
 
 #: The command named as the workspace lock's holder while a plan is made and kept.
 PLAN_COMMAND = "plan"
 
 if TYPE_CHECKING:
-    from visitplanner.compare import PlanComparison
+    from visitplanner.core.compare import PlanComparison
+    from visitplanner.core.model import Schedule, Shortfall
     from visitplanner.decisions.model import Decision
-    from visitplanner.model import Schedule, Shortfall
 
 
 @click.command("plan")
@@ -49,9 +49,9 @@ def plan(ctx: Context, start: date | None, weeks: int | None, seed: int | None,
     Keeping the plan takes the workspace lock (one writer at a time), so a second
     `plan`, `publish` or `sync` meanwhile waits; --no-keep takes none.
     """
+    from visitplanner.inputs.planstore import schedule_to_json
+    from visitplanner.inputs.wslock import workspace_lock
     from visitplanner.jobs import PlanOrder, plan_workspace, refuse
-    from visitplanner.planstore import schedule_to_json
-    from visitplanner.wslock import workspace_lock
 
     today = today_in_london()
     refuse(PlanError, "The plan's first day looks wrong", guards.start_problems(start, today),
@@ -70,8 +70,8 @@ def plan(ctx: Context, start: date | None, weeks: int | None, seed: int | None,
 
 def _applied(root: Path) -> list[Decision]:
     """The managers' applied decisions (read from the desk's database, if there is one)."""
+    from visitplanner.inputs.settings import SETTINGS_FILE, load_settings
     from visitplanner.jobs import applied_decisions
-    from visitplanner.settings import SETTINGS_FILE, load_settings
 
     return applied_decisions(root, load_settings(root / SETTINGS_FILE), os.environ)
 
@@ -94,7 +94,7 @@ def summary(schedule: Schedule, previous: Schedule | None) -> str:
         f"tasks: {len(schedule.tasks)}",
     ]
     if previous is not None:
-        from visitplanner.compare import compare_plans
+        from visitplanner.core.compare import compare_plans
 
         lines += comparison_lines(compare_plans(previous, schedule))
     for needed in schedule.birth_dates_needed:
@@ -147,9 +147,9 @@ def explain(ctx: Context, visit_id: str) -> None:
 
     VISIT_ID is the visit's id (v-...) or its calendar event's UID (v-...@visitplanner).
     """
-    from visitplanner.explain import explain_visit, find_visit
-    from visitplanner.planstore import load_schedule
-    from visitplanner.workspace import load_workspace
+    from visitplanner.core.explain import explain_visit, find_visit
+    from visitplanner.inputs.planstore import load_schedule
+    from visitplanner.inputs.workspace import load_workspace
 
     schedule = load_schedule(ctx.workspace)
     if schedule is None:

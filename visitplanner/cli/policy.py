@@ -25,8 +25,8 @@ def show(name_or_file: str, as_json: bool, table: bool) -> None:
     folder holds a file or folder of that name, or a path to a policy file
     (local.toml, ./camden).
     """
-    from visitplanner.policy import load_policy
-    from visitplanner.policy.describe import describe_policy, describe_rule, sources_table
+    from visitplanner.core.policy import load_policy
+    from visitplanner.core.policy.describe import describe_policy, describe_rule, sources_table
 
     loaded = load_policy(name_or_file, Path.cwd())
     if table:
@@ -46,7 +46,7 @@ def show(name_or_file: str, as_json: bool, table: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def check(file: Path) -> None:
     """Validate a policy file and list every problem (exit 3 if any)."""
-    from visitplanner.policy import load_policy
+    from visitplanner.core.policy import load_policy
 
     loaded = load_policy(str(file), Path.cwd())
     click.echo(f"{file}: OK, {len(loaded.rules)} rules")
@@ -55,6 +55,6 @@ def check(file: Path) -> None:
 @policy.command()
 def reference() -> None:
     """Print the policy format's reference (Markdown), generated from the spec."""
-    from visitplanner.policy.spec import reference_markdown
+    from visitplanner.core.policy.spec import reference_markdown
 
     click.echo(reference_markdown(), nl=False)

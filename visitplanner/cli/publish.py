@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from visitplanner import guards
+from visitplanner.core import guards
 
 if TYPE_CHECKING:
     from visitplanner.publish import ChangeCounts, FilesWritten
@@ -43,8 +43,8 @@ def publish(obj: object, out: Path | None, as_json: bool, allow_cancellations: b
     children, or far fewer than the kept plan visits.  Takes the workspace lock: a
     `plan`, `publish` or `sync` meanwhile waits for it.
     """
+    from visitplanner.inputs.wslock import workspace_lock
     from visitplanner.publish import count_changes
-    from visitplanner.wslock import workspace_lock
 
     root: Path = getattr(obj, "workspace", Path("."))
     from visitplanner.publish.job import publish_workspace

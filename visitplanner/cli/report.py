@@ -14,10 +14,10 @@ from visitplanner.cli.due import DATE, DATE_FORM, today_in_london
 from visitplanner.errors import InputError, PlanError, Problem
 
 if TYPE_CHECKING:
-    from visitplanner.model import Schedule
+    from visitplanner.core.model import Schedule
+    from visitplanner.inputs.workspace import Workspace
     from visitplanner.report.measures import By, ComplianceReport
     from visitplanner.report.period import Period
-    from visitplanner.workspace import Workspace
 
 #: The default period without --from: four weeks (28 days) ending on --to.
 DEFAULT_DAYS = 28
@@ -46,9 +46,9 @@ def report(ctx: Context, first: date | None, last: date | None, by: str, as_json
     Figures per rule, topic (visits, unannounced, re-visits, seen alone, seen awake,
     bedroom, other checks), team, worker and plan type, with the list behind each.
     """
+    from visitplanner.inputs.workspace import load_workspace
     from visitplanner.report.measures import By
     from visitplanner.reporting import workspace_report
-    from visitplanner.workspace import load_workspace
 
     if sum((as_json, as_csv, html_file is not None)) > 1:
         raise click.UsageError("give one of --json, --csv and --html")
@@ -79,7 +79,7 @@ def _printed(made: ComplianceReport, ws: Workspace, by: By, as_json: bool) -> st
 
 def _write_html(path: Path, made: ComplianceReport, ws: Workspace, by: By) -> None:
     """Write the HTML file, then print the headline and where the file is."""
-    from visitplanner.fsutil import write_atomic
+    from visitplanner.inputs.fsutil import write_atomic
     from visitplanner.report.render_html import report_html
     from visitplanner.report.render_text import headline
 
@@ -91,7 +91,7 @@ def _write_html(path: Path, made: ComplianceReport, ws: Workspace, by: By) -> No
 
 
 def _kept_plan(root: Path) -> Schedule:
-    from visitplanner.planstore import load_schedule
+    from visitplanner.inputs.planstore import load_schedule
 
     schedule = load_schedule(root)
     if schedule is None:

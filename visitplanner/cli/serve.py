@@ -45,8 +45,8 @@ def serve(obj: object, host: str, port: int, out: Path | None) -> None:
     """
     import waitress
 
+    from visitplanner.inputs.settings import SETTINGS_FILE, load_settings
     from visitplanner.publish.feeds import feed_app, keep_tokens_out_of_logs, load_tokens
-    from visitplanner.settings import SETTINGS_FILE, load_settings
 
     root = _root(obj)
     out_dir = out if out is not None else root / load_settings(root / SETTINGS_FILE).publish.out
@@ -150,7 +150,7 @@ def rotate(obj: object, calendar_id: str, base_url: str) -> None:
 
 def _calendar_ids(root: Path) -> set[str]:
     """Calendars `publish` makes: every worker's, and team-<team> for every team."""
-    from visitplanner.workspace import read_tables
+    from visitplanner.inputs.workspace import read_tables
 
     tables, _ = read_tables(root)
     return {w.id for w in tables.workers} | {f"team-{w.team}" for w in tables.workers}

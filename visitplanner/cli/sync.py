@@ -30,11 +30,11 @@ from visitplanner.cli.publish import ALLOW_CANCELLATIONS
 from visitplanner.errors import PartialSyncError, PlanError, Problem, SyncError
 
 if TYPE_CHECKING:  # the CalDAV stack is imported by the functions that use it: it is slow
-    from visitplanner.model import Schedule
+    from visitplanner.core.model import Schedule
+    from visitplanner.inputs.settings import CaldavSettings
     from visitplanner.publish.caldav_storage import CaldavSession
     from visitplanner.publish.sync import CalendarSyncResult, PlanVerdicts, SyncPolicy
     from visitplanner.publish.syncstatus import ConflictReport, SyncStatus
-    from visitplanner.settings import CaldavSettings
 
 #: The command named as the workspace lock's holder while calendars are synced.
 SYNC_COMMAND = "sync"
@@ -75,8 +75,8 @@ def sync(obj: object, dry_run: bool, as_json: bool, allow_cancellations: bool) -
     with --dry-run, which reads the sync state): a `plan`, `publish` or `sync`
     meanwhile waits for it.
     """
+    from visitplanner.inputs.wslock import workspace_lock
     from visitplanner.publish.job import SYNC_QUEUE
-    from visitplanner.wslock import workspace_lock
 
     root: Path = getattr(obj, "workspace", Path("."))
     with workspace_lock(root, SYNC_COMMAND):
@@ -87,7 +87,8 @@ def sync(obj: object, dry_run: bool, as_json: bool, allow_cancellations: bool) -
 
 def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -> None:
     """The whole sync, run under the workspace lock."""
-    from visitplanner.planstore import PLAN_FILE, load_schedule
+    from visitplanner.inputs.planstore import PLAN_FILE, load_schedule
+    from visitplanner.inputs.workspace import load_workspace
     from visitplanner.publish import build_documents, load_state, save_state
     from visitplanner.publish.job import (
         publish_context,
@@ -95,7 +96,6 @@ def _sync(root: Path, dry_run: bool, as_json: bool, allow_cancellations: bool) -
         refuse_mass_cancellation,
     )
     from visitplanner.publish.sync import SyncPolicy
-    from visitplanner.workspace import load_workspace
 
     workspace = load_workspace(root)
     settings = workspace.settings.caldav
@@ -132,7 +132,7 @@ def plan_verdicts(root: Path, schedule: Schedule) -> PlanVerdicts:
     """What the kept plan decided about workers' edits: its identity (``plan.json``'s inode,
     size and modification time: a new one whenever a plan is kept) and the visits whose
     worker move it rejected."""
-    from visitplanner.planstore import PLAN_FILE
+    from visitplanner.inputs.planstore import PLAN_FILE
     from visitplanner.publish.ics import visit_uid
     from visitplanner.publish.sync import PlanVerdicts
 
@@ -329,7 +329,7 @@ def _half_login_problem(settings: CaldavSettings, given_username: bool) -> Probl
 
 def _run_password_command(argv: Sequence[str]) -> str:
     """Run the password command without a shell; its first output line is the password."""
-    from visitplanner.settings import SETTINGS_FILE
+    from visitplanner.inputs.settings import SETTINGS_FILE
 
     where = f"{SETTINGS_FILE}, [caldav] password_command"
     try:
@@ -357,7 +357,7 @@ def _credential_problem(variable: str, what: str) -> Problem:
 
 
 def _no_caldav_section() -> Problem:
-    from visitplanner.settings import SETTINGS_FILE
+    from visitplanner.inputs.settings import SETTINGS_FILE
 
     return Problem(
         f"{SETTINGS_FILE}, [caldav]",
@@ -450,7 +450,7 @@ def _login_fix(
 
 
 def _url_setting(settings: CaldavSettings | None, calendar: str) -> str:
-    from visitplanner.settings import SETTINGS_FILE
+    from visitplanner.inputs.settings import SETTINGS_FILE
 
     if settings is not None and calendar in settings.calendars:
         return f'{SETTINGS_FILE} [caldav] calendars."{calendar}"'

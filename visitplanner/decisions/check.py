@@ -6,10 +6,10 @@ case references and visit ids only.
 
 from __future__ import annotations
 
+from visitplanner.core.model import PlannedVisit, Schedule
 from visitplanner.decisions.model import AbsenceDecision, Change, Handover, Pin, Reassignment
 from visitplanner.decisions.overlay import Caseload
 from visitplanner.errors import Problem
-from visitplanner.model import PlannedVisit, Schedule
 
 
 def change_problems(change: Change, caseload: Caseload, kept: Schedule | None

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from visitplanner.core.model import Absence, Child, Schedule, Worker
+from visitplanner.core.planning.state import Directive
 from visitplanner.decisions.model import (
     AbsenceDecision,
     Decision,
@@ -25,8 +27,6 @@ from visitplanner.decisions.model import (
     Pin,
     Reassignment,
 )
-from visitplanner.model import Absence, Child, Schedule, Worker
-from visitplanner.planning.state import Directive
 
 
 @dataclass(frozen=True, slots=True)

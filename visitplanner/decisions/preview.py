@@ -2,7 +2,7 @@
 
 The preview compares the plan made with the decision against the kept plan (visits are
 matched by id, which stays stable across re-plans; kept visits before the new plan's
-first day are left out, as in :mod:`visitplanner.compare`).  For each worker it lists
+first day are left out, as in :mod:`visitplanner.core.compare`).  For each worker it lists
 the visits they **gain** (a new visit in their diary, or one given to them by a
 colleague's absence or a handover), the visits they **lose**, the visits that **move**
 to another day with them, and the visits that become **late**.  Shortfalls the decision
@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from visitplanner.core.model import PlannedVisit, Schedule, Shortfall
+from visitplanner.core.planning.state import DECISION_REJECTED_FLAG
 from visitplanner.decisions.overlay import Disagreement
-from visitplanner.model import PlannedVisit, Schedule, Shortfall
-from visitplanner.planning.state import DECISION_REJECTED_FLAG
 
 LATE_FLAG = "late"
 

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from visitplanner.model import Absence, Child, PlannedVisit, RecordedVisit, Schedule, Worker
-from visitplanner.policy import Policy
-from visitplanner.workdays import WorkingCalendar
+from visitplanner.core.model import Absence, Child, PlannedVisit, RecordedVisit, Schedule, Worker
+from visitplanner.core.policy import Policy
+from visitplanner.core.workdays import WorkingCalendar
 
 
 @dataclass(frozen=True, slots=True)

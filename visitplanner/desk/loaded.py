@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from visitplanner.model import Schedule
-from visitplanner.workspace import Workspace
+from visitplanner.core.model import Schedule
+from visitplanner.inputs.workspace import Workspace
 
 #: What a stamp is made of: (file name, size, modification time in ns) per input file.
 Stamp = tuple[tuple[str, int, int], ...]
@@ -29,8 +29,8 @@ class Loaded:
 
     def get(self, root: Path) -> tuple[Workspace, Schedule | None]:
         """The workspace and kept plan of ``root``, read again only when a file changed."""
-        from visitplanner.planstore import load_schedule
-        from visitplanner.workspace import load_workspace
+        from visitplanner.inputs.planstore import load_schedule
+        from visitplanner.inputs.workspace import load_workspace
 
         with self.lock:
             now = stamp_of(root)
@@ -43,7 +43,7 @@ class Loaded:
 def stamp_of(root: Path) -> Stamp:
     """Size and modification time of every file the workspace and the kept plan are read
     from: the settings and any policy file in the folder, the CSV files, plan.json."""
-    from visitplanner.planstore import PLAN_FILE
+    from visitplanner.inputs.planstore import PLAN_FILE
 
     paths = sorted([*root.glob("*.toml"), *root.glob("*.csv"), root / PLAN_FILE])
     out = []

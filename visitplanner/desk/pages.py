@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from visitplanner.core.model import Schedule
 from visitplanner.decisions.check import caseload_of, change_problems, decision_team
 from visitplanner.decisions.model import (
     AbsenceDecision,
@@ -26,8 +27,7 @@ from visitplanner.desk.auth import current_user, login_required, services, team_
 from visitplanner.desk.board import RISK_KINDS, Team, at_risk, load_grid, timeline, weeks_of
 from visitplanner.desk.forms import AbsenceForm, ButtonForm, HandoverForm, PinForm, ReassignForm
 from visitplanner.errors import VisitplannerError
-from visitplanner.model import Schedule
-from visitplanner.workspace import Workspace
+from visitplanner.inputs.workspace import Workspace
 
 blueprint = Blueprint("desk", __name__)
 WORKER_PREFIX = "worker:"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from visitplanner.collector import collector_paused
-from visitplanner.fsutil import safe_filename, write_if_changed
+from visitplanner.core.collector import collector_paused
+from visitplanner.inputs.fsutil import safe_filename, write_if_changed
 from visitplanner.publish.state import PublishedItem, PublishState, load_state, save_state
 
 if TYPE_CHECKING:

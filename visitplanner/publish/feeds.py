@@ -6,7 +6,7 @@ Each calendar has its own unguessable token; the feed's URL is
 give access to any feed; a lost or leaked URL is replaced with
 ``visitplanner feed-token rotate CALENDAR_ID``, which ends the old one.
 A rotation reads the store, adds one hash and saves it under the workspace lock
-(:mod:`visitplanner.wslock`), so two rotations at once never lose one another's
+(:mod:`visitplanner.inputs.wslock`), so two rotations at once never lose one another's
 token.
 
 :func:`feed_app` is a plain WSGI callable (PEP 3333), served by waitress.  It
@@ -38,9 +38,9 @@ from types import MappingProxyType
 from typing import Any
 
 from visitplanner.errors import Problem, PublishError
-from visitplanner.fsutil import write_atomic
+from visitplanner.inputs.fsutil import write_atomic
+from visitplanner.inputs.wslock import workspace_lock
 from visitplanner.publish import feed_path
-from visitplanner.wslock import workspace_lock
 
 FORMAT = 1
 TOKENS_FILE = Path(".visitplanner") / "feed-tokens.json"
@@ -121,7 +121,7 @@ def rotate_token(root: Path, calendar_id: str) -> str:
 
     The token itself is returned once and never stored: show it to the user now.  The
     store is read and saved under the workspace lock, waiting for any other command that
-    holds it (:class:`~visitplanner.wslock.WorkspaceBusyError` if it does not finish).
+    holds it (:class:`~visitplanner.inputs.wslock.WorkspaceBusyError` if it does not finish).
     """
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with workspace_lock(root, ROTATE_COMMAND):

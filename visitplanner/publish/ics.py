@@ -1,6 +1,6 @@
 """Planned visits as iCalendar (RFC 5545): one document per component, and feeds.
 
-:func:`build_documents` is pure: it turns a :class:`~visitplanner.model.Schedule`
+:func:`build_documents` is pure: it turns a :class:`~visitplanner.core.model.Schedule`
 plus a :class:`PublishContext` and the previous :class:`PublishState` into
 documents and the next state.  Files are written at the edge
 (:func:`visitplanner.publish.publish_files`); the CalDAV sync uploads the same
@@ -54,9 +54,8 @@ from icalendar.enums import CLASS, STATUS, TRANSP
 from icalendar.parser import Contentline
 
 import visitplanner
-from visitplanner.collector import collector_paused
-from visitplanner.errors import Problem, PublishError
-from visitplanner.model import (
+from visitplanner.core.collector import collector_paused
+from visitplanner.core.model import (
     DUTY_FLAG,
     LONDON,
     SHORT_NOTICE_FLAG,
@@ -71,6 +70,7 @@ from visitplanner.model import (
     VisitKind,
     Worker,
 )
+from visitplanner.errors import Problem, PublishError
 from visitplanner.publish.state import PublishedItem, PublishState
 
 MINIMAL, STANDARD, FULL = "minimal", "standard", "full"

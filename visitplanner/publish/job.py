@@ -11,13 +11,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from visitplanner import guards
+from visitplanner.core import guards
 from visitplanner.errors import InputError, PlanError, Problem, PublishError, VisitplannerError
 
 if TYPE_CHECKING:
-    from visitplanner.model import Schedule
+    from visitplanner.core.model import Schedule
+    from visitplanner.inputs.workspace import Workspace
     from visitplanner.publish import FilesWritten, PublishContext, PublishState
-    from visitplanner.workspace import Workspace
 
 
 #: A file whose presence says the calendars changed since the last CalDAV sync (a manager's
@@ -37,7 +37,7 @@ class Published:
 
 def publish_context(workspace: Workspace) -> PublishContext:
     """What publishing needs from the workspace besides the plan (also used by `sync`)."""
-    from visitplanner.policy import recording_headings
+    from visitplanner.core.policy import recording_headings
     from visitplanner.publish.ics import PublishContext
 
     teams = sorted({worker.team for worker in workspace.workers})
@@ -61,7 +61,8 @@ def publish_workspace(root: Path, out: Path | None = None,
                       allow_cancellations: bool = False) -> Published:
     """Write the kept plan's calendars and the published state (``out``: the folder, None
     for the settings' ``[publish] out``)."""
-    from visitplanner.planstore import PLAN_FILE, load_schedule
+    from visitplanner.inputs.planstore import PLAN_FILE, load_schedule
+    from visitplanner.inputs.workspace import load_workspace
     from visitplanner.publish import (
         build_documents,
         calendar_names,
@@ -69,7 +70,6 @@ def publish_workspace(root: Path, out: Path | None = None,
         publish_files,
         save_state,
     )
-    from visitplanner.workspace import load_workspace
 
     workspace = load_workspace(root)
     schedule = load_schedule(root)
@@ -92,7 +92,7 @@ def publish_workspace(root: Path, out: Path | None = None,
 
 def refuse_incomplete_export(workspace: Workspace, schedule: Schedule, command: str) -> None:
     """Raise InputError when ``children.csv`` holds no child, or far fewer than the kept
-    plan has visits to (:func:`visitplanner.guards.publish_export_problems`): publishing
+    plan has visits to (:func:`visitplanner.core.guards.publish_export_problems`): publishing
     would write their visits again without the children (also used by `sync`)."""
     problems = guards.publish_export_problems(
         len(workspace.children), guards.kept_children(schedule), command)
@@ -104,7 +104,7 @@ def refuse_incomplete_export(workspace: Workspace, schedule: Schedule, command: 
 def refuse_mass_cancellation(error: type[VisitplannerError], command: str, schedule: Schedule,
                              before: PublishState, after: PublishState) -> None:
     """Raise ``error`` when going from ``before`` to ``after`` would cancel more of a
-    calendar's future visits than :mod:`visitplanner.guards` allows (also used by `sync`)."""
+    calendar's future visits than :mod:`visitplanner.core.guards` allows (also used by `sync`)."""
     losses = guards.calendar_losses(before.items, after.items, schedule.start)
     problems = guards.cancellation_problems(losses, schedule, command)
     if problems:

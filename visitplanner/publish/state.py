@@ -32,10 +32,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from visitplanner.collector import collector_paused
+from visitplanner.core.collector import collector_paused
+from visitplanner.core.model import LONDON
 from visitplanner.errors import Problem, PublishError
-from visitplanner.fsutil import write_atomic, write_if_changed
-from visitplanner.model import LONDON
+from visitplanner.inputs.fsutil import write_atomic, write_if_changed
 
 #: The whole state as one JSON text, documents inside (:func:`state_to_json`).
 FORMAT = 1

@@ -75,7 +75,7 @@ from typing import Literal, TypeVar
 from icalendar import Calendar, Component
 from icalendar.prop import vCategory
 
-from visitplanner.model import LONDON
+from visitplanner.core.model import LONDON
 from visitplanner.publish.storage import (
     InvalidSyncTokenError,
     NotFoundError,

@@ -35,10 +35,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from visitplanner.fsutil import write_atomic
+from visitplanner.inputs.fsutil import write_atomic
 
 if TYPE_CHECKING:
-    from visitplanner.model import PlannedVisit, Reason
+    from visitplanner.core.model import PlannedVisit, Reason
 
 STATE_DIR = ".visitplanner"
 STATUS_FILE = "sync.sqlite"

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from visitplanner.history import Fact
-from visitplanner.model import (
+from visitplanner.core.history import Fact
+from visitplanner.core.model import (
     Outcome,
     PlannedVisit,
     RecordedVisit,
     Schedule,
     Worker,
 )
-from visitplanner.rules import facts_from_records
+from visitplanner.core.rules import facts_from_records
 
 
 def forecast_histories(records: Iterable[RecordedVisit], schedule: Schedule,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from visitplanner.model import Child
+from visitplanner.core.model import Child
 
 
 class Status(StrEnum):

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from visitplanner.history import Fact
-from visitplanner.model import Child, Outcome, Worker
-from visitplanner.policy.model import Policy, Rule, RuleKind
+from visitplanner.core.history import Fact
+from visitplanner.core.model import Child, Outcome, Worker
+from visitplanner.core.policy.model import Policy, Rule, RuleKind
+from visitplanner.core.rules import Context
+from visitplanner.core.workdays import WorkingCalendar
 from visitplanner.report.items import (
     UNALLOCATED,
     DeadlineItem,
@@ -35,8 +37,6 @@ from visitplanner.report.items import (
 )
 from visitplanner.report.period import Period, week_of
 from visitplanner.report.replay import Replayed, raised, replay
-from visitplanner.rules import Context
-from visitplanner.workdays import WorkingCalendar
 
 #: Checks with a topic of their own; any other check is one of ``Topic.OTHER_CHECKS``.
 CHECK_TOPICS: Mapping[str, Topic] = {

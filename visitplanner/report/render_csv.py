@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from visitplanner.policy.model import Policy
+from visitplanner.core.policy.model import Policy
 from visitplanner.report.items import DeadlineItem
 from visitplanner.report.measures import (
     ALL,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from html import escape
 
-from visitplanner.policy.model import Policy
+from visitplanner.core.policy.model import Policy
 from visitplanner.report.items import (
     TOPIC_TITLES,
     DeadlineItem,

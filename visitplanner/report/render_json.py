@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from visitplanner.policy.model import Policy
+from visitplanner.core.policy.model import Policy
 from visitplanner.report.items import DeadlineItem, MissedVisit, Owner, RaisedEscalation
 from visitplanner.report.measures import (
     By,

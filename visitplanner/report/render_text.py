@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from visitplanner.policy.model import Policy
+from visitplanner.core.policy.model import Policy
 from visitplanner.report.items import TOPIC_TITLES, DeadlineItem, Status, Topic
 from visitplanner.report.measures import (
     ALL,

@@ -1,6 +1,6 @@
 """Every deadline a rule set for one child over its visit history, and the visit that met it.
 
-The rules (:func:`visitplanner.rules.owed_deadline`) say what is owed *next*, as seen on one
+The rules (:func:`visitplanner.core.rules.owed_deadline`) say what is owed *next*, as seen on one
 day from the visits before it.  A report needs every deadline of the past, so the history is
 replayed: the rule is asked at the start of every day a visit was made (from the visits of the
 days before), at every conference, and at the end; each distinct deadline found (by its due day
@@ -23,10 +23,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from visitplanner.history import Fact, History
-from visitplanner.model import Child
-from visitplanner.policy.model import Rule, RuleKind
-from visitplanner.rules import Context, Deadline, matches, owed_deadline
+from visitplanner.core.history import Fact, History
+from visitplanner.core.model import Child
+from visitplanner.core.policy.model import Rule, RuleKind
+from visitplanner.core.rules import Context, Deadline, matches, owed_deadline
 
 
 @dataclass(frozen=True, slots=True)
