@@ -38,3 +38,24 @@ def walsall() -> Policy:
 def england() -> WorkingCalendar:
     """England's bank holidays, no closure days (closures belong to a workspace)."""
     return WorkingCalendar("ENG")
+
+
+#: Folders of the checkout that tests read and must never write: the bundled examples (the
+#: README's main job runs on them), the policies, and the package itself.
+LEFT_AS_THEY_ARE = ("examples", "config", "visitplanner")
+
+
+def _files_under(folders: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(str(path.relative_to(REPO_ROOT)) for folder in folders
+                     for path in (REPO_ROOT / folder).rglob("*")
+                     if "__pycache__" not in path.parts and not path.name.endswith(".so"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_left_as_it_was() -> object:
+    """No test leaves a file in the examples, the policies or the package (a command that
+    only reads, run on the bundled example, once kept a cache in it unnoticed)."""
+    before = _files_under(LEFT_AS_THEY_ARE)
+    yield
+    added = sorted(_files_under(LEFT_AS_THEY_ARE) - before)
+    assert added == [], f"tests left files in the checkout: {added}"
