@@ -338,3 +338,40 @@ def test_a_decision_never_goes_back_to_draft(store: Store) -> None:
     with pytest.raises(DecisionConflictError):
         store.move(made.id, DecisionStatus.DRAFT, "mgr.west", NOW)
     assert [e.action for e in store.audit()] == ["draft"]
+
+
+def test_a_process_opening_an_sqlite_store_waits_for_another_opening_it(tmp_path: Path) -> None:
+    # Two processes opening a new SQLite database at once could both upgrade their locks
+    # and one be told "database is locked" at once (seen on a loaded CI machine): an opening
+    # waits for the other, beside the database.
+    from filelock import FileLock
+
+    database = tmp_path / ".visitplanner" / "desk.sqlite"
+    database.parent.mkdir()
+    opened = threading.Event()
+
+    def open_it() -> None:
+        Store(f"sqlite:///{database}").engine.dispose()
+        opened.set()
+
+    with FileLock(f"{database}.opening.lock"):
+        opener = threading.Thread(target=open_it)
+        opener.start()
+        assert not opened.wait(1.0)  # held: it waits
+    assert opened.wait(30)
+    opener.join()
+
+
+def test_an_opening_that_waits_too_long_says_what_holds_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filelock import FileLock
+
+    from visitplanner.decisions import store as store_module
+    from visitplanner.inputs.wslock import WorkspaceBusyError
+
+    monkeypatch.setattr(store_module, "OPENING_WAIT_SECONDS", 0.2)
+    database = tmp_path / "desk.sqlite"
+    with FileLock(f"{database}.opening.lock"), pytest.raises(WorkspaceBusyError) as busy:
+        Store(f"sqlite:///{database}")
+    assert "desk.sqlite was being opened by another visitplanner" in busy.value.render()
+    assert "run the command again" in busy.value.render()

@@ -97,10 +97,12 @@ class Store:
     """The desk's database.  Opening it creates or upgrades the schema."""
 
     def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        database = _sqlite_file(url)
+        if database is not None:
+            database.parent.mkdir(parents=True, exist_ok=True)
         self.engine = _engine(url)
-        upgrade(self.engine)
+        with _opening(database):
+            upgrade(self.engine)
         self._hasher = PasswordHasher()
 
     @contextmanager
@@ -232,6 +234,42 @@ def _engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite database URL (None for another database, or one in memory)."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))
+
+
+#: How long a process opening an SQLite store waits for another one opening it, in seconds.
+OPENING_WAIT_SECONDS = 120
+
+
+@contextmanager
+def _opening(database: Path | None) -> Iterator[None]:
+    """For an SQLite file, one process at a time between its first connection and the end of
+    its migration (a file lock beside the database).  Two processes opening a new database
+    at once each turn it to WAL and then take the write lock; SQLite answers the second
+    "database is locked" at once, without waiting, when both upgrade their locks together
+    (seen on a loaded CI machine), so they are kept apart here rather than retried."""
+    if database is None:
+        yield
+        return
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(f"{database}.opening.lock", timeout=OPENING_WAIT_SECONDS, mode=0o600)
+    try:
+        with lock:
+            yield
+    except Timeout as waited:
+        from visitplanner.inputs.wslock import WorkspaceBusyError
+
+        raise WorkspaceBusyError(
+            f"the desk's database {database.name} was being opened by another visitplanner "
+            f"for over {OPENING_WAIT_SECONDS} s (fix: wait for it to start, or stop it, then "
+            "run the command again)") from waited
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
