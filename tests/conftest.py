@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,11 +49,11 @@ LEFT_AS_THEY_ARE = ("examples", "config", "visitplanner")
 def _files_under(folders: tuple[str, ...]) -> frozenset[str]:
     return frozenset(str(path.relative_to(REPO_ROOT)) for folder in folders
                      for path in (REPO_ROOT / folder).rglob("*")
-                     if "__pycache__" not in path.parts and not path.name.endswith(".so"))
+                     if "__pycache__" not in path.parts)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def checkout_left_as_it_was() -> object:
+def checkout_left_as_it_was() -> Iterator[None]:
     """No test leaves a file in the examples, the policies or the package (a command that
     only reads, run on the bundled example, once kept a cache in it unnoticed)."""
     before = _files_under(LEFT_AS_THEY_ARE)

@@ -11,6 +11,7 @@ Deselect with ``-m "not wheel"``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -145,3 +146,31 @@ def test_an_installed_wheel_previews_a_decision(installed: Path, outside: Path) 
                      "2026-11-24", "--to", "2026-12-07", "--dry-run", "--today", "2026-11-23"],
                     workspace)
     assert shown.startswith("Preview (nothing changed):") and "sw.osei: gains 0" in shown
+
+
+KEPT_HOLIDAYS_PROBE = """
+import sys
+from visitplanner.cli import main
+try:
+    main(["-w", sys.argv[1], "plan", "--no-keep"])
+except SystemExit as exit_:
+    assert not exit_.code, exit_.code
+print("holidays imported:", "holidays" in sys.modules)
+"""
+
+
+def test_an_installed_wheel_keeps_the_bank_holidays_for_the_next_command(
+        installed: Path, outside: Path) -> None:
+    workspace = outside / "camden-kept"
+    shutil.copytree(ROOT / "examples" / "camden", workspace)
+    done = run([installed / "bin" / "visitplanner", "plan"], workspace)
+    assert done.returncode == 0, done.stderr
+    version = checked([installed / "bin" / "python", "-c",
+                       "from holidays.version import __version__; print(__version__)"], outside)
+    kept = json.loads((workspace / ".visitplanner" / "bank-holidays.json").read_text("utf-8"))
+    assert kept["holidays"] == version.strip() and kept["years"]
+    # Planned afresh (no kept plan to keep teams from), the next command asks no package.
+    (workspace / ".visitplanner" / "plan.json").unlink()
+    shown = checked([installed / "bin" / "python", "-c", KEPT_HOLIDAYS_PROBE, str(workspace)],
+                    outside)
+    assert shown.strip().splitlines()[-1] == "holidays imported: False"

@@ -175,7 +175,7 @@ def merge(request: PlanRequest, schedules: Sequence[Schedule],
         tasks=tuple(sorted((t for s in schedules for t in s.tasks),
                            key=lambda t: (t.due, t.case_ref, t.rule_id))),
         known_visits=tuple(sorted({v.visit_id for v in request.visits
-                                   if v.at.date() <= request.today})),
+                                   if v.day <= request.today})),
         parts=tuple(digests))
 
 

@@ -18,6 +18,7 @@ nothing is kept or used.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -38,10 +39,12 @@ FORMAT = 1
 _log = logging.getLogger(__name__)
 
 
+@functools.cache
 def installed_version(package: str = PACKAGE) -> str | None:
     """The installed version of ``package`` from its ``NAME-VERSION.dist-info`` folder beside
     it, without importing it (importing the package, or importlib.metadata, costs more than
-    the tables save); None when there is not exactly one such folder."""
+    the tables save); None when there is not exactly one such folder.  Found once per process:
+    a command both reads and keeps the tables."""
     spec = find_spec(package)
     locations = list(spec.submodule_search_locations or ()) if spec is not None else []
     if len(locations) != 1:
