@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "visitplanner"
 CORE = (*(f"core/{m}" for m in (
             "__init__", "model", "workdays", "rules", "history", "partition", "cover", "tags",
             "timeslots", "verify", "outcomes", "shortfalls", "due", "explain", "guards",
-            "compare", "collector")),
+            "compare", "collector", "values")),
         *(f"core/policy/{m}" for m in ("__init__", "model", "spec", "load", "describe")),
         *(f"core/planning/{m}" for m in ("__init__", "state", "needs", "reconcile", "placement",
                                           "visits", "finish", "engine", "away", "notice",

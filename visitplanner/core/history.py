@@ -15,12 +15,13 @@ visit goes ahead?") never disturbs the history it was made from.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar, overload
 
 from visitplanner.core.model import FAILED_OUTCOMES, Child, Location, Outcome, Role
 from visitplanner.core.policy.model import STATUTORY, Rule, VisitFilter
+from visitplanner.core.values import quick_init
 
 T = TypeVar("T")
 
@@ -33,7 +34,11 @@ CHECKS_ON_THE_CHILD = frozenset({"seen_alone", "seen_awake", "injuries"})
 #: What an answer that depends on no rule is held with (see ``History._answer``).
 _ITSELF = object()
 
+#: No answer remembered yet (see ``History._remembered``).
+_UNKNOWN = object()
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fact:
     """One child's part in one visit, recorded or planned."""
@@ -49,10 +54,12 @@ class Fact:
     visit_type: str = STATUTORY
     #: Checks tried but not made (not seen alone, bedroom refused: visits.csv checks_not_made).
     not_made: frozenset[str] = frozenset()
+    #: The calendar day of ``at`` (in its own zone), found once: rules ask it of every fact
+    #: at every step.
+    day: date = field(init=False, repr=False, compare=False)
 
-    @property
-    def day(self) -> date:
-        return self.at.date()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "day", self.at.date())
 
 
 def matches(visits: VisitFilter, fact: Fact) -> bool:
@@ -79,6 +86,7 @@ def matches(visits: VisitFilter, fact: Fact) -> bool:
     return visits.checks <= fact.checks
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KthCount:
     """Where an every-k-th-visit check stands: made at some visit yet (``done``); the visits
@@ -150,38 +158,54 @@ class History(Sequence[Fact]):
 
     def last(self, visits: VisitFilter, count: int = 1) -> tuple[Fact, ...]:
         """The last ``count`` facts (fewer when there are fewer) that the filter counts."""
+        key = ("last", id(visits), count)
+        if (held := self._remembered(key, visits)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
+
         def find(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
             return tuple(f for f in facts if matches(visits, f))[-count:]
 
         def advance(value: tuple[Fact, ...], fact: Fact) -> tuple[Fact, ...]:
             return (*value, fact)[-count:] if matches(visits, fact) else value
-        return self._answer(("last", id(visits), count), visits, find, advance)
+        return self._answer(key, visits, find, advance)
 
     def last_recorded(self, visits: VisitFilter) -> Fact | None:
         """The last recorded (not planned) fact that the filter counts."""
+        key = ("recorded", id(visits))
+        if (held := self._remembered(key, visits)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
+
         def find(facts: tuple[Fact, ...]) -> Fact | None:
             return next((f for f in reversed(facts) if not f.planned and matches(visits, f)),
                         None)
 
         def advance(value: Fact | None, fact: Fact) -> Fact | None:
             return fact if not fact.planned and matches(visits, fact) else value
-        return self._answer(("recorded", id(visits)), visits, find, advance)
+        return self._answer(key, visits, find, advance)
 
     def last_with(self, visits: VisitFilter, check: str) -> Fact | None:
         """The last fact that the filter counts and that made ``check``."""
+        key = ("with", id(visits), check)
+        if (held := self._remembered(key, visits)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
+
         def find(facts: tuple[Fact, ...]) -> Fact | None:
             return next((f for f in reversed(facts) if check in f.checks and matches(visits, f)),
                         None)
 
         def advance(value: Fact | None, fact: Fact) -> Fact | None:
             return fact if check in fact.checks and matches(visits, fact) else value
-        return self._answer(("with", id(visits), check), visits, find, advance)
+        return self._answer(key, visits, find, advance)
 
     def streak(self, visits: VisitFilter, failures: frozenset[Outcome],
                missed: frozenset[str] = frozenset()) -> tuple[Fact, ...]:
         """The failed home visits (outcome in ``failures``, or the child seen but a check of
         ``missed`` not made) since the last fact the filter counts; other facts neither fail
         nor end the streak."""
+        key = ("streak", id(visits), failures, missed)
+        if (held := self._remembered(key, visits)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
+
         def find(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
             streak: tuple[Fact, ...] = ()
             for fact in facts:
@@ -195,7 +219,7 @@ class History(Sequence[Fact]):
                     fact.outcome is Outcome.COMPLETED and not missed.isdisjoint(fact.not_made))):
                 return (*streak, fact)
             return streak
-        return self._answer(("streak", id(visits), failures, missed), visits, find, advance)
+        return self._answer(key, visits, find, advance)
 
     def last_planned_day(self) -> date | None:
         """The latest day of a planned (not recorded) fact."""
@@ -208,6 +232,10 @@ class History(Sequence[Fact]):
 
     def _latest_day(self, counted: Callable[[Fact], bool]) -> date | None:
         """The latest day of the facts ``counted`` (the greatest, whatever their order)."""
+        key = ("latest", counted)
+        if (held := self._remembered(key, counted)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
+
         def find(facts: tuple[Fact, ...]) -> date | None:
             return max((f.day for f in facts if counted(f)), default=None)
 
@@ -215,19 +243,28 @@ class History(Sequence[Fact]):
             if not counted(fact):
                 return value
             return fact.day if value is None or fact.day > value else value
-        return self._answer(("latest", counted), counted, find, advance)
+        return self._answer(key, counted, find, advance)
 
     def visitors(self) -> frozenset[str]:
         """The workers of every fact (recorded or planned), "" for a record with none."""
+        key = ("visitors",)
+        if (held := self._remembered(key, _ITSELF)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
+
         def find(facts: tuple[Fact, ...]) -> frozenset[str]:
             return frozenset(f.worker_id for f in facts)
 
         def advance(value: frozenset[str], fact: Fact) -> frozenset[str]:
             return value if fact.worker_id in value else value | {fact.worker_id}
-        return self._answer(("visitors",), _ITSELF, find, advance)
+        return self._answer(key, _ITSELF, find, advance)
 
     def kth(self, rule: Rule, child: Child) -> KthCount:
         """Where the rule's every-k-th check stands for ``child`` (see :class:`KthCount`)."""
+        # A history is one child's, and its children outlive the plan: the rule is checked.
+        key = ("kth", id(rule), id(child))
+        if (held := self._remembered(key, rule)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
+
         def find(facts: tuple[Fact, ...]) -> KthCount:
             count = KthCount(False, 0, ())
             for fact in facts:
@@ -236,8 +273,13 @@ class History(Sequence[Fact]):
 
         def advance(count: KthCount, fact: Fact) -> KthCount:
             return _kth_after(rule, child, count, fact)
-        # A history is one child's, and its children outlive the plan: the rule is checked.
-        return self._answer(("kth", id(rule), id(child)), rule, find, advance)
+        return self._answer(key, rule, find, advance)
+
+    def _remembered(self, key: tuple[Any, ...], asked: object) -> Any:
+        """The answer remembered for ``key`` (asked of ``asked``), else :data:`_UNKNOWN`:
+        looked up before the question's ``find`` and ``advance`` are made."""
+        held = self._memo.get(key)
+        return held[1] if held is not None and held[0] is asked else _UNKNOWN
 
     def _answer(self, key: tuple[Any, ...], asked: object,
                 find: Callable[[tuple[Fact, ...]], T], advance: Callable[[T, Fact], T]) -> T:
@@ -249,9 +291,8 @@ class History(Sequence[Fact]):
         cost more than the answer): ``asked`` is held with the answer, so an id is never
         taken for another object's while the answer is kept, and is checked on each use.
         """
-        held = self._memo.get(key)
-        if held is not None and held[0] is asked:
-            return held[1]  # type: ignore[no-any-return]
+        if (held := self._remembered(key, asked)) is not _UNKNOWN:
+            return held  # type: ignore[no-any-return]
         probed = self._probed._memo.get(key) if self._probed is not None else None
         if probed is not None and probed[0] is asked:
             found = advance(probed[1], self._facts[-1])
@@ -274,6 +315,10 @@ def as_history(history: Sequence[Fact]) -> History:
     return history if isinstance(history, History) else History(history)
 
 
+#: An every-k-th check made at the last visit that counts (one value: made at every step).
+_MADE_JUST_NOW = KthCount(True, 0, ())
+
+
 def _kth_after(rule: Rule, child: Child, count: KthCount, fact: Fact) -> KthCount:
     """The count after one more fact: only visits that count, on a day the rule applied to the
     child (a child under 3 owes no seen-alone check), move it."""
@@ -282,7 +327,7 @@ def _kth_after(rule: Rule, child: Child, count: KthCount, fact: Fact) -> KthCoun
     if rule.check in CHECKS_ON_THE_CHILD and not child.treated_as_born_on(fact.day):
         return count
     if rule.check in fact.checks:
-        return KthCount(True, 0, ())
+        return _MADE_JUST_NOW
     k = rule.every_kth or 1
     first = count.first if len(count.first) >= k else (*count.first, fact)
     return KthCount(count.done, count.since + 1, first)

@@ -17,6 +17,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from visitplanner.core.values import quick_init
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -370,6 +372,7 @@ class VisitKind(StrEnum):
     AWAY_FROM_HOME = "away_from_home"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Reason:
     """Why a planned visit is on its day: the rule, its deadline, its source."""
@@ -381,6 +384,7 @@ class Reason:
     what: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ChildChecks:
     """The checks one child needs at one planned visit."""
@@ -389,6 +393,7 @@ class ChildChecks:
     checks: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PlannedVisit:
     """A visit the planner has put in a worker's diary.

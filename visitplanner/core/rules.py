@@ -42,12 +42,14 @@ from visitplanner.core.policy.model import (
     Unit,
     VisitFilter,
 )
+from visitplanner.core.values import quick_init
 from visitplanner.core.workdays import WorkingCalendar
 
 __all__ = ["CHECKS_ON_THE_CHILD", "Context", "Deadline", "Fact", "History", "Question",
            "chosen_for", "deadlines", "deadlines_of", "facts_from_records", "matches",
            "may_ever_apply", "owed", "owed_deadline", "working_days_back"]
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Deadline:
     """When a rule next falls due for one child.
@@ -542,6 +544,7 @@ def deadlines_of(ctx: Context, child: Child, history: Sequence[Fact], on: date,
 KindFunction = Callable[[Context, Rule, Child, Sequence[Fact], date], Deadline | None]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Question:
     """A rule as asked at every step of a plan, with what judging its answer needs found once:

@@ -33,6 +33,7 @@ from visitplanner.core.rules import (
     planned_visits_can_meet,
 )
 from visitplanner.core.timeslots import TimeSettings, any_term_day, in_term
+from visitplanner.core.values import quick_init
 from visitplanner.core.workdays import WorkingCalendar
 
 VISIT_RULES = frozenset({RuleKind.CADENCE, RuleKind.FIRST_VISIT, RuleKind.REVISIT})
@@ -110,6 +111,7 @@ class PlanRequest:
         return self.today + timedelta(days=7 * self.weeks - 1)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Need:
     """A household's next visit: latest safe day (target), deadline, and why."""
@@ -151,6 +153,7 @@ def after_school_between(request: PlanRequest, school_age: bool, first: date,
         any_term_day(request.terms, first, last)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Slot:
     """Where a need was placed: the day, who visits, and how the choice was made."""

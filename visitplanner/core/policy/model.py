@@ -16,6 +16,7 @@ from fractions import Fraction
 from dateutil.relativedelta import relativedelta
 
 from visitplanner.core.model import DEFAULT_PLAN_TYPES, Child, Location, Outcome, Role
+from visitplanner.core.values import quick_init
 from visitplanner.core.workdays import WorkingCalendar
 
 
@@ -41,6 +42,7 @@ class Counting(StrEnum):
     DAY_1 = "visit_day_is_day_1"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Interval:
     """``count`` units, e.g. 15 working days or 3 months."""
