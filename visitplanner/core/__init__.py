@@ -6,7 +6,8 @@ it is named), and nothing imports the edges
 every input are passed in, so the same inputs give the same plan
 (``tests/unit/test_architecture.py`` holds this).
 
-- ``model``: the frozen values (children, workers, visits, the schedule);
+- ``model``: the frozen values (children, workers, visits, the schedule); ``values``: a
+  quicker ``__init__`` for those the planner makes by the hundred thousand;
   ``policy/``: an authority's rules as data (format, loading, description);
   ``workdays``: the working-day calendar.
 - ``rules`` and ``history``: each rule kind's next deadline for a child, from the facts it reads;
