@@ -4,8 +4,9 @@ with the machine's load.
 The project's machine is shared, and its speed changes from day to day (the bare greedy at
 5,000 children took 0.09 s one day and 0.37 s two days later) and within a run by 10-15 %.
 A change that saves 2 % of the planner's CPU cannot be seen in seconds.  Valgrind's callgrind
-counts the instructions a process runs instead: the same code on the same inputs gives the
-same count to about one in ten million, whatever else the machine does.
+counts the instructions a process runs instead: the same code on the same inputs gave the
+same count within 0.05 % hours apart, beside the test suite or not (what is left comes from
+answers held by ``id()``, whose addresses differ from run to run).
 
 Each figure is two processes under callgrind (about a minute each at 120 children): both build
 the synthetic authority (``authority.py``, ``--children``, 13 weeks from 2026-11-23) and plan it

@@ -37,6 +37,11 @@ _ITSELF = object()
 #: No answer remembered yet (see ``History._remembered``).
 _UNKNOWN = object()
 
+#: Enum members the questions below test every fact against, looked up once: on Python 3.11 a
+#: member's lookup through its class costs several times a module name's.
+_COMPLETED = Outcome.COMPLETED
+_HOME = Location.HOME
+
 
 @quick_init
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,7 @@ def matches(visits: VisitFilter, fact: Fact) -> bool:
     # Locations are string enums: compared with the filter's string as they are.
     if visits.location != ANY_LOCATION and fact.location != visits.location:
         return False
-    if visits.child_seen is not None and (fact.outcome is Outcome.COMPLETED) != visits.child_seen:
+    if visits.child_seen is not None and (fact.outcome is _COMPLETED) != visits.child_seen:
         return False
     if visits.announced is not None and fact.announced != visits.announced:
         return False
@@ -215,8 +220,8 @@ class History(Sequence[Fact]):
         def advance(streak: tuple[Fact, ...], fact: Fact) -> tuple[Fact, ...]:
             if matches(visits, fact):
                 return ()
-            if fact.location is Location.HOME and (fact.outcome in failures or (
-                    fact.outcome is Outcome.COMPLETED and not missed.isdisjoint(fact.not_made))):
+            if fact.location is _HOME and (fact.outcome in failures or (
+                    fact.outcome is _COMPLETED and not missed.isdisjoint(fact.not_made))):
                 return (*streak, fact)
             return streak
         return self._answer(key, visits, find, advance)
@@ -307,7 +312,7 @@ def _is_planned(fact: Fact) -> bool:
 
 
 def _took_place_at_home(fact: Fact) -> bool:
-    return fact.location is Location.HOME and not fact.outcome.failed
+    return fact.location is _HOME and not fact.outcome.failed
 
 
 def as_history(history: Sequence[Fact]) -> History:

@@ -91,6 +91,9 @@ class Context:
     #: Working days counted back so far (see :func:`working_days_back`).
     backs: dict[tuple[date, int], date] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    #: Each rule's own words for its deadline so far (see :func:`said`), by the rule's id().
+    texts: dict[int, tuple[Rule, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
 
 def facts_from_records(records: Iterable[RecordedVisit],
@@ -138,6 +141,18 @@ def end_of(ctx: Context, rule: Rule, interval: Interval, anchor: datetime) -> da
     return end
 
 
+def said(ctx: Context, rule: Rule, words: Callable[[], str]) -> str:
+    """The rule's own words for its deadline, as ``words`` makes them: the same at every step
+    of a plan, so made once per plan.  Held by the rule's id() with the rule, which is checked
+    (an id is never taken for another rule's while the words are kept)."""
+    held = ctx.texts.get(id(rule))
+    if held is not None and held[0] is rule:
+        return held[1]
+    text = words()
+    ctx.texts[id(rule)] = (rule, text)
+    return text
+
+
 def working_days_back(ctx: Context, day: date, count: int) -> date:
     """The ``count``-th working day before the last working day on or before ``day`` (that
     working day itself when ``count`` is 0); remembered in ``ctx``, like :func:`end_of`."""
@@ -164,9 +179,10 @@ def cadence(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact]) -> 
     anchor = counting[-1].at if counting else plan_anchor(ctx, child)
     due: date | None = None
     what = ""
-    if rule.every is not None:
-        due = end_of(ctx, rule, rule.every, anchor)
-        what = f"visit at least every {ctx.policy.resolve(rule.every)}"
+    every = rule.every
+    if every is not None:
+        due = end_of(ctx, rule, every, anchor)
+        what = said(ctx, rule, lambda: f"visit at least every {ctx.policy.resolve(every)}")
     days = plan_value(rule, child)
     if days is not None:
         planned = end_of(ctx, rule, Interval(days, Unit.CALENDAR_DAYS), anchor)
@@ -217,10 +233,11 @@ def first_visit(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact])
                   if not last or day > last[-1].day), None)
     if event is None:
         return None
-    assert rule.within is not None
-    due = end_of(ctx, rule, rule.within, start_of(event))
-    return Deadline(rule.id, child.case_ref, "visit", due,
-                    f"first visit within {ctx.policy.resolve(rule.within)} of {rule.event}",
+    within = rule.within
+    assert within is not None
+    due = end_of(ctx, rule, within, start_of(event))
+    return Deadline(rule.id, child.case_ref, "visit", due, said(
+        ctx, rule, lambda: f"first visit within {ctx.policy.resolve(within)} of {rule.event}"),
                     anchor=event)
 
 
@@ -269,12 +286,13 @@ def check(ctx: Context, rule: Rule, child: Child, history: Sequence[Fact],
     if rule.every_kth:
         return _every_kth(rule, child, as_history(history))
     done = as_history(history).last_with(rule.counts, rule.check)
-    if rule.within:
+    within = rule.within
+    if within:
         anchor = done.at if done else _first_owed(ctx, rule, child)
         # Judged on its own date by owed_deadline, like every dated deadline.
         return Deadline(
-            rule.id, child.case_ref, "check", end_of(ctx, rule, rule.within, anchor),
-            f"{rule.check} at least every {ctx.policy.resolve(rule.within)}",
+            rule.id, child.case_ref, "check", end_of(ctx, rule, within, anchor),
+            said(ctx, rule, lambda: f"{rule.check} at least every {ctx.policy.resolve(within)}"),
             anchor=anchor.date(), check=rule.check)
     between = _between_conferences(rule, child, done, on)
     return between if between is None or still_applies(rule, child, between) else None
