@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import date, datetime
 
 import pytest
@@ -95,6 +95,14 @@ def test_quick_init_refuses_a_class_it_would_not_make_the_same_way() -> None:
     class KeywordOnly:
         name: str
 
-    for cls in (Mutable, Unslotted, Factory, KeywordOnly):
+    @dataclass(frozen=True, slots=True)
+    class InitOnly:
+        name: str
+        spelling: InitVar[str]
+
+        def __post_init__(self, spelling: str) -> None:
+            object.__setattr__(self, "name", self.name or spelling)
+
+    for cls in (Mutable, Unslotted, Factory, KeywordOnly, InitOnly):
         with pytest.raises(TypeError, match="quick_init"):
             quick_init(cls)

@@ -288,16 +288,15 @@ class History(Sequence[Fact]):
 
     def _answer(self, key: tuple[Any, ...], asked: object,
                 find: Callable[[tuple[Fact, ...]], T], advance: Callable[[T, Fact], T]) -> T:
-        """The remembered answer for ``key``; else, for a probe, the answer of the history it
-        was made from carried past its fact; else the answer found from the facts.  It is
-        remembered, with ``advance`` to carry it past the next fact added.
+        """The answer for ``key``, none being remembered (each question asks
+        :meth:`_remembered` first, before making ``find`` and ``advance``): for a probe, the
+        answer of the history it was made from carried past its fact; else the answer found
+        from the facts.  It is remembered, with ``advance`` to carry it past the next fact added.
 
         Keys name what was asked by identity (hashing a filter's value on every question
         cost more than the answer): ``asked`` is held with the answer, so an id is never
         taken for another object's while the answer is kept, and is checked on each use.
         """
-        if (held := self._remembered(key, asked)) is not _UNKNOWN:
-            return held  # type: ignore[no-any-return]
         probed = self._probed._memo.get(key) if self._probed is not None else None
         if probed is not None and probed[0] is asked:
             found = advance(probed[1], self._facts[-1])

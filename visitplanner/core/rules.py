@@ -143,8 +143,10 @@ def end_of(ctx: Context, rule: Rule, interval: Interval, anchor: datetime) -> da
 
 def said(ctx: Context, rule: Rule, words: Callable[[], str]) -> str:
     """The rule's own words for its deadline, as ``words`` makes them: the same at every step
-    of a plan, so made once per plan.  Held by the rule's id() with the rule, which is checked
-    (an id is never taken for another rule's while the words are kept)."""
+    of a plan, so made once per plan.  One text per rule: only its kind's function asks, and
+    says one thing of it (a cadence's own interval, not a plan's value, which is per child).
+    Held by the rule's id() with the rule, which is checked (an id is never taken for another
+    rule's while the words are kept)."""
     held = ctx.texts.get(id(rule))
     if held is not None and held[0] is rule:
         return held[1]

@@ -15,6 +15,7 @@ calling: the same values, half the time.  Nothing else changes: the class is sti
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -31,8 +32,12 @@ def quick_init(cls: type[T]) -> type[T]:
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__}: quick_init is for frozen, slotted dataclasses")
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    if any(f.default_factory is not dataclasses.MISSING or f.kw_only for f in fields) or \
-            any(isinstance(f.type, dataclasses.InitVar) for f in fields):
+    # The dataclass's own __init__ says what it takes: an init-only variable is a parameter
+    # that is no field, a keyword-only field a parameter of another kind.
+    _, *taken = inspect.signature(cls.__init__).parameters.values()  # after self
+    if any(f.default_factory is not dataclasses.MISSING for f in fields) or \
+            [(p.name, p.kind) for p in taken] != \
+            [(f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for f in fields if f.init]:
         raise TypeError(f"{cls.__name__}: quick_init makes no default factories, keyword-only "
                         "fields or init-only variables")
     namespace: dict[str, Any] = {}
